@@ -1,0 +1,218 @@
+package model
+
+import (
+	"strings"
+	"time"
+)
+
+// Owner is whoever a record belongs to: the local user ("local"), an SSH key ("ssh:" and its
+// SHA256 fingerprint) or an HTTP API client ("http:" and its token name). Every store query
+// is scoped to one owner.
+type Owner string
+
+// LocalOwner owns everything a person does on their own machine.
+const LocalOwner Owner = "local"
+
+// SSHOwner is the owner of an SSH public key, given its SHA256 fingerprint.
+func SSHOwner(fingerprint string) Owner { return Owner("ssh:" + fingerprint) }
+
+// HTTPOwner is the owner of an HTTP API token name.
+func HTTPOwner(name string) Owner { return Owner("http:" + name) }
+
+// Status is where an entry stands. Every status but StatusPending is final.
+type Status string
+
+// The statuses of an entry.
+const (
+	// StatusPending: logged, the request has left or is about to; no finish seen yet. An
+	// entry still pending when its process died is reported as interrupted.
+	StatusPending Status = "pending"
+	// StatusDone: the model finished with finish reason "stop".
+	StatusDone Status = "done"
+	// StatusCancelled: the person (or the client) stopped it; the partial text is kept.
+	StatusCancelled Status = "cancelled"
+	// StatusInterrupted: the stream ended without a finish reason (closed, stalled, killed).
+	StatusInterrupted Status = "interrupted"
+	// StatusFailed: an error; Entry.Error says what.
+	StatusFailed Status = "failed"
+	// StatusTruncated: finish reason "length"; the text is incomplete and can be continued.
+	StatusTruncated Status = "truncated"
+	// StatusRefused: the model refused (a refusal delta or finish reason "content_filter").
+	StatusRefused Status = "refused"
+)
+
+// Final reports whether s will not change any more.
+func (s Status) Final() bool { return s != StatusPending && s != "" }
+
+// OK reports whether s is a complete translation.
+func (s Status) OK() bool { return s == StatusDone }
+
+// Retryable reports whether a person would want to retry or continue the entry.
+func (s Status) Retryable() bool { return s.Final() && s != StatusDone }
+
+// Usage counts tokens as the server reported them.
+type Usage struct {
+	PromptTokens     int `json:"prompt_tokens"`
+	CompletionTokens int `json:"completion_tokens"`
+	TotalTokens      int `json:"total_tokens"`
+}
+
+// Pair is a finished source line and its translation, given as context to later requests.
+type Pair struct {
+	Source      string `json:"source"`
+	Translation string `json:"translation"`
+}
+
+// GlossaryTerm fixes how a term is translated within a script.
+type GlossaryTerm struct {
+	Term        string `json:"term"`
+	Translation string `json:"translation"`
+}
+
+// Cue is a subtitle time span carried over from an imported SRT file.
+type Cue struct {
+	Start time.Duration `json:"start"`
+	End   time.Duration `json:"end"`
+}
+
+// Request is one translation to make. A front door builds it; the store logs it; the engine
+// sends it.
+type Request struct {
+	Owner     Owner    `json:"owner"`
+	SessionID uint64   `json:"session"`
+	ScriptID  string   `json:"script,omitempty"`
+	Source    string   `json:"source"`
+	From      Language `json:"from"`
+	To        Language `json:"to"`
+	Model     string   `json:"model"`
+	// Context holds earlier finished pairs of the same script, oldest first. The model must
+	// keep their terms and register and must not translate them again.
+	Context []Pair `json:"context,omitempty"`
+	// Glossary holds the script's terms that occur in Source.
+	Glossary []GlossaryTerm `json:"glossary,omitempty"`
+	// Notes are extra instructions for a retry, e.g. glossary terms the last answer missed.
+	Notes []string `json:"notes,omitempty"`
+	// Continue is the partial translation of a truncated entry that the model should go on
+	// from; empty for a fresh translation.
+	Continue string `json:"continue,omitempty"`
+	// Cue is the subtitle time span of an imported SRT line.
+	Cue *Cue `json:"cue,omitempty"`
+}
+
+// Entry is one logged translation: one source text into one target language.
+type Entry struct {
+	ID        uint64    `json:"id"`
+	Owner     Owner     `json:"-"`
+	SessionID uint64    `json:"session"`
+	ScriptID  string    `json:"script,omitempty"`
+	Created   time.Time `json:"created"`
+	Finished  time.Time `json:"finished,omitzero"`
+	From      Language  `json:"from"`
+	To        Language  `json:"to"`
+	Model     string    `json:"model"`
+	Source    string    `json:"source"`
+	// Text is the translation exactly as the model sent it (raw, unsanitised).
+	Text string `json:"translation"`
+	// Clean is Text after output hygiene (preface and wrapping quotes removed); empty when
+	// hygiene changed nothing or has not run.
+	Clean string `json:"clean,omitempty"`
+	// Refusal is the model's refusal text, when it refused.
+	Refusal    string        `json:"refusal,omitempty"`
+	Status     Status        `json:"status"`
+	Finish     string        `json:"finish_reason,omitempty"`
+	Error      string        `json:"error,omitempty"`
+	ErrorClass ErrorClass    `json:"error_class,omitempty"`
+	Usage      Usage         `json:"usage"`
+	FirstToken time.Duration `json:"ttft_ns"`
+	Duration   time.Duration `json:"duration_ns"`
+	// Flags are warnings a person should see: glossary misses, echo, wrong script.
+	Flags []string `json:"flags,omitempty"`
+	Cue   *Cue     `json:"cue,omitempty"`
+}
+
+// Display is the translation a person reads: Clean when hygiene changed the text, else Text,
+// else the refusal.
+func (e Entry) Display() string {
+	switch {
+	case e.Clean != "":
+		return e.Clean
+	case e.Text != "":
+		return e.Text
+	default:
+		return e.Refusal
+	}
+}
+
+// Session is one sitting: a TUI run, an SSH connection, a pipe run or an HTTP client's run.
+type Session struct {
+	ID       uint64    `json:"id"`
+	Owner    Owner     `json:"-"`
+	Origin   string    `json:"origin"`
+	ScriptID string    `json:"script,omitempty"`
+	Started  time.Time `json:"started"`
+	Updated  time.Time `json:"updated"`
+	// Title is the first source line of the session, cut short.
+	Title   string   `json:"title"`
+	From    Language `json:"from"`
+	To      Language `json:"to"`
+	Entries int      `json:"entries"`
+}
+
+// Script is a named log that spans sessions, such as "lecture-01".
+type Script struct {
+	ID       string         `json:"id"`
+	Owner    Owner          `json:"-"`
+	Created  time.Time      `json:"created"`
+	Updated  time.Time      `json:"updated"`
+	From     Language       `json:"from"`
+	To       Language       `json:"to"`
+	Entries  int            `json:"entries"`
+	Glossary []GlossaryTerm `json:"glossary,omitempty"`
+	// Context is how many earlier pairs a request carries; nil means the default.
+	Context *int `json:"context,omitempty"`
+}
+
+// Title shortens the first line of s to at most n runes, for lists.
+func Title(s string, n int) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = s[:i]
+	}
+	r := []rune(s)
+	if len(r) > n && n > 1 {
+		return string(r[:n-1]) + "…"
+	}
+	return s
+}
+
+// Apply copies a stream's outcome onto the entry that was logged for it.
+func (e *Entry) Apply(r Result, finished time.Time) {
+	e.Status = r.Status
+	e.Text = r.Text
+	e.Refusal = r.Refusal
+	e.Finish = r.Finish
+	e.Usage = r.Usage
+	e.FirstToken = r.FirstToken
+	e.Duration = r.Duration
+	e.Finished = finished
+	e.Error, e.ErrorClass = "", ""
+	if r.Err != nil {
+		e.Error = SanitizeLine(r.Err.Message)
+		e.ErrorClass = r.Err.Class
+	}
+}
+
+// EntryQuery selects entries of one owner. Zero fields do not filter.
+type EntryQuery struct {
+	SessionID uint64
+	ScriptID  string
+	// Search keeps entries whose source or translation contains the text, case-insensitively.
+	Search string
+	// Before keeps entries with an ID below it, for paging back from the newest.
+	Before uint64
+	// Limit caps how many entries come back (0: no cap).
+	Limit int
+	// Oldest returns entries oldest first (a script in reading order); by default the
+	// newest come first.
+	Oldest bool
+}

@@ -1,0 +1,142 @@
+package model
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Sanitize makes untrusted text (model output, server error bodies, other owners' data) safe
+// to draw on a terminal. It removes whole escape sequences (CSI, OSC, DCS, SOS, PM, APC, in
+// their 7-bit ESC forms and their 8-bit C1 forms), then keeps only newlines, tabs (turned into
+// spaces) and graphic runes, dropping C0/C1 controls, carriage returns, bidi overrides and
+// isolates, zero-width characters and invalid UTF-8.
+//
+// Apply it to the whole accumulated text when drawing, never to single deltas: a sequence can
+// be split across two of them.
+func Sanitize(s string) string {
+	if isPlain(s) {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == 0x1b:
+			i += escapeLen(s[i:])
+			continue
+		case r == 0x9b: // 8-bit CSI
+			i += size + csiBodyLen(s[i+size:])
+			continue
+		case r == 0x90 || r == 0x98 || r == 0x9d || r == 0x9e || r == 0x9f: // DCS SOS OSC PM APC
+			i += size + stringBodyLen(s[i+size:])
+			continue
+		}
+		i += size
+		switch {
+		case r == utf8.RuneError && size <= 1:
+		case r == '\n':
+			b.WriteByte('\n')
+		case r == '\t':
+			b.WriteString("    ")
+		case invisible(r):
+		case unicode.IsGraphic(r):
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// SanitizeLine is Sanitize for text that must fit on one line, such as an error cause: runs
+// of whitespace, newlines included, become one space.
+func SanitizeLine(s string) string {
+	return strings.Join(strings.Fields(Sanitize(s)), " ")
+}
+
+// isPlain reports whether s is printable ASCII and newlines only, the common case.
+func isPlain(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if (c < 0x20 && c != '\n') || c >= 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
+// invisible reports bidi controls and zero-width runes that IsGraphic would let through or
+// that reorder what a person sees.
+func invisible(r rune) bool {
+	switch {
+	case r >= 0x200b && r <= 0x200f: // zero-width space, joiners, LRM, RLM
+		return true
+	case r >= 0x202a && r <= 0x202e: // bidi embeddings and overrides
+		return true
+	case r >= 0x2060 && r <= 0x206f: // word joiner, invisible operators, bidi isolates
+		return true
+	case r == 0xfeff || r == 0x061c || r == 0x180e || r == 0x00ad:
+		return true
+	}
+	return false
+}
+
+// escapeLen returns the length of the escape sequence at the start of s (s[0] is ESC),
+// unterminated sequences running to the end of s.
+func escapeLen(s string) int {
+	if len(s) < 2 {
+		return len(s)
+	}
+	switch s[1] {
+	case '[':
+		return 2 + csiBodyLen(s[2:])
+	case ']', 'P', 'X', '^', '_':
+		return 2 + stringBodyLen(s[2:])
+	}
+	// Two-character sequences (ESC 7, ESC c, ...) and nF sequences (ESC ( B ...): skip
+	// intermediates 0x20-0x2f and one final byte.
+	n := 1
+	for n < len(s) && s[n] >= 0x20 && s[n] <= 0x2f {
+		n++
+	}
+	if n < len(s) && s[n] >= 0x30 && s[n] <= 0x7e {
+		n++
+	}
+	return n
+}
+
+// csiBodyLen returns the length of a CSI's parameters, intermediates and final byte.
+func csiBodyLen(s string) int {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 0x40 && c <= 0x7e:
+			return i + 1
+		case c >= 0x20 && c <= 0x3f:
+		default:
+			// Not part of a CSI (a control, a non-ASCII byte): the sequence is broken; end it
+			// here and let the caller judge the byte on its own.
+			return i
+		}
+	}
+	return len(s)
+}
+
+// stringBodyLen returns the length of an OSC/DCS/SOS/PM/APC payload up to and including its
+// terminator: BEL, ESC \ or the 8-bit ST (U+009C).
+func stringBodyLen(s string) int {
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == 0x07 || r == 0x9c:
+			return i + size
+		case r == 0x1b:
+			if i+1 < len(s) && s[i+1] == '\\' {
+				return i + 2
+			}
+			return i // a new sequence starts: the unterminated one ends here
+		}
+		i += size
+	}
+	return len(s)
+}

@@ -140,3 +140,33 @@ func stringBodyLen(s string) int {
 	}
 	return len(s)
 }
+
+// StableLen returns the length of the longest prefix of s that Sanitize would treat the same
+// whatever text follows: it stops before an escape sequence or a UTF-8 rune that may still be
+// incomplete at the end of s. A writer that streams deltas to a terminal sanitises s[:n],
+// keeps s[n:] and prepends it to the next delta.
+func StableLen(s string) int {
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size <= 1 && !utf8.FullRuneInString(s[i:]) {
+			return i
+		}
+		n := 0
+		switch {
+		case r == 0x1b:
+			n = escapeLen(s[i:])
+		case r == 0x9b:
+			n = size + csiBodyLen(s[i+size:])
+		case r == 0x90 || r == 0x98 || r == 0x9d || r == 0x9e || r == 0x9f:
+			n = size + stringBodyLen(s[i+size:])
+		default:
+			i += size
+			continue
+		}
+		if i+n >= len(s) {
+			return i
+		}
+		i += n
+	}
+	return len(s)
+}

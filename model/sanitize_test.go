@@ -25,6 +25,7 @@ var hostile = map[string]string{
 	"invalid":   "a\xffb",
 	"unterm":    "ab\x1b]52;c;",
 	"esc-alone": "ab\x1b",
+	"split-rune": "a한\x1b[1mb글",
 }
 
 func TestSanitizeHostile(t *testing.T) {
@@ -100,5 +101,32 @@ func FuzzSanitize(f *testing.F) {
 		if again := Sanitize(got); again != got {
 			t.Fatalf("not idempotent: %q -> %q -> %q", in, got, again)
 		}
+		if streamed := streamBytes(in); streamed != got {
+			t.Fatalf("streamed byte by byte %q, whole %q", streamed, got)
+		}
 	})
+}
+
+func TestStableLenStreaming(t *testing.T) {
+	for name, in := range hostile {
+		t.Run(name, func(t *testing.T) {
+			if got, want := streamBytes(in), Sanitize(in); got != want {
+				t.Fatalf("streamed %q, whole %q", got, want)
+			}
+		})
+	}
+}
+
+// streamBytes sanitises in as a stream split after every byte, the worst split there is.
+func streamBytes(in string) string {
+	var out strings.Builder
+	pending := ""
+	for i := 0; i < len(in); i++ {
+		pending += in[i : i+1]
+		n := StableLen(pending)
+		out.WriteString(Sanitize(pending[:n]))
+		pending = pending[n:]
+	}
+	out.WriteString(Sanitize(pending))
+	return out.String()
 }

@@ -1,0 +1,160 @@
+package storage
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"unicode/utf8"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/yeok/yeok/model"
+)
+
+// Bucket and key names; the layout is described on Store.
+var (
+	bucketMeta   = []byte("meta")
+	bucketOwners = []byte("owners")
+
+	bucketSessions  = []byte("sessions")
+	bucketActivity  = []byte("activity")
+	bucketEntries   = []byte("entries")
+	bucketBySession = []byte("by_session")
+	bucketByScript  = []byte("by_script")
+	bucketPending   = []byte("pending")
+	bucketScripts   = []byte("scripts")
+	bucketSettings  = []byte("settings")
+
+	keySchema    = []byte("schema")
+	keyLanguages = []byte("languages")
+)
+
+// ownerBuckets are one owner's buckets. In a read transaction they are all nil when the
+// owner has never written anything.
+type ownerBuckets struct {
+	sessions, activity, entries, bySession, byScript, pending, scripts, settings *bolt.Bucket
+}
+
+func openOwnerBucket(b *bolt.Bucket) ownerBuckets {
+	if b == nil {
+		return ownerBuckets{}
+	}
+	return ownerBuckets{
+		sessions:  b.Bucket(bucketSessions),
+		activity:  b.Bucket(bucketActivity),
+		entries:   b.Bucket(bucketEntries),
+		bySession: b.Bucket(bucketBySession),
+		byScript:  b.Bucket(bucketByScript),
+		pending:   b.Bucket(bucketPending),
+		scripts:   b.Bucket(bucketScripts),
+		settings:  b.Bucket(bucketSettings),
+	}
+}
+
+// readOwner returns owner's buckets for reading.
+func readOwner(tx *bolt.Tx, owner model.Owner) ownerBuckets {
+	owners := tx.Bucket(bucketOwners)
+	if owners == nil {
+		return ownerBuckets{}
+	}
+	return openOwnerBucket(owners.Bucket([]byte(owner)))
+}
+
+// writeOwner returns owner's buckets for writing, creating them on the owner's first write.
+func writeOwner(tx *bolt.Tx, owner model.Owner) (ownerBuckets, error) {
+	owners := tx.Bucket(bucketOwners)
+	b := owners.Bucket([]byte(owner))
+	if b == nil {
+		var err error
+		if b, err = owners.CreateBucket([]byte(owner)); err != nil {
+			return ownerBuckets{}, fmt.Errorf("create owner %q: %w", owner, err)
+		}
+		for _, name := range [][]byte{bucketSessions, bucketActivity, bucketEntries, bucketBySession,
+			bucketByScript, bucketPending, bucketScripts, bucketSettings} {
+			if _, err := b.CreateBucket(name); err != nil {
+				return ownerBuckets{}, fmt.Errorf("create bucket %s of owner %q: %w", name, owner, err)
+			}
+		}
+	}
+	return openOwnerBucket(b), nil
+}
+
+// checkOwner refuses the empty owner, which would otherwise collect everyone's strays.
+func checkOwner(owner model.Owner) error {
+	if owner == "" {
+		return errors.New("no owner given")
+	}
+	return nil
+}
+
+// checkScriptID refuses script ids that cannot be keys or would confuse a terminal.
+func checkScriptID(id string) error {
+	if id == "" || len(id) > 200 || !utf8.ValidString(id) || model.SanitizeLine(id) != id {
+		return fmt.Errorf("invalid script id %q: use up to 200 printable characters", id)
+	}
+	return nil
+}
+
+// u64 encodes n as an 8-byte big-endian key, so keys sort in numeric order.
+func u64(n uint64) []byte {
+	return binary.BigEndian.AppendUint64(make([]byte, 0, 8), n)
+}
+
+// u64pair encodes two numbers as one 16-byte key.
+func u64pair(a, b uint64) []byte {
+	k := make([]byte, 0, 16)
+	k = binary.BigEndian.AppendUint64(k, a)
+	return binary.BigEndian.AppendUint64(k, b)
+}
+
+func fromU64(b []byte) uint64 { return binary.BigEndian.Uint64(b) }
+
+// activityKey orders a session by its last activity, then by id.
+func activityKey(sess model.Session) []byte {
+	return u64pair(uint64(sess.Updated.UnixNano()), sess.ID)
+}
+
+// save writes v as JSON under key. HTML escaping is off so that text is stored as typed,
+// which lets search match raw values before decoding them.
+func save(b *bolt.Bucket, key []byte, v any) error {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return fmt.Errorf("encode: %w", err)
+	}
+	return b.Put(key, bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
+}
+
+// load decodes the JSON under key into v (a copy, safe after the transaction), or returns
+// model.ErrNotFound.
+func load(b *bolt.Bucket, key []byte, v any) error {
+	if b == nil {
+		return model.ErrNotFound
+	}
+	raw := b.Get(key)
+	if raw == nil {
+		return model.ErrNotFound
+	}
+	return decode(raw, v)
+}
+
+// decode decodes a stored JSON value into v; a value that does not decode means damage.
+func decode(raw []byte, v any) error {
+	if err := json.Unmarshal(raw, v); err != nil {
+		return &corruptError{cause: fmt.Errorf("decode %T: %w", v, err)}
+	}
+	return nil
+}
+
+// has reports whether key is in b. Index keys carry no value, and Get cannot tell an empty
+// value from a missing key inside the transaction that wrote it.
+func has(b *bolt.Bucket, key []byte) bool {
+	if b == nil {
+		return false
+	}
+	k, _ := b.Cursor().Seek(key)
+	return bytes.Equal(k, key)
+}

@@ -1,0 +1,104 @@
+package storage
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/yeok/yeok/model"
+)
+
+// lockedError says which process holds the file, in one line.
+type lockedError struct {
+	path   string
+	holder string // "pid 123 (yeok serve)" or "another process"
+}
+
+func (e *lockedError) Error() string {
+	return fmt.Sprintf("database %s is in use by %s", e.path, e.holder)
+}
+
+// Unwrap lets errors.Is match model.ErrStoreLocked.
+func (e *lockedError) Unwrap() error { return model.ErrStoreLocked }
+
+// corruptError says the file is damaged and what to run, in one line.
+type corruptError struct {
+	path  string
+	cause error
+}
+
+func (e *corruptError) Error() string {
+	return fmt.Sprintf("database file %s is damaged: %s; run `yeok db check`", e.path, model.SanitizeLine(e.cause.Error()))
+}
+
+// Unwrap lets errors.Is match model.ErrStoreCorrupt and the cause.
+func (e *corruptError) Unwrap() []error { return []error{model.ErrStoreCorrupt, e.cause} }
+
+// guard runs fn, turning a panic (bbolt panics on some damaged pages) into a corruptError
+// and filling in the path of one fn returned.
+func guard(path string, fn func() error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = &corruptError{path: path, cause: fmt.Errorf("%v", r)}
+		}
+		var ce *corruptError
+		if errors.As(err, &ce) && ce.path == "" {
+			ce.path = path
+		}
+	}()
+	return fn()
+}
+
+// isCorruption reports errors bbolt gives for a file that is not a sound bbolt database.
+func isCorruption(err error) bool {
+	return errors.Is(err, bolt.ErrInvalid) || errors.Is(err, bolt.ErrChecksum) ||
+		errors.Is(err, bolt.ErrVersionMismatch) || errors.Is(err, bolt.ErrInvalidMapping) ||
+		strings.Contains(err.Error(), "file size too small")
+}
+
+// holderPath is the sidecar file that names the process holding the database.
+func holderPath(path string) string { return path + ".pid" }
+
+// writeHolder records this process as the holder: its pid on the first line, its command on
+// the second.
+func writeHolder(path string) error {
+	cmd := model.Title(model.SanitizeLine(strings.Join(os.Args, " ")), 80)
+	return os.WriteFile(holderPath(path), []byte(strconv.Itoa(os.Getpid())+"\n"+cmd+"\n"), 0o600)
+}
+
+// removeHolder removes the sidecar if it still names this process.
+func removeHolder(path string) {
+	if pid, _, ok := parseHolder(path); ok && pid == os.Getpid() {
+		_ = os.Remove(holderPath(path))
+	}
+}
+
+// readHolder describes the holder for an error message: "pid 123 (yeok serve)" when the
+// sidecar names a live process, else "another process".
+func readHolder(path string) string {
+	pid, cmd, ok := parseHolder(path)
+	if !ok || !processAlive(pid) {
+		return "another process"
+	}
+	if cmd == "" {
+		return "pid " + strconv.Itoa(pid)
+	}
+	return fmt.Sprintf("pid %d (%s)", pid, cmd)
+}
+
+func parseHolder(path string) (pid int, cmd string, ok bool) {
+	b, err := os.ReadFile(holderPath(path))
+	if err != nil {
+		return 0, "", false
+	}
+	first, rest, _ := strings.Cut(string(b), "\n")
+	pid, err = strconv.Atoi(strings.TrimSpace(first))
+	if err != nil || pid <= 0 {
+		return 0, "", false
+	}
+	return pid, model.Title(model.SanitizeLine(rest), 80), true
+}

@@ -1,0 +1,147 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"testing"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/yeok/yeok/model"
+)
+
+var (
+	ownerA = model.Owner("local")
+	ownerB = model.SSHOwner("SHA256:bbbb")
+	korean = model.MustLanguage("ko-KR")
+	french = model.MustLanguage("fr")
+)
+
+// clock is a fake time source that moves one second per reading.
+type clock struct{ t time.Time }
+
+func (c *clock) now() time.Time {
+	c.t = c.t.Add(time.Second)
+	return c.t
+}
+
+func newClock() *clock {
+	return &clock{t: time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC)}
+}
+
+// openTest opens a store in a fresh temporary directory with a fake clock; it is closed when
+// the test ends.
+func openTest(tb testing.TB) *Store {
+	tb.Helper()
+	s := openAt(tb, filepath.Join(tb.TempDir(), "yeok.db"))
+	s.now = newClock().now
+	return s
+}
+
+// openAt opens the store at path and closes it when the test ends (closing twice is fine).
+func openAt(tb testing.TB, path string) *Store {
+	tb.Helper()
+	s, err := Open(context.Background(), path, Options{})
+	if err != nil {
+		tb.Fatalf("Open: %v", err)
+	}
+	tb.Cleanup(func() { _ = s.Close() })
+	return s
+}
+
+// translate logs and finishes one entry the way a front door does.
+func translate(tb testing.TB, s *Store, req model.Request, status model.Status, text string) model.Entry {
+	tb.Helper()
+	ctx := context.Background()
+	e, err := s.Begin(ctx, req)
+	if err != nil {
+		tb.Fatalf("Begin: %v", err)
+	}
+	e.Apply(model.Result{Status: status, Text: text, Finish: "stop", Usage: model.Usage{TotalTokens: 7},
+		FirstToken: 120 * time.Millisecond, Duration: 800 * time.Millisecond}, s.now())
+	e, err = s.Finish(ctx, e)
+	if err != nil {
+		tb.Fatalf("Finish: %v", err)
+	}
+	return e
+}
+
+// fixture describes a store to build in bulk for benchmarks and large tests.
+type fixture struct {
+	owner    model.Owner
+	sessions int
+	entries  int // spread evenly over the sessions
+	// needleEvery puts the word "needle" in every n-th source (0: never).
+	needleEvery int
+	// scriptEvery puts every n-th session's entries in script "script-<session>" (0: never).
+	scriptEvery int
+}
+
+// build fills the store at path as f describes, with large batched transactions instead of
+// one commit per event, and returns the path. The store is closed afterwards.
+func (f fixture) build(tb testing.TB, path string) string {
+	tb.Helper()
+	s, err := Open(context.Background(), path, Options{})
+	if err != nil {
+		tb.Fatalf("Open: %v", err)
+	}
+	defer s.Close()
+	s.db.NoSync = true
+	c := newClock()
+	var ids []uint64
+	err = s.db.Update(func(tx *bolt.Tx) error {
+		for i := range f.sessions {
+			sess, err := newSessionTx(tx, model.Session{Owner: f.owner, Origin: "tui", Started: c.now(), Updated: c.now()})
+			if err != nil {
+				return fmt.Errorf("session %d: %w", i, err)
+			}
+			ids = append(ids, sess.ID)
+		}
+		return nil
+	})
+	if err != nil {
+		tb.Fatalf("build sessions: %v", err)
+	}
+	const batch = 5000
+	for start := 0; start < f.entries; start += batch {
+		err := s.db.Update(func(tx *bolt.Tx) error {
+			for i := start; i < min(start+batch, f.entries); i++ {
+				if err := f.entry(tx, c, ids, i); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			tb.Fatalf("build entries: %v", err)
+		}
+	}
+	if err := s.db.Sync(); err != nil {
+		tb.Fatalf("sync: %v", err)
+	}
+	return path
+}
+
+// entry writes the i-th fixture entry, begun and finished.
+func (f fixture) entry(tx *bolt.Tx, c *clock, sessions []uint64, i int) error {
+	sid := sessions[i%len(sessions)]
+	src := fmt.Sprintf("Line %d of the lecture: the quick brown fox jumps over the lazy dog.", i)
+	if f.needleEvery > 0 && i%f.needleEvery == 0 {
+		src += " A needle in the haystack."
+	}
+	req := model.Request{Owner: f.owner, SessionID: sid, Source: src, To: korean, Model: "gpt-4o-mini"}
+	if f.scriptEvery > 0 && int(sid)%f.scriptEvery == 0 {
+		req.ScriptID = fmt.Sprintf("script-%d", sid)
+	}
+	e, err := beginTx(tx, req, c.now())
+	if err != nil {
+		return err
+	}
+	e.Apply(model.Result{Status: model.StatusDone, Text: fmt.Sprintf("강의 %d번째 줄: 빠른 갈색 여우가 게으른 개를 뛰어넘는다.", i),
+		Finish: "stop", Usage: model.Usage{PromptTokens: 40, CompletionTokens: 30, TotalTokens: 70},
+		FirstToken: 200 * time.Millisecond, Duration: time.Second}, c.now())
+	_, err = finishTx(tx, e)
+	return err
+}

@@ -1,0 +1,185 @@
+package storage
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/yeok/yeok/model"
+)
+
+// Entries returns owner's entries chosen by q: those of a session or a script (read through
+// their indexes) or all of them, newest first unless q.Oldest, below q.Before, at most
+// q.Limit. q.Search keeps entries whose source, translation or cleaned translation contains
+// the text, ignoring case.
+func (s *Store) Entries(ctx context.Context, owner model.Owner, q model.EntryQuery) ([]model.Entry, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("list entries: %w", err)
+	}
+	m := newMatcher(q.Search)
+	var out []model.Entry
+	err := s.view(func(tx *bolt.Tx) error {
+		ob := readOwner(tx, owner)
+		if ob.entries == nil {
+			return nil
+		}
+		n := 0
+		return walkEntries(ob, q, func(v []byte) (bool, error) {
+			if n++; n%4096 == 0 {
+				if err := ctx.Err(); err != nil {
+					return false, err
+				}
+			}
+			if !m.maybe(v) {
+				return true, nil
+			}
+			var e model.Entry
+			if err := decode(v, &e); err != nil {
+				return false, err
+			}
+			if q.ScriptID != "" && e.ScriptID != q.ScriptID || !m.match(e) {
+				return true, nil
+			}
+			e.Owner = owner
+			out = append(out, e)
+			return q.Limit <= 0 || len(out) < q.Limit, nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list entries: %w", err)
+	}
+	return out, nil
+}
+
+// walkEntries calls fn with the raw value of each entry q selects by session, script and
+// Before, in q's order, until fn returns false.
+func walkEntries(ob ownerBuckets, q model.EntryQuery, fn func(v []byte) (bool, error)) error {
+	var (
+		c      *bolt.Cursor
+		prefix []byte
+	)
+	switch {
+	case q.SessionID != 0:
+		c, prefix = ob.bySession.Cursor(), u64(q.SessionID)
+	case q.ScriptID != "":
+		idx := ob.byScript.Bucket([]byte(q.ScriptID))
+		if idx == nil {
+			return nil
+		}
+		c = idx.Cursor()
+	default:
+		c = ob.entries.Cursor()
+		return walkKeys(c, nil, q.Before, q.Oldest, func(_, v []byte) (bool, error) { return fn(v) })
+	}
+	return walkKeys(c, prefix, q.Before, q.Oldest, func(id, _ []byte) (bool, error) {
+		v := ob.entries.Get(id)
+		if v == nil {
+			return true, nil // a dangling index key; Check reports it
+		}
+		return fn(v)
+	})
+}
+
+// walkKeys walks the keys of c that are prefix followed by an 8-byte id, oldest or newest
+// first, skipping ids at or above before (when non-zero). fn gets the id and the value.
+func walkKeys(c *bolt.Cursor, prefix []byte, before uint64, oldest bool, fn func(id, v []byte) (bool, error)) error {
+	var k, v []byte
+	if oldest {
+		k, v = c.Seek(prefix)
+	} else {
+		upper := before
+		if upper == 0 {
+			upper = ^uint64(0)
+		}
+		if k, _ = c.Seek(append(append([]byte(nil), prefix...), u64(upper)...)); k == nil {
+			k, v = c.Last()
+		} else {
+			k, v = c.Prev()
+		}
+	}
+	for k != nil && bytes.HasPrefix(k, prefix) && len(k) == len(prefix)+8 {
+		id := k[len(prefix):]
+		if oldest && before != 0 && fromU64(id) >= before {
+			return nil
+		}
+		more, err := fn(id, v)
+		if err != nil || !more {
+			return err
+		}
+		if oldest {
+			k, v = c.Next()
+		} else {
+			k, v = c.Prev()
+		}
+	}
+	return nil
+}
+
+// matcher is a case-insensitive search over an entry's source and translations. To stay
+// fast over a whole log it first looks for the lowered query in the lowered raw JSON, which
+// cannot miss a real match when the query holds no character JSON escapes, and decodes only
+// the values that pass.
+type matcher struct {
+	q     string
+	raw   []byte // q as it appears in stored JSON; nil when the prefilter cannot be used
+	lower []byte // reused buffer for lowered values
+}
+
+func newMatcher(search string) *matcher {
+	if search == "" {
+		return &matcher{}
+	}
+	m := &matcher{q: strings.ToLower(search)}
+	if !strings.ContainsFunc(m.q, func(r rune) bool {
+		return r < 0x20 || r == '"' || r == '\\' || r == '\u2028' || r == '\u2029' || r == utf8.RuneError
+	}) {
+		m.raw = []byte(m.q)
+	}
+	return m
+}
+
+// maybe reports whether the raw JSON of an entry may match.
+func (m *matcher) maybe(v []byte) bool {
+	if m.raw == nil {
+		return true
+	}
+	m.lower = appendLower(m.lower[:0], v)
+	return bytes.Contains(m.lower, m.raw)
+}
+
+// match reports whether the entry matches.
+func (m *matcher) match(e model.Entry) bool {
+	if m.q == "" {
+		return true
+	}
+	return containsFold(e.Source, m.q) || containsFold(e.Text, m.q) || containsFold(e.Clean, m.q)
+}
+
+func containsFold(s, lowered string) bool {
+	return s != "" && strings.Contains(strings.ToLower(s), lowered)
+}
+
+// appendLower appends b lowered rune by rune (as strings.ToLower does) to dst, with a fast
+// path for ASCII.
+func appendLower(dst, b []byte) []byte {
+	for i := 0; i < len(b); {
+		c := b[i]
+		if c < utf8.RuneSelf {
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			dst = append(dst, c)
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRune(b[i:])
+		dst = utf8.AppendRune(dst, unicode.ToLower(r))
+		i += size
+	}
+	return dst
+}

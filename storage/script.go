@@ -1,0 +1,211 @@
+package storage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/yeok/yeok/model"
+)
+
+// Script returns one script of owner.
+func (s *Store) Script(ctx context.Context, owner model.Owner, id string) (model.Script, error) {
+	if err := ctx.Err(); err != nil {
+		return model.Script{}, fmt.Errorf("script %q: %w", id, err)
+	}
+	var sc model.Script
+	err := s.view(func(tx *bolt.Tx) error {
+		return load(readOwner(tx, owner).scripts, []byte(id), &sc)
+	})
+	if err != nil {
+		return model.Script{}, fmt.Errorf("script %q: %w", id, err)
+	}
+	sc.Owner = owner
+	return sc, nil
+}
+
+// Scripts returns all of owner's scripts, the most recently active first.
+func (s *Store) Scripts(ctx context.Context, owner model.Owner) ([]model.Script, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("list scripts: %w", err)
+	}
+	var out []model.Script
+	err := s.view(func(tx *bolt.Tx) error {
+		ob := readOwner(tx, owner)
+		if ob.scripts == nil {
+			return nil
+		}
+		return ob.scripts.ForEach(func(_, v []byte) error {
+			var sc model.Script
+			if err := decode(v, &sc); err != nil {
+				return err
+			}
+			sc.Owner = owner
+			out = append(out, sc)
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list scripts: %w", err)
+	}
+	slices.SortStableFunc(out, func(a, b model.Script) int {
+		if c := b.Updated.Compare(a.Updated); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	return out, nil
+}
+
+// PutScript creates the script sc.ID of sc.Owner or updates its settings (glossary,
+// context, languages). The entry counter, the creation time and, unless sc sets them, the
+// activity time and languages are kept from the stored script.
+func (s *Store) PutScript(ctx context.Context, sc model.Script) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("put script %q: %w", sc.ID, err)
+	}
+	if err := checkOwner(sc.Owner); err != nil {
+		return fmt.Errorf("put script %q: %w", sc.ID, err)
+	}
+	if err := checkScriptID(sc.ID); err != nil {
+		return fmt.Errorf("put script: %w", err)
+	}
+	now := s.now()
+	err := s.update(func(tx *bolt.Tx) error {
+		ob, err := writeOwner(tx, sc.Owner)
+		if err != nil {
+			return err
+		}
+		var old model.Script
+		switch err := load(ob.scripts, []byte(sc.ID), &old); {
+		case err == nil:
+			sc.Created, sc.Entries = old.Created, old.Entries
+			if sc.Updated.IsZero() {
+				sc.Updated = old.Updated
+			}
+			if sc.From == "" {
+				sc.From = old.From
+			}
+			if sc.To == "" {
+				sc.To = old.To
+			}
+		case errors.Is(err, model.ErrNotFound):
+			sc.Entries = 0
+			if sc.Created.IsZero() {
+				sc.Created = now
+			}
+			if sc.Updated.IsZero() {
+				sc.Updated = sc.Created
+			}
+		default:
+			return err
+		}
+		return save(ob.scripts, []byte(sc.ID), sc)
+	})
+	if err != nil {
+		return fmt.Errorf("put script %q: %w", sc.ID, err)
+	}
+	return nil
+}
+
+// DeleteScript removes a script of owner and its entries, and takes those entries off their
+// sessions' counters.
+func (s *Store) DeleteScript(ctx context.Context, owner model.Owner, id string) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("delete script %q: %w", id, err)
+	}
+	err := s.update(func(tx *bolt.Tx) error {
+		ob := readOwner(tx, owner)
+		key := []byte(id)
+		var sc model.Script
+		if err := load(ob.scripts, key, &sc); err != nil {
+			return err
+		}
+		if idx := ob.byScript.Bucket(key); idx != nil {
+			ids, err := indexIDs(idx, nil)
+			if err != nil {
+				return err
+			}
+			bySession := map[uint64][]uint64{}
+			for _, eid := range ids {
+				e, err := deleteEntry(ob, eid)
+				if err != nil {
+					return err
+				}
+				if e.SessionID != 0 {
+					bySession[e.SessionID] = append(bySession[e.SessionID], eid)
+				}
+			}
+			for sid, eids := range bySession {
+				if err := uncountSession(ob, sid, eids); err != nil {
+					return err
+				}
+			}
+			if err := ob.byScript.DeleteBucket(key); err != nil {
+				return err
+			}
+		}
+		return ob.scripts.Delete(key)
+	})
+	if err != nil {
+		return fmt.Errorf("delete script %q: %w", id, err)
+	}
+	return nil
+}
+
+// uncountScript drops deleted entries from their script's index and counter.
+func uncountScript(ob ownerBuckets, scriptID string, entryIDs []uint64) error {
+	if idx := ob.byScript.Bucket([]byte(scriptID)); idx != nil {
+		for _, eid := range entryIDs {
+			if err := idx.Delete(u64(eid)); err != nil {
+				return err
+			}
+		}
+	}
+	var sc model.Script
+	if err := load(ob.scripts, []byte(scriptID), &sc); err != nil {
+		if errors.Is(err, model.ErrNotFound) {
+			return nil
+		}
+		return err
+	}
+	sc.Entries = max(sc.Entries-len(entryIDs), 0)
+	return save(ob.scripts, []byte(scriptID), sc)
+}
+
+// ScriptPairs returns the last n done entries of a script as context pairs, oldest first,
+// with the text a person reads as the translation.
+func (s *Store) ScriptPairs(ctx context.Context, owner model.Owner, id string, n int) ([]model.Pair, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("script %q pairs: %w", id, err)
+	}
+	if n <= 0 {
+		return nil, nil
+	}
+	var pairs []model.Pair
+	err := s.view(func(tx *bolt.Tx) error {
+		ob := readOwner(tx, owner)
+		if ob.entries == nil {
+			return nil
+		}
+		return walkEntries(ob, model.EntryQuery{ScriptID: id}, func(v []byte) (bool, error) {
+			var e model.Entry
+			if err := decode(v, &e); err != nil {
+				return false, err
+			}
+			if e.Status.OK() {
+				pairs = append(pairs, model.Pair{Source: e.Source, Translation: e.Display()})
+			}
+			return len(pairs) < n, nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("script %q pairs: %w", id, err)
+	}
+	slices.Reverse(pairs)
+	return pairs, nil
+}

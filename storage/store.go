@@ -1,0 +1,237 @@
+// Package storage keeps yeok's log in one embedded bbolt file: owners, their sessions,
+// scripts, entries and settings. Every method is scoped to one owner; nothing crosses owners.
+package storage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/yeok/yeok/model"
+)
+
+// schemaVersion is the layout this package writes. A file with a newer version is refused;
+// an older one would be migrated at open.
+const schemaVersion = 1
+
+// DefaultTimeout is how long Open waits for another process to release the file.
+const DefaultTimeout = time.Second
+
+// interruptedMessage is the error an entry gets when its process died before finishing it.
+const interruptedMessage = "yeok stopped before the answer finished"
+
+// Options tune Open.
+type Options struct {
+	// Timeout is how long to wait for another process's lock; zero means DefaultTimeout.
+	// Open never waits forever.
+	Timeout time.Duration
+	// ReadOnly opens the file with a shared lock and never writes to it.
+	ReadOnly bool
+}
+
+// Store is the bbolt-backed log. It is safe for concurrent use by many goroutines.
+//
+// Layout (keys in <>, 8-byte big-endian numbers in [], values JSON of model types):
+//
+//	meta
+//	  "schema"                      -> [version]
+//	owners
+//	  <owner>                          one bucket per model.Owner
+//	    sessions   [session id]        -> model.Session  (bucket sequence: last session id)
+//	    activity   [updated ns][id]    -> nil            sessions by last activity
+//	    entries    [entry id]          -> model.Entry    (bucket sequence: last entry id)
+//	    by_session [session id][id]    -> nil            entries of a session
+//	    by_script  <script id>            one bucket per script
+//	                 [entry id]        -> nil            entries of a script
+//	    pending    [entry id]          -> nil            entries begun but not finished
+//	    scripts    <script id>         -> model.Script
+//	    settings   "languages"         -> []model.Language, most recent first
+//
+// Ids are per-owner sequences, so cursors walk entries and sessions in the order they were
+// made. An entry is written twice: pending by Begin before its request leaves, final by
+// Finish. An entry still in the pending index when the file is opened belonged to a process
+// that died (the lock is exclusive), and Open marks it interrupted.
+type Store struct {
+	db       *bolt.DB
+	path     string
+	readOnly bool
+	// now is the clock; tests replace it.
+	now func() time.Time
+}
+
+// Open opens (creating when needed) the store at path. The parent directory is created with
+// mode 0700 and the file with 0600. When another process holds the file, Open gives up after
+// opts.Timeout with an error wrapping model.ErrStoreLocked that names the holder; a damaged
+// file gives an error wrapping model.ErrStoreCorrupt.
+func Open(ctx context.Context, path string, opts Options) (*Store, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	if opts.Timeout <= 0 {
+		opts.Timeout = DefaultTimeout
+	}
+	if !opts.ReadOnly {
+		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+			return nil, fmt.Errorf("open store %s: %w", path, err)
+		}
+	}
+	db, err := openBolt(path, opts)
+	if err != nil {
+		return nil, err
+	}
+	s := &Store{db: db, path: path, readOnly: opts.ReadOnly, now: utcNow}
+	if err := guard(path, s.startup); err != nil {
+		closeQuietly(db)
+		return nil, err
+	}
+	if !opts.ReadOnly {
+		// The sidecar only names the holder for a second process's error message; failing
+		// to write it must not stop this one.
+		_ = writeHolder(path)
+	}
+	return s, nil
+}
+
+// openBolt opens and locks the file, turning a lock timeout and a damaged file into our
+// errors. bbolt panics on some damaged files, so the panic is recovered here.
+func openBolt(path string, opts Options) (db *bolt.DB, err error) {
+	err = guard(path, func() error {
+		var openErr error
+		db, openErr = bolt.Open(path, 0o600, &bolt.Options{Timeout: opts.Timeout, ReadOnly: opts.ReadOnly})
+		return openErr
+	})
+	switch {
+	case err == nil:
+		return db, nil
+	case errors.Is(err, model.ErrStoreCorrupt):
+		return nil, err
+	case errors.Is(err, bolt.ErrTimeout):
+		return nil, &lockedError{path: path, holder: readHolder(path)}
+	case isCorruption(err):
+		return nil, &corruptError{path: path, cause: err}
+	default:
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+}
+
+// startup creates the buckets and the schema version, and marks the entries of a dead
+// process interrupted. A read-only store only checks the version.
+func (s *Store) startup() error {
+	if s.readOnly {
+		return s.db.View(func(tx *bolt.Tx) error { return checkSchema(tx) })
+	}
+	return s.db.Update(func(tx *bolt.Tx) error {
+		for _, name := range [][]byte{bucketMeta, bucketOwners} {
+			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+				return fmt.Errorf("create bucket %s: %w", name, err)
+			}
+		}
+		meta := tx.Bucket(bucketMeta)
+		if meta.Get(keySchema) == nil {
+			if err := meta.Put(keySchema, u64(schemaVersion)); err != nil {
+				return fmt.Errorf("write schema version: %w", err)
+			}
+		}
+		if err := checkSchema(tx); err != nil {
+			return err
+		}
+		return s.recoverPending(tx)
+	})
+}
+
+// checkSchema refuses a file written by a newer yeok.
+func checkSchema(tx *bolt.Tx) error {
+	meta := tx.Bucket(bucketMeta)
+	if meta == nil {
+		return nil // a new file opened read-only: nothing written yet
+	}
+	v := meta.Get(keySchema)
+	if len(v) != 8 {
+		return &corruptError{cause: errors.New("schema version is missing or malformed")}
+	}
+	if got := fromU64(v); got > schemaVersion {
+		return fmt.Errorf("database schema version %d is newer than this yeok understands (%d); upgrade yeok", got, schemaVersion)
+	}
+	return nil
+}
+
+// recoverPending marks every entry left pending by a dead process interrupted, keeping its
+// source and whatever text it had. Only the small pending indexes are read, never all entries.
+func (s *Store) recoverPending(tx *bolt.Tx) error {
+	owners := tx.Bucket(bucketOwners)
+	var names [][]byte
+	if err := owners.ForEachBucket(func(name []byte) error {
+		names = append(names, append([]byte(nil), name...))
+		return nil
+	}); err != nil {
+		return err
+	}
+	for _, name := range names {
+		ob := openOwnerBucket(owners.Bucket(name))
+		if ob.pending == nil {
+			continue
+		}
+		var ids [][]byte
+		c := ob.pending.Cursor()
+		for k, _ := c.First(); k != nil; k, _ = c.Next() {
+			ids = append(ids, append([]byte(nil), k...))
+		}
+		for _, k := range ids {
+			var e model.Entry
+			if err := load(ob.entries, k, &e); err == nil && e.Status == model.StatusPending {
+				e.Status = model.StatusInterrupted
+				e.Error = interruptedMessage
+				e.ErrorClass = model.ClassInterrupted
+				if err := save(ob.entries, k, e); err != nil {
+					return fmt.Errorf("mark entry %d interrupted: %w", fromU64(k), err)
+				}
+			}
+			if err := ob.pending.Delete(k); err != nil {
+				return fmt.Errorf("clear pending entry %d: %w", fromU64(k), err)
+			}
+		}
+	}
+	return nil
+}
+
+// view runs fn in a read transaction, turning a panic on a damaged page into an error.
+func (s *Store) view(fn func(tx *bolt.Tx) error) error {
+	return guard(s.path, func() error { return s.db.View(fn) })
+}
+
+// update runs fn in a write transaction, turning a panic on a damaged page into an error.
+func (s *Store) update(fn func(tx *bolt.Tx) error) error {
+	if s.readOnly {
+		return fmt.Errorf("store %s is open read-only", s.path)
+	}
+	return guard(s.path, func() error { return s.db.Update(fn) })
+}
+
+// Close releases the file and its lock.
+func (s *Store) Close() error {
+	if !s.readOnly {
+		removeHolder(s.path)
+	}
+	if err := s.db.Close(); err != nil {
+		return fmt.Errorf("close store %s: %w", s.path, err)
+	}
+	return nil
+}
+
+// Path returns the file the store was opened from.
+func (s *Store) Path() string { return s.path }
+
+// utcNow is the store's clock: UTC without a monotonic reading, so values read back from
+// the file compare equal to the ones that were written.
+func utcNow() time.Time { return time.Now().UTC().Round(0) }
+
+// closeQuietly closes db after a failed startup; a damaged file may panic here too.
+func closeQuietly(db *bolt.DB) {
+	defer func() { _ = recover() }()
+	_ = db.Close()
+}

@@ -1,0 +1,252 @@
+package storage
+
+import (
+	"bufio"
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/yeok/yeok/model"
+)
+
+// holdEnv switches the test binary into a child that holds a store open until its stdin
+// closes, standing in for a second yeok process.
+const holdEnv = "YEOK_STORAGE_TEST_HOLD"
+
+func TestMain(m *testing.M) {
+	if path := os.Getenv(holdEnv); path != "" {
+		os.Exit(hold(path))
+	}
+	os.Exit(m.Run())
+}
+
+func hold(path string) int {
+	s, err := Open(context.Background(), path, Options{})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	fmt.Println("ready")
+	_, _ = bufio.NewReader(os.Stdin).ReadString('\n') // returns at EOF
+	if err := s.Close(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	return 0
+}
+
+func TestOpenCreates(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "data", "yeok", "yeok.db")
+	s := openAt(t, path)
+	if s.Path() != path {
+		t.Fatalf("Path = %q", s.Path())
+	}
+	for p, want := range map[string]os.FileMode{filepath.Dir(path): 0o700, path: 0o600} {
+		fi, err := os.Stat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := fi.Mode().Perm(); got != want {
+			t.Errorf("%s mode %o, want %o", p, got, want)
+		}
+	}
+	err := s.db.View(func(tx *bolt.Tx) error {
+		if v := tx.Bucket(bucketMeta).Get(keySchema); fromU64(v) != schemaVersion {
+			return fmt.Errorf("schema version %x", v)
+		}
+		if tx.Bucket(bucketOwners) == nil {
+			return errors.New("no owners bucket")
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(holderPath(path)); err != nil {
+		t.Fatalf("holder sidecar missing: %v", err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(holderPath(path)); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("holder sidecar left after Close: %v", err)
+	}
+}
+
+func TestOpenLockedByOtherProcess(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "yeok.db")
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), holdEnv+"="+path)
+	cmd.Stderr = os.Stderr
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = stdin.Close(); _ = cmd.Wait() })
+	if line, err := bufio.NewReader(stdout).ReadString('\n'); err != nil || line != "ready\n" {
+		t.Fatalf("child said %q, %v", line, err)
+	}
+
+	start := time.Now()
+	_, err = Open(context.Background(), path, Options{Timeout: 300 * time.Millisecond})
+	elapsed := time.Since(start)
+	if !errors.Is(err, model.ErrStoreLocked) {
+		t.Fatalf("Open of a held file: %v, want ErrStoreLocked", err)
+	}
+	if elapsed > 1500*time.Millisecond {
+		t.Fatalf("Open took %v to give up", elapsed)
+	}
+	msg := err.Error()
+	if want := fmt.Sprintf("pid %d (", cmd.Process.Pid); !strings.Contains(msg, want) || strings.Contains(msg, "\n") {
+		t.Fatalf("message %q does not name %q on one line", msg, want)
+	}
+
+	_ = stdin.Close()
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("child: %v", err)
+	}
+	s := openAt(t, path) // released: opens now
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestOpenLockedUnknownHolder(t *testing.T) {
+	tests := []struct {
+		name    string
+		sidecar string // "" means none
+	}{
+		{"no sidecar", ""},
+		{"stale sidecar", "2147483000\nyeok gone\n"},
+		{"garbage sidecar", "\x1b]52;c;x\x07\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "yeok.db")
+			// bbolt's lock belongs to the open file, so a second handle in this process
+			// stands in for another process.
+			db, err := bolt.Open(path, 0o600, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			if tt.sidecar != "" {
+				if err := os.WriteFile(holderPath(path), []byte(tt.sidecar), 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
+			_, err = Open(context.Background(), path, Options{Timeout: 100 * time.Millisecond})
+			if !errors.Is(err, model.ErrStoreLocked) {
+				t.Fatalf("err = %v, want ErrStoreLocked", err)
+			}
+			if want := "database " + path + " is in use by another process"; err.Error() != want {
+				t.Fatalf("message %q, want %q", err, want)
+			}
+		})
+	}
+}
+
+func TestOpenCorrupt(t *testing.T) {
+	garbage := make([]byte, 64<<10)
+	_, _ = rand.Read(garbage)
+	tests := []struct {
+		name    string
+		prepare func(t *testing.T, path string)
+	}{
+		{"random bytes", func(t *testing.T, path string) {
+			writeFile(t, path, garbage)
+		}},
+		{"short file", func(t *testing.T, path string) {
+			writeFile(t, path, []byte("not a database"))
+		}},
+		{"damaged pages", func(t *testing.T, path string) {
+			s := openAt(t, path)
+			for i := range 50 {
+				translate(t, s, model.Request{Owner: ownerA, Source: fmt.Sprint("line ", i), To: korean}, model.StatusDone, "줄")
+			}
+			if err := s.Close(); err != nil {
+				t.Fatal(err)
+			}
+			b, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// Keep both meta pages (the first two 4 KiB pages), garble everything after.
+			for i := 2 * 4096; i < len(b); i++ {
+				b[i] = 0xa5
+			}
+			writeFile(t, path, b)
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "yeok.db")
+			tt.prepare(t, path)
+			s, err := Open(context.Background(), path, Options{})
+			if err == nil {
+				s.Close()
+				t.Fatal("Open of a damaged file succeeded")
+			}
+			if !errors.Is(err, model.ErrStoreCorrupt) {
+				t.Fatalf("err = %v, want ErrStoreCorrupt", err)
+			}
+			msg := err.Error()
+			if !strings.HasPrefix(msg, "database file "+path+" is damaged: ") || !strings.HasSuffix(msg, "; run `yeok db check`") || strings.Contains(msg, "\n") {
+				t.Fatalf("message %q", msg)
+
+			}
+		})
+	}
+}
+
+func writeFile(t *testing.T, path string, b []byte) {
+	t.Helper()
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestOpenCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	path := filepath.Join(t.TempDir(), "yeok.db")
+	if _, err := Open(ctx, path, Options{}); !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v", err)
+	}
+	if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("a cancelled Open created the file: %v", err)
+	}
+}
+
+func TestOpenNewerSchema(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "yeok.db")
+	s := openAt(t, path)
+	if err := s.db.Update(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketMeta).Put(keySchema, u64(schemaVersion+1))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Open(context.Background(), path, Options{})
+	if err == nil || !strings.Contains(err.Error(), "newer") {
+		t.Fatalf("err = %v, want a newer-schema error", err)
+	}
+}

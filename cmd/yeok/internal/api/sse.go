@@ -1,0 +1,154 @@
+package api
+
+import (
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+)
+
+// writeTimeout bounds one write to a client, so a client that stops reading cannot hold a
+// stream (and its upstream request) open forever.
+const writeTimeout = 30 * time.Second
+
+// sseWriter writes one translation as Server-Sent Events.
+//
+// Framing: every delta is one event. The delta is split on "\n" and each part goes on its
+// own "data: " line; an SSE client joins the data lines of one event with "\n", so the text
+// a client rebuilds by concatenating events is exactly the model's text. SSE cannot carry a
+// carriage return (a bare "\r" ends a line, like "\n"), so "\r\n" and a lone "\r" are sent as
+// "\n", also when a "\r\n" pair is split across two deltas. The store keeps the raw text.
+//
+// The headers go out with the first delta (or with [DONE] when the answer is empty), so a
+// failure before any text can still be answered with a proper status and a JSON error.
+type sseWriter struct {
+	w  http.ResponseWriter
+	rc *http.ResponseController
+	// onError is called once when a write fails (the client is gone), to stop the stream.
+	onError func(error)
+
+	mu      sync.Mutex // emit may be called from the engine's goroutine
+	started bool
+	afterCR bool // the last delta ended with "\r": a leading "\n" of the next belongs to it
+	failed  bool
+	closed  bool
+	buf     []byte
+}
+
+func newSSEWriter(w http.ResponseWriter, onError func(error)) *sseWriter {
+	return &sseWriter{w: w, rc: http.NewResponseController(w), onError: onError}
+}
+
+// Started reports whether headers (and so a 200) have been sent.
+func (s *sseWriter) Started() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.started
+}
+
+// Delta sends one piece of text as one event. Empty pieces send nothing.
+func (s *sseWriter) Delta(text string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	text, s.afterCR = normalizeNewlines(text, s.afterCR)
+	if text == "" {
+		return
+	}
+	s.buf = appendEvent(s.buf[:0], "", text)
+	s.send()
+}
+
+// Done sends the final "data: [DONE]".
+func (s *sseWriter) Done() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.buf = append(s.buf[:0], "data: [DONE]\n\n"...)
+	s.send()
+}
+
+// Fail sends an "event: error" whose data is one line; no [DONE] follows.
+func (s *sseWriter) Fail(line string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.buf = appendEvent(s.buf[:0], "error", strings.Join(strings.Fields(line), " "))
+	s.send()
+}
+
+// Close makes later writes no-ops: the handler is returning.
+func (s *sseWriter) Close() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.started && !s.failed {
+		_ = s.rc.SetWriteDeadline(time.Time{})
+	}
+	s.closed = true
+}
+
+// send writes s.buf, sending the headers first when needed, and flushes. s.mu is held.
+func (s *sseWriter) send() {
+	if s.failed || s.closed {
+		return
+	}
+	if !s.started {
+		h := s.w.Header()
+		h.Set("Content-Type", "text/event-stream; charset=utf-8")
+		h.Set("Cache-Control", "no-cache")
+		h.Set("X-Accel-Buffering", "no")
+		h.Set("X-Content-Type-Options", "nosniff")
+		s.w.WriteHeader(http.StatusOK)
+		s.started = true
+	}
+	// A write deadline is not supported by every ResponseWriter (httptest's recorder); the
+	// stream still works without one.
+	_ = s.rc.SetWriteDeadline(time.Now().Add(writeTimeout))
+	_, err := s.w.Write(s.buf)
+	if err == nil {
+		err = s.rc.Flush()
+	}
+	if err != nil {
+		s.failed = true
+		if s.onError != nil {
+			s.onError(err)
+		}
+	}
+}
+
+// appendEvent frames data as one SSE event: an optional event line, then one "data: " line
+// per "\n"-separated part, then a blank line. data holds no "\r".
+func appendEvent(dst []byte, event, data string) []byte {
+	if event != "" {
+		dst = append(dst, "event: "...)
+		dst = append(dst, event...)
+		dst = append(dst, '\n')
+	}
+	for {
+		line, rest, more := strings.Cut(data, "\n")
+		dst = append(dst, "data: "...)
+		dst = append(dst, line...)
+		dst = append(dst, '\n')
+		if !more {
+			break
+		}
+		data = rest
+	}
+	return append(dst, '\n')
+}
+
+// normalizeNewlines turns "\r\n" and lone "\r" into "\n". afterCR says the previous piece
+// ended with "\r", so a leading "\n" here completes that pair and is dropped. It returns the
+// text and whether this piece ended with "\r".
+func normalizeNewlines(text string, afterCR bool) (string, bool) {
+	if text == "" {
+		return "", afterCR
+	}
+	if afterCR && strings.HasPrefix(text, "\n") {
+		text = text[1:]
+	}
+	if !strings.Contains(text, "\r") {
+		return text, false
+	}
+	endsCR := strings.HasSuffix(text, "\r")
+	text = strings.ReplaceAll(text, "\r\n", "\n")
+	text = strings.ReplaceAll(text, "\r", "\n")
+	return text, endsCR
+}

@@ -1,0 +1,93 @@
+package storage
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/yeok/yeok/model"
+)
+
+// large is the store the benchmarks run against: 100,000 finished entries in 1,000
+// sessions, a tenth of them in scripts, one in a thousand containing "needle".
+var large = fixture{owner: ownerA, sessions: 1000, entries: 100_000, needleEvery: 1000, scriptEvery: 10}
+
+func buildLarge(b *testing.B, f fixture) string {
+	b.Helper()
+	start := time.Now()
+	path := f.build(b, filepath.Join(b.TempDir(), "yeok.db"))
+	b.Logf("built %d entries in %d sessions in %v (%d MiB)", f.entries, f.sessions, time.Since(start).Round(time.Millisecond), fileSize(b, path)>>20)
+	return path
+}
+
+func BenchmarkBeginFinish(b *testing.B) {
+	ctx := context.Background()
+	s := openAt(b, buildLarge(b, large))
+	req := model.Request{Owner: ownerA, SessionID: 500, ScriptID: "script-500", Source: "One more line, please.", To: korean, Model: "gpt-4o-mini"}
+	for b.Loop() {
+		e, err := s.Begin(ctx, req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		e.Apply(model.Result{Status: model.StatusDone, Text: "한 줄 더 부탁합니다.", Finish: "stop"}, time.Now())
+		if _, err := s.Finish(ctx, e); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkSearch(b *testing.B) {
+	ctx := context.Background()
+	s := openAt(b, buildLarge(b, large))
+	tests := []struct {
+		name  string
+		query string
+		want  int
+	}{
+		{"hits", "NEEDLE", 100},
+		{"every entry", "빠른 갈색 여우", 100_000},
+		{"miss", "absent words", 0},
+	}
+	for _, tt := range tests {
+		b.Run(tt.name, func(b *testing.B) {
+			for b.Loop() {
+				got, err := s.Entries(ctx, ownerA, model.EntryQuery{Search: tt.query})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if len(got) != tt.want {
+					b.Fatalf("%d hits, want %d", len(got), tt.want)
+				}
+			}
+		})
+	}
+}
+
+func BenchmarkSessionsFirstPage(b *testing.B) {
+	ctx := context.Background()
+	s := openAt(b, buildLarge(b, fixture{owner: ownerA, sessions: 1000, entries: 10_000}))
+	for b.Loop() {
+		page, err := s.Sessions(ctx, ownerA, 50)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(page) != 50 {
+			b.Fatalf("%d sessions", len(page))
+		}
+	}
+}
+
+func BenchmarkOpen(b *testing.B) {
+	ctx := context.Background()
+	path := buildLarge(b, large)
+	for b.Loop() {
+		s, err := Open(ctx, path, Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := s.Close(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

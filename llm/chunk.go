@@ -1,0 +1,94 @@
+package llm
+
+import (
+	"encoding/json"
+
+	"github.com/yeok/yeok/model"
+)
+
+// chunk is the part of a chat.completion.chunk that yeok reads, plus the error shapes
+// servers send inside a stream: OpenAI's {"error":{...}}, Ollama's {"error":"..."} and
+// vLLM's {"object":"error","message":...}. It is smaller than go-openai's type, and one value
+// is reused for every chunk of a stream.
+type chunk struct {
+	Object  string          `json:"object"`
+	Message string          `json:"message"`
+	Error   json.RawMessage `json:"error"`
+	Choices []struct {
+		Index int `json:"index"`
+		Delta struct {
+			Content string `json:"content"`
+			Refusal string `json:"refusal"`
+		} `json:"delta"`
+		FinishReason string `json:"finish_reason"`
+	} `json:"choices"`
+	Usage *model.Usage `json:"usage"`
+}
+
+// parse decodes raw into c, forgetting the previous chunk but keeping its choices' storage.
+func (c *chunk) parse(raw []byte) error {
+	choices := c.Choices[:cap(c.Choices)]
+	clear(choices)
+	*c = chunk{Choices: choices[:0]}
+	return json.Unmarshal(raw, c)
+}
+
+// failure returns the message of an error chunk.
+func (c *chunk) failure() (string, bool) {
+	return errorShape(c.Object, c.Message, c.Error)
+}
+
+// errorShape recognises an error object in any of the shapes servers use.
+func errorShape(object, message string, errField json.RawMessage) (string, bool) {
+	if len(errField) > 0 && string(errField) != "null" {
+		var s string
+		if json.Unmarshal(errField, &s) == nil {
+			return s, true
+		}
+		var inner struct {
+			Message string `json:"message"`
+		}
+		if json.Unmarshal(errField, &inner) == nil && inner.Message != "" {
+			return inner.Message, true
+		}
+		return string(errField), true
+	}
+	if object == "error" {
+		return message, true
+	}
+	return "", false
+}
+
+// completion is a non-streamed chat.completion, for servers that ignore "stream".
+type completion struct {
+	Object  string             `json:"object"`
+	Message string             `json:"message"`
+	Error   json.RawMessage    `json:"error"`
+	Choices []completionChoice `json:"choices"`
+	Usage   *model.Usage       `json:"usage"`
+}
+
+type completionChoice struct {
+	Index   int `json:"index"`
+	Message struct {
+		Content string `json:"content"`
+		Refusal string `json:"refusal"`
+	} `json:"message"`
+	FinishReason string `json:"finish_reason"`
+}
+
+func (c *completion) parse(raw []byte) error { return json.Unmarshal(raw, c) }
+
+func (c *completion) failure() (string, bool) {
+	return errorShape(c.Object, c.Message, c.Error)
+}
+
+// answer returns the first choice when it is a finished answer with some text.
+func (c *completion) answer() (completionChoice, bool) {
+	for _, ch := range c.Choices {
+		if ch.Index == 0 && ch.FinishReason != "" && (ch.Message.Content != "" || ch.Message.Refusal != "") {
+			return ch, true
+		}
+	}
+	return completionChoice{}, false
+}

@@ -1,0 +1,194 @@
+package llm
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"io"
+	"mime"
+	"net/http"
+	"strings"
+	"sync/atomic"
+)
+
+// maxErrorBody caps how much of an error or non-streamed body is read.
+const maxErrorBody = 1 << 20
+
+// attemptKey carries an *attempt in a request context, so the shared transport can report
+// what only the HTTP response shows (headers, content type) to the Stream call that sent it.
+type attemptKey struct{}
+
+// attempt is the state of one HTTP request of a Stream call.
+type attempt struct {
+	// Written by RoundTrip before go-openai sees the response; read by Stream after
+	// CreateChatCompletionStream returns, so no lock is needed.
+	status     int
+	header     http.Header
+	body       io.Closer // the response body, closed after an error status
+	nonStream  []byte    // a 200 body that was not an event stream
+	notStreamT string    // its content type
+
+	// chunks counts data chunks; content is set once text (or a refusal) arrived. Both are
+	// read by the watchdog goroutine.
+	chunks  atomic.Uint64
+	content atomic.Bool
+}
+
+// transport wraps the caller's RoundTripper to record response headers and to clean up the
+// body before go-openai reads it.
+type transport struct {
+	base http.RoundTripper
+}
+
+// RoundTrip sends req and, when it belongs to a Stream attempt, records the response.
+// Event streams go through an sseFilter; a 200 body that is not an event
+// stream is read here and replaced by an empty one, so Stream can judge it.
+func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := t.base.RoundTrip(req)
+	if err != nil {
+		return resp, err
+	}
+	at, _ := req.Context().Value(attemptKey{}).(*attempt)
+	if at == nil {
+		return resp, nil
+	}
+	at.status = resp.StatusCode
+	at.header = resp.Header
+	at.body = resp.Body
+	switch {
+	case resp.StatusCode >= http.StatusBadRequest || resp.StatusCode < http.StatusOK:
+		resp.Body = struct {
+			io.Reader
+			io.Closer
+		}{io.LimitReader(resp.Body, maxErrorBody), resp.Body}
+	case !isEventStream(resp.Header.Get("Content-Type")):
+		at.nonStream, err = io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+		if err != nil {
+			_ = resp.Body.Close()
+			return nil, err
+		}
+		at.notStreamT = resp.Header.Get("Content-Type")
+		if at.nonStream == nil {
+			at.nonStream = []byte{}
+		}
+		resp.Body = struct {
+			io.Reader
+			io.Closer
+		}{bytes.NewReader(nil), resp.Body}
+	default:
+		resp.Body = newSSEFilter(resp.Body)
+	}
+	return resp, nil
+}
+
+// isEventStream reports whether a Content-Type names an event stream. A missing type is
+// given the benefit of the doubt: some servers send none.
+func isEventStream(ct string) bool {
+	if ct == "" {
+		return true
+	}
+	mt, _, err := mime.ParseMediaType(ct)
+	if err != nil {
+		return true
+	}
+	return mt != "application/json" && mt != "text/html" && !strings.HasSuffix(mt, "+json")
+}
+
+// withAttempt returns ctx carrying at.
+func withAttempt(ctx context.Context, at *attempt) context.Context {
+	return context.WithValue(ctx, attemptKey{}, at)
+}
+
+// sseFilter passes an event stream through line by line with two changes, so that
+// go-openai's line reader sees only what it handles well:
+//
+//   - comment lines (": keepalive") are dropped: go-openai counts them as empty messages
+//     and keeps them in its error buffer, where they spoil the parsing of a later in-band
+//     error;
+//   - an in-band error line `data: {"error":...}` gets a space after its brace, so go-openai
+//     returns it as an ordinary data chunk instead of parsing it itself (its parser drops
+//     Ollama's string errors and any error that follows a comment); Stream parses it.
+//
+// Read never blocks while it holds bytes for the caller: a delta is passed on as soon as
+// its line is complete.
+type sseFilter struct {
+	br      *bufio.Reader
+	rc      io.ReadCloser
+	pending []byte // the rest of the current line, to hand out
+	midLine bool   // the next bytes continue a line longer than the buffer
+	drop    bool   // the line being continued is a comment
+	err     error  // the error that ended reading, handed out once pending is empty
+}
+
+func newSSEFilter(rc io.ReadCloser) *sseFilter {
+	return &sseFilter{br: bufio.NewReaderSize(rc, 16<<10), rc: rc}
+}
+
+// Read fills p with whole filtered lines, or part of a line longer than p.
+func (f *sseFilter) Read(p []byte) (int, error) {
+	n := 0
+	for n < len(p) {
+		if len(f.pending) > 0 {
+			c := copy(p[n:], f.pending)
+			f.pending = f.pending[c:]
+			n += c
+			continue
+		}
+		if f.err != nil {
+			if n > 0 {
+				return n, nil
+			}
+			return 0, f.err
+		}
+		if n > 0 && !f.lineReady() {
+			return n, nil
+		}
+		line, err := f.br.ReadSlice('\n')
+		switch err {
+		case nil:
+		case bufio.ErrBufferFull:
+		default:
+			f.err = err
+		}
+		f.take(line, err == bufio.ErrBufferFull)
+	}
+	return n, nil
+}
+
+// lineReady reports whether ReadSlice can return without waiting on the network.
+func (f *sseFilter) lineReady() bool {
+	b, _ := f.br.Peek(f.br.Buffered())
+	return bytes.IndexByte(b, '\n') >= 0 || len(b) == f.br.Size()
+}
+
+// take decides what of line (complete unless partial) is passed on.
+func (f *sseFilter) take(line []byte, partial bool) {
+	start := !f.midLine
+	f.midLine = partial
+	if !start {
+		if !f.drop {
+			f.pending = line
+		}
+		return
+	}
+	trimmed := bytes.TrimLeft(line, " \t")
+	f.drop = len(trimmed) > 0 && trimmed[0] == ':'
+	if f.drop {
+		return
+	}
+	if rest, ok := bytes.CutPrefix(trimmed, []byte("data:")); ok {
+		rest = bytes.TrimLeft(rest, " \t")
+		if bytes.HasPrefix(rest, []byte(`{"error":`)) {
+			at := len(line) - len(rest) + 1
+			fixed := make([]byte, 0, len(line)+1)
+			fixed = append(fixed, line[:at]...)
+			fixed = append(fixed, ' ')
+			f.pending = append(fixed, line[at:]...)
+			return
+		}
+	}
+	f.pending = line
+}
+
+// Close closes the body.
+func (f *sseFilter) Close() error { return f.rc.Close() }

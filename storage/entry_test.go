@@ -335,3 +335,44 @@ func TestReopenKeepsEverything(t *testing.T) {
 		t.Fatalf("session sequence restarted: %d", next.ID)
 	}
 }
+
+func TestConcurrentWriters(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	s.now = utcNow // the fake clock is not safe for concurrent use
+	sess, _ := s.NewSession(ctx, ownerA, model.Session{})
+	const workers, each = 4, 10
+	errs := make(chan error, workers)
+	for w := range workers {
+		go func() {
+			for i := range each {
+				e, err := s.Begin(ctx, model.Request{Owner: ownerA, SessionID: sess.ID, ScriptID: "shared", Source: fmt.Sprint(w, "-", i), To: korean})
+				if err != nil {
+					errs <- err
+					return
+				}
+				e.Apply(model.Result{Status: model.StatusDone, Text: "ok"}, time.Now())
+				if _, err := s.Finish(ctx, e); err != nil {
+					errs <- err
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range workers {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	all, _ := s.Entries(ctx, ownerA, model.EntryQuery{Oldest: true})
+	if ids := entryIDs(all); len(ids) != workers*each || ids[0] != 1 || ids[len(ids)-1] != workers*each {
+		t.Fatalf("ids %v", ids)
+	}
+	if got, _ := s.Session(ctx, ownerA, sess.ID); got.Entries != workers*each {
+		t.Fatalf("session counts %d entries", got.Entries)
+	}
+	if err := s.Check(ctx); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -250,3 +250,13 @@ func TestOpenNewerSchema(t *testing.T) {
 		t.Fatalf("err = %v, want a newer-schema error", err)
 	}
 }
+
+func TestOpenReadOnlyMissing(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "none", "yeok.db")
+	if _, err := Open(context.Background(), path, Options{ReadOnly: true}); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("err = %v, want ErrNotExist", err)
+	}
+	if _, err := os.Stat(filepath.Dir(path)); !errors.Is(err, os.ErrNotExist) {
+		t.Fatal("a read-only Open created the directory")
+	}
+}

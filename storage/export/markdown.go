@@ -1,0 +1,82 @@
+package export
+
+import (
+	"bufio"
+	"fmt"
+	"strings"
+
+	"github.com/yeok/yeok/model"
+)
+
+// markdownEncoder writes a bilingual document: a header naming the script, session and
+// languages, then each entry's source as a quote followed by its translation.
+type markdownEncoder struct {
+	meta Meta
+	n    int
+}
+
+func (m *markdownEncoder) header(w *bufio.Writer, meta Meta) error {
+	title := meta.Title
+	switch {
+	case title != "":
+	case meta.ScriptID != "":
+		title = "Script " + meta.ScriptID
+	case meta.SessionID != 0:
+		title = fmt.Sprintf("Session %d", meta.SessionID)
+	default:
+		title = "Translations"
+	}
+	fmt.Fprintf(w, "# %s\n\n", oneLine(title))
+	if meta.ScriptID != "" {
+		fmt.Fprintf(w, "- Script: `%s`\n", meta.ScriptID)
+	}
+	if meta.SessionID != 0 {
+		fmt.Fprintf(w, "- Session: %d\n", meta.SessionID)
+	}
+	if meta.To != "" {
+		fmt.Fprintf(w, "- Languages: %s → %s (%s → %s)\n", meta.From.EnglishName(), meta.To.EnglishName(), meta.From, meta.To)
+	}
+	if !meta.Exported.IsZero() {
+		fmt.Fprintf(w, "- Exported: %s\n", meta.Exported.Format("2006-01-02 15:04 MST"))
+	}
+	_, err := w.WriteString("\n")
+	return err
+}
+
+func (m *markdownEncoder) entry(w *bufio.Writer, e model.Entry, _ *model.Entry) error {
+	m.n++
+	created := e.Created
+	if !m.meta.Exported.IsZero() {
+		created = created.In(m.meta.Exported.Location())
+	}
+	fmt.Fprintf(w, "---\n\n### %d · %s", m.n, created.Format("2006-01-02 15:04:05"))
+	if e.From != m.meta.From || e.To != m.meta.To {
+		fmt.Fprintf(w, " · %s → %s", e.From, e.To)
+	}
+	w.WriteString("\n\n")
+	for _, line := range strings.Split(strings.TrimRight(e.Source, "\n"), "\n") {
+		w.WriteString(strings.TrimRight("> "+line, " ") + "\n")
+	}
+	w.WriteString("\n")
+	if text := strings.TrimSpace(e.Display()); text != "" {
+		w.WriteString(text + "\n\n")
+	} else {
+		w.WriteString("*(no translation)*\n\n")
+	}
+	if e.Status != model.StatusDone {
+		note := "Status: " + string(e.Status)
+		if e.Error != "" {
+			note += " — " + oneLine(e.Error)
+		}
+		fmt.Fprintf(w, "*%s*\n\n", note)
+	}
+	if len(e.Flags) > 0 {
+		fmt.Fprintf(w, "*Flags: %s*\n\n", oneLine(strings.Join(e.Flags, "; ")))
+	}
+	return nil
+}
+
+func (m *markdownEncoder) footer(w *bufio.Writer) error { return nil }
+
+// oneLine joins the lines of s with spaces, for headings and notes.
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

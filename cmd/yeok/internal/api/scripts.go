@@ -7,6 +7,7 @@ import (
 	"net/http"
 
 	"github.com/yeok/yeok/model"
+	"github.com/yeok/yeok/storage/export"
 )
 
 // indexText is the page GET / shows.
@@ -59,14 +60,14 @@ func (s *Server) handleScript(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusInternalServerError, "store_error", "could not read the script")
 		return
 	}
-	records := make([]any, 0, len(entries))
+	// The records are those of `yeok history --json` and JSON-lines exports.
+	records := make([]export.Record, 0, len(entries))
 	for _, e := range entries {
-		records = append(records, record(e))
+		records = append(records, export.NewRecord(e))
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
-	_ = json.NewEncoder(w).Encode(records)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(records)
 }
-
-// record is the JSON form of an entry, the same one `yeok history --json` prints.
-func record(e model.Entry) any { return e }

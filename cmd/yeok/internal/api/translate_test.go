@@ -100,6 +100,9 @@ func TestTranslateOneSessionPerScriptAndScriptOrder(t *testing.T) {
 		got[1]["translation"] != "번역" || got[1]["status"] != "done" {
 		t.Errorf("GET /scripts/lecture-01 = %s", body)
 	}
+	if _, ok := got[0]["ttft_ms"]; !ok {
+		t.Errorf("GET /scripts does not use the export record (no ttft_ms): %s", body)
+	}
 }
 
 func TestTranslateNewlinesReachTheClientIntact(t *testing.T) {

@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"strings"
 
-	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
 
 	"github.com/yeok/yeok/model"
 )
@@ -55,8 +55,8 @@ func guard(path string, fn func() error) (err error) {
 
 // isCorruption reports errors bbolt gives for a file that is not a sound bbolt database.
 func isCorruption(err error) bool {
-	return errors.Is(err, bolt.ErrInvalid) || errors.Is(err, bolt.ErrChecksum) ||
-		errors.Is(err, bolt.ErrVersionMismatch) || errors.Is(err, bolt.ErrInvalidMapping) ||
+	return errors.Is(err, berrors.ErrInvalid) || errors.Is(err, berrors.ErrChecksum) ||
+		errors.Is(err, berrors.ErrVersionMismatch) || errors.Is(err, berrors.ErrInvalidMapping) ||
 		strings.Contains(err.Error(), "file size too small")
 }
 

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
 
 	"github.com/yeok/yeok/model"
 )
@@ -98,19 +99,29 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 }
 
 // openBolt opens and locks the file, turning a lock timeout and a damaged file into our
-// errors. bbolt panics on some damaged files, so the panic is recovered here.
+// errors. bbolt panics on some damaged files: the panic is recovered here and the file it
+// left open is released.
 func openBolt(path string, opts Options) (db *bolt.DB, err error) {
+	var file *os.File
+	openFile := func(name string, flag int, perm os.FileMode) (*os.File, error) {
+		f, err := os.OpenFile(name, flag, perm)
+		file = f
+		return f, err
+	}
 	err = guard(path, func() error {
 		var openErr error
-		db, openErr = bolt.Open(path, 0o600, &bolt.Options{Timeout: opts.Timeout, ReadOnly: opts.ReadOnly})
+		db, openErr = bolt.Open(path, 0o600, &bolt.Options{Timeout: opts.Timeout, ReadOnly: opts.ReadOnly, OpenFile: openFile})
 		return openErr
 	})
 	switch {
 	case err == nil:
 		return db, nil
-	case errors.Is(err, model.ErrStoreCorrupt):
+	case errors.Is(err, model.ErrStoreCorrupt): // a recovered panic
+		if file != nil {
+			releaseFile(file)
+		}
 		return nil, err
-	case errors.Is(err, bolt.ErrTimeout):
+	case errors.Is(err, berrors.ErrTimeout):
 		return nil, &lockedError{path: path, holder: readHolder(path)}
 	case isCorruption(err):
 		return nil, &corruptError{path: path, cause: err}

@@ -206,6 +206,10 @@ func TestOpenCorrupt(t *testing.T) {
 			if !errors.Is(err, model.ErrStoreCorrupt) {
 				t.Fatalf("err = %v, want ErrStoreCorrupt", err)
 			}
+			// The failed open must not keep the file locked.
+			if _, again := Open(context.Background(), path, Options{Timeout: 100 * time.Millisecond}); !errors.Is(again, model.ErrStoreCorrupt) {
+				t.Fatalf("second Open: %v, want ErrStoreCorrupt", again)
+			}
 			msg := err.Error()
 			if !strings.HasPrefix(msg, "database file "+path+" is damaged: ") || !strings.HasSuffix(msg, "; run `yeok db check`") || strings.Contains(msg, "\n") {
 				t.Fatalf("message %q", msg)

@@ -30,7 +30,7 @@ const (
 )
 
 // Formats lists every format, for help text.
-var Formats = []Format{Markdown, JSONL, TSV, SRT}
+func Formats() []Format { return []Format{Markdown, JSONL, TSV, SRT} }
 
 // ParseFormat reads a format name ("md", "markdown", "jsonl", "tsv", "srt"), ignoring case
 // and a leading dot.
@@ -39,7 +39,7 @@ func ParseFormat(s string) (Format, error) {
 	if name == "markdown" {
 		name = string(Markdown)
 	}
-	if f := Format(name); slices.Contains(Formats, f) {
+	if f := Format(name); slices.Contains(Formats(), f) {
 		return f, nil
 	}
 	return "", fmt.Errorf("unknown export format %q (use md, jsonl, tsv or srt)", s)

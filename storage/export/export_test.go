@@ -282,7 +282,7 @@ func TestWriteSeqStopsOnError(t *testing.T) {
 }
 
 func TestWriteFile(t *testing.T) {
-	for _, f := range Formats {
+	for _, f := range Formats() {
 		t.Run(string(f), func(t *testing.T) {
 			dir := t.TempDir()
 			path := filepath.Join(dir, "out."+string(f))

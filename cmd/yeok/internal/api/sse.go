@@ -18,6 +18,8 @@ const writeTimeout = 30 * time.Second
 // a client rebuilds by concatenating events is exactly the model's text. SSE cannot carry a
 // carriage return (a bare "\r" ends a line, like "\n"), so "\r\n" and a lone "\r" are sent as
 // "\n", also when a "\r\n" pair is split across two deltas. The store keeps the raw text.
+// A line of text reading exactly "[DONE]" is sent as two events ("[DONE" and "]"), so it
+// cannot be taken for the end of the stream.
 //
 // The headers go out with the first delta (or with [DONE] when the answer is empty), so a
 // failure before any text can still be answered with a proper status and a JSON error.
@@ -54,8 +56,36 @@ func (s *sseWriter) Delta(text string) {
 	if text == "" {
 		return
 	}
-	s.buf = appendEvent(s.buf[:0], "", text)
+	s.buf = s.buf[:0]
+	for {
+		// A line reading "[DONE]" would end the stream for the client: cut it into two
+		// events ("[DONE" and "]..."), which rebuild the same text.
+		i := doneLine(text)
+		if i < 0 {
+			break
+		}
+		s.buf = appendEvent(s.buf, "", text[:i+len("[DONE")])
+		text = text[i+len("[DONE"):]
+	}
+	s.buf = appendEvent(s.buf, "", text)
 	s.send()
+}
+
+// doneLine returns the index of the first line of text that reads exactly "[DONE]", or -1.
+func doneLine(text string) int {
+	const done = "[DONE]"
+	for off := 0; ; {
+		i := strings.Index(text[off:], done)
+		if i < 0 {
+			return -1
+		}
+		i += off
+		end := i + len(done)
+		if (i == 0 || text[i-1] == '\n') && (end == len(text) || text[end] == '\n') {
+			return i
+		}
+		off = i + 1
+	}
 }
 
 // Done sends the final "data: [DONE]".

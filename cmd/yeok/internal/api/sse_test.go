@@ -25,6 +25,7 @@ var newlineCases = []struct {
 	{"cr cr lf", []string{"a\r\r\nb"}, "a\n\nb"},
 	{"leading spaces kept", []string{" two", "  spaces"}, " two  spaces"},
 	{"looks like fields", []string{"data: x\nevent: error\n: comment\nid: 7"}, "data: x\nevent: error\n: comment\nid: 7"},
+	{"done sentinel as text", []string{"[DONE]", "a\n[DONE]\n[DONE]", "[DONE] x"}, "[DONE]a\n[DONE]\n[DONE][DONE] x"},
 	{"unicode", []string{"안녕하세요\n", "좋은 아침입니다"}, "안녕하세요\n좋은 아침입니다"},
 }
 

@@ -116,16 +116,16 @@ func (s *Server) stream(sctx context.Context, w http.ResponseWriter, r *http.Req
 	s.log.Info("translate", attrs...)
 
 	switch {
+	case r.Context().Err() != nil, errors.Is(cause, errClientGone):
+		// Nobody is listening; the entry is stored as cancelled.
+	case e.Status == model.StatusDone:
+		sw.Done()
 	case errors.Is(cause, errShutdown):
 		if sw.Started() {
 			sw.Fail("cancelled: " + errShutdown.Error())
 		} else {
 			writeError(w, http.StatusServiceUnavailable, "shutting_down", errShutdown.Error())
 		}
-	case r.Context().Err() != nil, errors.Is(cause, errClientGone):
-		// Nobody is listening; the entry is stored as cancelled.
-	case e.Status == model.StatusDone:
-		sw.Done()
 	case sw.Started():
 		sw.Fail(streamProblem(e))
 	default:

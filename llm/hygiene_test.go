@@ -1,0 +1,174 @@
+package llm
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/yeok/yeok/model"
+)
+
+var (
+	ko = model.MustLanguage("ko")
+	en = model.MustLanguage("en")
+	ja = model.MustLanguage("ja")
+)
+
+func TestTidyPreface(t *testing.T) {
+	tests := []struct {
+		name, source, answer, clean string
+	}{
+		{"english", "안녕하세요", "Here is the translation:\n\nHello", "Hello"},
+		{"here's with language", "안녕하세요", "Here's the English translation:\nHello", "Hello"},
+		{"sure", "안녕하세요", "Sure! Here is the translation into English (en-US):\nHello", "Hello"},
+		{"bare", "안녕하세요", "Translation:\nHello", "Hello"},
+		{"bold", "안녕하세요", "**Translation:**\nHello", "Hello"},
+		{"korean", "Hello", "번역:\n안녕하세요", "안녕하세요"},
+		{"korean sentence", "Hello", "다음은 한국어 번역입니다:\n안녕하세요", "안녕하세요"},
+		{"japanese", "Hello", "翻訳:\nこんにちは", "こんにちは"},
+		{"japanese full-width colon", "Hello", "日本語訳：\nこんにちは", "こんにちは"},
+		{"chinese", "Hello", "以下是中文翻译：\n你好", "你好"},
+		{"french", "Hello", "Voici la traduction :\nBonjour", "Bonjour"},
+		{"full-width latin", "안녕하세요", "Ｔｒａｎｓｌａｔｉｏｎ：\nHello", "Hello"},
+		{"nothing after it", "Hello", "번역:", ""},
+		{"same line", "안녕하세요", "Translation: Hello", ""},
+		{"not a preface", "Note: read this\nnow", "Note:\nread this now", ""},
+		{"unknown first line with colon", "안녕", "Ingredients:\nflour", ""},
+		{"source has its own header", "Translation:\nfoo", "번역:\nfoo", ""},
+		{"preface, then quotes", "안녕하세요", "Translation:\n\"Hello there\"", "Hello there"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := Tidy(tt.source, tt.answer, model.Auto, nil).Clean; got != tt.clean {
+				t.Errorf("Clean = %q, want %q", got, tt.clean)
+			}
+		})
+	}
+}
+
+func TestTidyQuotes(t *testing.T) {
+	tests := []struct {
+		name, source, answer, clean string
+	}{
+		{"straight", "안녕하세요", `"Hello"`, "Hello"},
+		{"curly", "안녕하세요", "“Hello”", "Hello"},
+		{"guillemets", "Hello", "« Bonjour »", "Bonjour"},
+		{"corner brackets", "Hello", "「こんにちは」", "こんにちは"},
+		{"single", "안녕하세요", "'Hello'", "Hello"},
+		{"full-width", "안녕하세요", "＂Hello＂", "Hello"},
+		{"surrounding space", "안녕하세요", "  \"Hello\"\n", "Hello"},
+		{"source quoted too", `"안녕하세요"`, `"Hello"`, ""},
+		{"source in corner brackets", "「안녕」", "“Hello”", ""},
+		{"two quotations", "A와 B", `"A" and "B"`, ""},
+		{"unbalanced", "안녕하세요", `"Hello`, ""},
+		{"only quotes", "안녕하세요", `""`, ""},
+		{"mismatched pair", "안녕하세요", "“Hello\"", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := Tidy(tt.source, tt.answer, model.Auto, nil).Clean; got != tt.clean {
+				t.Errorf("Clean = %q, want %q", got, tt.clean)
+			}
+		})
+	}
+}
+
+func TestTidyFlags(t *testing.T) {
+	tests := []struct {
+		name, source, answer string
+		to                   model.Language
+		glossary             []model.GlossaryTerm
+		flags                []string
+	}{
+		{"fine", "Hello world", "안녕하세요 세계", ko, nil, nil},
+		{"echo in another script", "안녕하세요 세계", "안녕하세요  세계", en, nil, []string{FlagEcho, FlagScriptMismatch}},
+		{"echo of a sentence", "The cat sat down.", "the cat  sat down.", model.MustLanguage("fr"), nil, []string{FlagEcho}},
+		{"echo full-width", "ＡＢＣ ｄｅｆ ｇｈｉ", "ABC def ghi", model.MustLanguage("de"), nil, []string{FlagEcho}},
+		{"a name is not an echo", "John Smith", "John Smith", model.MustLanguage("fr"), nil, nil},
+		{"short text not judged", "OK", "OK", ko, nil, nil},
+		{"english answer for korean", "Bonjour tout le monde", "Hello everyone", ko, nil, []string{FlagScriptMismatch}},
+		{"korean with latin terms", "Deploy the GPU cluster on Kubernetes", "Kubernetes에 GPU 클러스터를 배포하세요", ko, nil, nil},
+		{"japanese kana", "Hello", "こんにちは", ja, nil, nil},
+		{"japanese kanji only", "Tokyo Station", "東京駅", ja, nil, nil},
+		{"korean answer for japanese", "Hello there", "안녕하세요 여러분", ja, nil, []string{FlagScriptMismatch}},
+		{"chinese", "Hello", "你好世界", model.MustLanguage("zh-Hant"), nil, nil},
+		{"russian in latin", "Привет", "Privet mir", model.MustLanguage("ru"), nil, []string{FlagScriptMismatch}},
+		{"russian", "Hello world", "Привет мир", model.MustLanguage("ru"), nil, nil},
+		{"serbian in latin letters", "Hello world", "Zdravo svete", model.MustLanguage("sr"), nil, nil},
+		{"greek", "Hello", "Γειά σου κόσμε", model.MustLanguage("el"), nil, nil},
+		{"arabic in latin", "Hello world", "Marhaban bialealam", model.MustLanguage("ar"), nil, []string{FlagScriptMismatch}},
+		{"hebrew", "Hello", "שלום עולם", model.MustLanguage("he"), nil, nil},
+		{"hindi", "Hello", "नमस्ते दुनिया", model.MustLanguage("hi"), nil, nil},
+		{"thai", "Hello", "สวัสดีชาวโลก", model.MustLanguage("th"), nil, nil},
+		{"mostly latin for english", "안녕하세요", "Hello 세계", en, nil, nil},
+		{"hangul for english", "Bonjour", "안녕하세요 세계", en, nil, []string{FlagScriptMismatch}},
+		{"auto target not judged", "Hello", "안녕하세요", model.Auto, nil, nil},
+		{"glossary kept", "Deploy a pod", "파드를 배포하세요", ko, []model.GlossaryTerm{{Term: "pod", Translation: "파드"}}, nil},
+		{"glossary missed", "Deploy a pod on Kubernetes", "포드를 쿠버네티스에 배포하세요", ko,
+			[]model.GlossaryTerm{{Term: "pod", Translation: "파드"}, {Term: "Kubernetes", Translation: "쿠버네티스"}, {Term: "node", Translation: "노드"}},
+			[]string{FlagGlossaryMiss + "pod"}},
+		{"glossary full-width in answer", "Call the API", "ＡＰＩ를 호출하세요", ko, []model.GlossaryTerm{{Term: "API", Translation: "API"}}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := Tidy(tt.source, tt.answer, tt.to, tt.glossary)
+			if !slices.Equal(c.Flags, tt.flags) {
+				t.Errorf("flags %q, want %q", c.Flags, tt.flags)
+			}
+		})
+	}
+	if c := Tidy("Hello", "  \n", ko, []model.GlossaryTerm{{Term: "Hello", Translation: "안녕"}}); c.Clean != "" || c.Flags != nil {
+		t.Errorf("blank answer: %+v", c)
+	}
+}
+
+func TestGlossaryMatching(t *testing.T) {
+	g := []model.GlossaryTerm{
+		{Term: "pod", Translation: "파드"},
+		{Term: "Kubernetes", Translation: "쿠버네티스"},
+		{Term: "ＧＰＵ", Translation: "GPU"},
+		{Term: "ログ", Translation: "로그"},
+		{Term: "New York", Translation: "뉴욕"},
+	}
+	in := []struct {
+		name, source string
+		want         []string
+	}{
+		{"case folded", "Deploy a POD to KUBERNETES", []string{"pod", "Kubernetes"}},
+		{"word start", "A tripod and pods", []string{"pod"}},
+		{"inside a word only", "a tripod", nil},
+		{"full-width source", "Ｋｕｂｅｒｎｅｔｅｓ runs on the gpu", []string{"Kubernetes", "ＧＰＵ"}},
+		{"half-width katakana", "ﾛｸﾞを見る", []string{"ログ"}},
+		{"spaces folded", "in new   york", []string{"New York"}},
+		{"none", "nothing here", nil},
+	}
+	for _, tt := range in {
+		t.Run("TermsIn/"+tt.name, func(t *testing.T) {
+			if got := terms(TermsIn(tt.source, g)); !slices.Equal(got, tt.want) {
+				t.Errorf("TermsIn = %q, want %q", got, tt.want)
+			}
+		})
+	}
+	misses := []struct {
+		name, answer string
+		want         []string
+	}{
+		{"all there", "파드와 쿠버네티스와 GPU와 로그와 뉴욕", nil},
+		{"full-width and particles", "ＧＰＵ에서 파드를", []string{"Kubernetes", "ログ", "New York"}},
+		{"none there", "아무것도", []string{"pod", "Kubernetes", "ＧＰＵ", "ログ", "New York"}},
+	}
+	for _, tt := range misses {
+		t.Run("GlossaryMisses/"+tt.name, func(t *testing.T) {
+			if got := terms(GlossaryMisses(tt.answer, g)); !slices.Equal(got, tt.want) {
+				t.Errorf("GlossaryMisses = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func terms(g []model.GlossaryTerm) []string {
+	var out []string
+	for _, t := range g {
+		out = append(out, t.Term)
+	}
+	return out
+}

@@ -1,0 +1,124 @@
+package sshd
+
+import (
+	"net"
+	"sync"
+	"time"
+
+	"github.com/charmbracelet/ssh"
+	gossh "golang.org/x/crypto/ssh"
+)
+
+// guardKey is the connection context key of a connection's guardConn.
+type guardKey struct{}
+
+// guardConn is a client connection until it authenticates: a timer closes it when the
+// handshake and authentication take longer than the handshake timeout, which wish and
+// x/crypto/ssh do not bound at all.
+type guardConn struct {
+	net.Conn
+	srv *Server
+
+	mu     sync.Mutex
+	timer  *time.Timer
+	authed bool
+	closed bool
+}
+
+// accept is the ssh.Server's ConnCallback: it refuses connections once shutdown has begun
+// and arms the handshake timer of the others.
+func (s *Server) accept(ctx ssh.Context, conn net.Conn) net.Conn {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closing {
+		return nil
+	}
+	g := &guardConn{Conn: conn, srv: s}
+	s.pending[g] = struct{}{}
+	if d := s.cfg.HandshakeTimeout; d > 0 {
+		g.mu.Lock()
+		g.timer = time.AfterFunc(d, g.expire)
+		g.mu.Unlock()
+	}
+	ctx.SetValue(guardKey{}, g)
+	return g
+}
+
+// expire closes a connection that has not authenticated in time.
+func (g *guardConn) expire() {
+	g.mu.Lock()
+	authed := g.authed
+	g.mu.Unlock()
+	if authed {
+		return
+	}
+	g.srv.log.Warn("limit hit: handshake timeout; connection closed", "addr", g.RemoteAddr().String(), "timeout", g.srv.cfg.HandshakeTimeout)
+	_ = g.Close()
+}
+
+// authenticated stops the handshake timer: the connection is now bound by the idle and
+// session limits instead.
+func (g *guardConn) authenticated() {
+	g.mu.Lock()
+	g.authed = true
+	if g.timer != nil {
+		g.timer.Stop()
+	}
+	g.mu.Unlock()
+	g.srv.mu.Lock()
+	delete(g.srv.pending, g)
+	g.srv.mu.Unlock()
+}
+
+// Close implements net.Conn.
+func (g *guardConn) Close() error {
+	g.mu.Lock()
+	if g.timer != nil {
+		g.timer.Stop()
+	}
+	g.closed = true
+	g.mu.Unlock()
+	g.srv.mu.Lock()
+	delete(g.srv.pending, g)
+	g.srv.mu.Unlock()
+	return g.Conn.Close()
+}
+
+// serverConfig gives every connection its own x/crypto/ssh configuration, whose
+// authentication log marks the connection authenticated and logs failures.
+func (s *Server) serverConfig(ctx ssh.Context) *gossh.ServerConfig {
+	return &gossh.ServerConfig{
+		MaxAuthTries: maxAuthTries,
+		AuthLogCallback: func(conn gossh.ConnMetadata, method string, err error) {
+			if err == nil {
+				if g, ok := ctx.Value(guardKey{}).(*guardConn); ok {
+					g.authenticated()
+				}
+				return
+			}
+			if method == "none" {
+				return // every client asks first whether it may skip authentication
+			}
+			s.log.Info("authentication failed", "addr", conn.RemoteAddr().String(), "method", method, "err", err)
+		},
+	}
+}
+
+// authorize is the public key handler: listed keys only, unless every key is allowed.
+// It decides nothing about identity, which the session takes from the key the
+// connection actually authenticated with.
+func (s *Server) authorize(ctx ssh.Context, key ssh.PublicKey) bool {
+	if s.keys == nil {
+		return true
+	}
+	if s.keys.allowed(key) {
+		return true
+	}
+	s.log.Info("public key refused", "key", gossh.FingerprintSHA256(key), "addr", ctx.RemoteAddr().String())
+	return false
+}
+
+// connectionFailed logs a connection that ended before or during authentication.
+func (s *Server) connectionFailed(conn net.Conn, err error) {
+	s.log.Info("connection failed before a session", "addr", conn.RemoteAddr().String(), "err", err)
+}

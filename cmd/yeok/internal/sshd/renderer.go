@@ -1,0 +1,139 @@
+package sshd
+
+import (
+	"bytes"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/ssh"
+	"github.com/muesli/termenv"
+)
+
+// terminalQuery asks the client's terminal for its background colour (OSC 11), then for
+// its primary device attributes (DA1), which every terminal answers: the DA1 reply ends
+// the wait even when the colour question goes unanswered.
+const terminalQuery = "\x1b]11;?\x07\x1b[c"
+
+// queryTimeout bounds the wait for a terminal that answers neither question.
+const queryTimeout = 2 * time.Second
+
+// newRenderer builds the lipgloss renderer of one session, as wish's MakeRenderer does:
+// the colour profile comes from the client's TERM and environment, and dark or light from
+// the client terminal's background colour. The query goes through the input guard, so a
+// terminal that never answers loses no keystrokes: they reach the app after the timeout.
+func newRenderer(sess ssh.Session, term string, in *inputGuard, out io.Writer) *lipgloss.Renderer {
+	if term == "" || term == "dumb" {
+		return lipgloss.NewRenderer(out, termenv.WithProfile(termenv.Ascii))
+	}
+	r := lipgloss.NewRenderer(out, termenv.WithEnvironment(sessionEnv(sess.Environ())), termenv.WithUnsafe())
+	if bg, ok := in.queryTerminal(out, terminalQuery, queryTimeout); ok {
+		if dark, ok := darkColor(bg); ok {
+			r.SetHasDarkBackground(dark)
+		}
+	}
+	return r
+}
+
+// sessionEnv is the client's environment as termenv reads it.
+type sessionEnv []string
+
+func (e sessionEnv) Environ() []string { return e }
+
+func (e sessionEnv) Getenv(k string) string {
+	for _, v := range e {
+		if strings.HasPrefix(v, k+"=") {
+			return v[len(k)+1:]
+		}
+	}
+	return ""
+}
+
+// queryTerminal writes query and waits up to timeout for the DA1 reply that ends it. It
+// returns the OSC 11 colour reply, if one came. Whatever else the client sent meanwhile is
+// kept, in order, for the app.
+func (g *inputGuard) queryTerminal(out io.Writer, query string, timeout time.Duration) (string, bool) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if _, err := io.WriteString(out, query); err != nil {
+		return "", false
+	}
+	t := time.NewTimer(timeout)
+	defer t.Stop()
+	var got []byte
+	for g.err == nil {
+		b, inTime := g.receiveLocked(t.C, false)
+		if !inTime {
+			break
+		}
+		got = append(got, b...)
+		if rest, bg, done := parseReplies(got); done {
+			g.filter(rest)
+			return bg, bg != ""
+		}
+	}
+	rest, bg, _ := parseReplies(got)
+	g.filter(rest)
+	return bg, bg != ""
+}
+
+// parseReplies takes a complete OSC 11 reply and a complete DA1 reply out of b. It
+// returns the other bytes, the colour and whether the DA1 reply was there.
+func parseReplies(b []byte) (rest []byte, bg string, done bool) {
+	rest = b
+	if i := bytes.Index(rest, []byte("\x1b]11;")); i >= 0 {
+		body := rest[i+5:]
+		end, n := bytes.IndexByte(body, 0x07), 1
+		if st := bytes.Index(body, []byte("\x1b\\")); st >= 0 && (end < 0 || st < end) {
+			end, n = st, 2
+		}
+		if end >= 0 {
+			bg = string(body[:end])
+			rest = append(append([]byte(nil), rest[:i]...), body[end+n:]...)
+		}
+	}
+	for from := 0; ; {
+		i := bytes.Index(rest[from:], []byte("\x1b[?"))
+		if i < 0 {
+			return rest, bg, false
+		}
+		i += from
+		j := i + 3
+		for j < len(rest) && (rest[j] >= '0' && rest[j] <= '9' || rest[j] == ';') {
+			j++
+		}
+		if j < len(rest) && rest[j] == 'c' {
+			rest = append(append([]byte(nil), rest[:i]...), rest[j+1:]...)
+			return rest, bg, true
+		}
+		from = i + 1
+	}
+}
+
+// darkColor reports whether an X11 colour reply ("rgb:RRRR/GGGG/BBBB", one to four hex
+// digits a channel) is dark: its HSL lightness is under one half.
+func darkColor(s string) (dark, ok bool) {
+	spec, found := strings.CutPrefix(s, "rgb:")
+	if !found {
+		return false, false
+	}
+	parts := strings.Split(spec, "/")
+	if len(parts) != 3 {
+		return false, false
+	}
+	lo, hi := 1.0, 0.0
+	for _, p := range parts {
+		if len(p) < 1 || len(p) > 4 {
+			return false, false
+		}
+		v, err := strconv.ParseUint(p, 16, 16)
+		if err != nil {
+			return false, false
+		}
+		f := float64(v) / float64(uint64(1)<<(4*len(p))-1)
+		lo, hi = min(lo, f), max(hi, f)
+	}
+	return (lo+hi)/2 < 0.5, true
+}

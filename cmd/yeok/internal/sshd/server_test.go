@@ -1,0 +1,83 @@
+package sshd
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/yeok/yeok/model"
+)
+
+func TestTranslateOverSSH(t *testing.T) {
+	hs := startHarness(t, Config{}, streamFixture(t, "gpt-4o-mini-stop.sse"))
+	client, err := hs.dial(hs.keyA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	tm := openTerm(t, client, 100, 30)
+	tm.waitFor(readyMarker)
+	tm.send("bonjour\r")
+	tm.waitFor("Hello")
+
+	owner := ownerOf(hs.keyA)
+	es := hs.entries(owner)
+	if len(es) != 1 {
+		t.Fatalf("owner %s has %d entries, want 1", owner, len(es))
+	}
+	if e := es[0]; e.Source != "bonjour" || e.Text != "Hello" || e.Status != model.StatusDone {
+		t.Fatalf("entry = %q -> %q (%s), want bonjour -> Hello (done)", e.Source, e.Text, e.Status)
+	}
+	if strings.Contains(tm.raw(), testAPIKey) {
+		t.Fatal("the API key reached the client")
+	}
+	if logs := hs.logs.String(); strings.Contains(logs, "bonjour") || strings.Contains(logs, "Hello") {
+		t.Fatalf("translation text in the server log:\n%s", logs)
+	}
+
+	tm.send("\x03") // Ctrl+C quits when nothing streams
+	if got := tm.wait(); got != 0 {
+		t.Fatalf("exit status %d after quitting, want 0", got)
+	}
+}
+
+func TestKeysAreIsolated(t *testing.T) {
+	hs := startHarness(t, Config{}, streamFixture(t, "gpt-4o-mini-stop.sse"))
+	a, err := hs.dial(hs.keyA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	ta := openTerm(t, a, 100, 30)
+	ta.waitFor(readyMarker)
+	ta.send("bonjour tout le monde\r")
+	ta.waitFor("Hello")
+
+	b, err := hs.dial(hs.keyB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	tb := openTerm(t, b, 100, 30)
+	tb.waitFor(readyMarker)
+	tb.send("\x0f") // Ctrl+O: the history list
+	tb.waitFor("nothing yet")
+	ctx := context.Background()
+	if _, err := hs.store.LastSession(ctx, ownerOf(hs.keyB)); !errors.Is(err, model.ErrNotFound) {
+		t.Fatalf("B's LastSession: err = %v, want ErrNotFound", err)
+	}
+	if es := hs.entries(ownerOf(hs.keyB)); len(es) != 0 {
+		t.Fatalf("B sees %d entries", len(es))
+	}
+	if strings.Contains(tb.screen(), "bonjour") {
+		t.Fatalf("B's screen shows A's source:\n%s", tail(tb.screen(), 1500))
+	}
+
+	// A second session of A does see A's history: the check above could fail.
+	ta2 := openTerm(t, a, 100, 30)
+	ta2.waitFor("bonjour tout le monde")
+	if _, err := hs.store.LastSession(ctx, ownerOf(hs.keyA)); err != nil {
+		t.Fatalf("A's LastSession: %v", err)
+	}
+}

@@ -1,0 +1,257 @@
+// Package ui is yeok's full-screen Bubble Tea app: a scrollback of translations streaming in,
+// an input box, a status bar, a language picker and a list of earlier sessions.
+//
+// It talks to the engine and the store through the Translator and Store interfaces it
+// declares, so that cmd/yeok (local terminal) and the SSH server can wire concrete types
+// and tests can use fakes. All state changes happen in Update; every store call and every
+// stream runs inside a tea.Cmd that derives from Config.Ctx.
+package ui
+
+import (
+	"context"
+	"os"
+	"time"
+
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/spinner"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/yeok/yeok/model"
+)
+
+// Translator streams one translation. *llm.Engine implements it.
+type Translator interface {
+	Stream(ctx context.Context, req model.Request, emit func(model.Event)) model.Result
+	Model() string
+}
+
+// Store is what the app needs of the log. *storage.Store implements it.
+type Store interface {
+	NewSession(ctx context.Context, owner model.Owner, sess model.Session) (model.Session, error)
+	// LastSession returns model.ErrNotFound when the owner has none.
+	LastSession(ctx context.Context, owner model.Owner) (model.Session, error)
+	Sessions(ctx context.Context, owner model.Owner, limit int) ([]model.Session, error)
+	Scripts(ctx context.Context, owner model.Owner) ([]model.Script, error)
+	Begin(ctx context.Context, req model.Request) (model.Entry, error)
+	Finish(ctx context.Context, e model.Entry) (model.Entry, error)
+	Entries(ctx context.Context, owner model.Owner, q model.EntryQuery) ([]model.Entry, error)
+	RecentLanguages(ctx context.Context, owner model.Owner) ([]model.Language, error)
+	TouchLanguage(ctx context.Context, owner model.Owner, l model.Language) error
+	RecentInputs(ctx context.Context, owner model.Owner, n int) ([]string, error)
+}
+
+// Config is everything the app needs from the front door that starts it.
+type Config struct {
+	// Ctx is the session's context: every stream and store call derives from it.
+	Ctx   context.Context
+	Owner model.Owner
+	// Session is the template of the session created on the first send: Origin ("tui",
+	// "ssh") and, when set, ScriptID, to which every entry is then attached.
+	Session model.Session
+	// From and To are the starting languages; From's zero value is auto.
+	From, To model.Language
+	// MaxInput caps one source text in bytes; 0 means model.DefaultMaxInput.
+	MaxInput int
+	// Renderer draws every style; over SSH it is the client's. Nil means one for os.Stdout.
+	Renderer *lipgloss.Renderer
+	// Clipboard copies text (an OSC 52 writer); nil means copying is not available.
+	Clipboard func(text string) error
+	// ProviderError, when set, says in one line that no provider is configured and what
+	// to set; the app opens but does not call the translator.
+	ProviderError string
+	// Keys remaps keys; the zero value means DefaultKeyMap().
+	Keys KeyMap
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// historyLimit bounds how many earlier entries are shown at start and on reopening.
+const historyLimit = 200
+
+// panel is what occupies the main pane.
+type panel int
+
+const (
+	panelChat    panel = iota // the scrollback
+	panelPicker               // the language picker
+	panelHistory              // earlier sessions and scripts
+)
+
+// Model is the app. It implements tea.Model.
+type Model struct {
+	cfg    Config
+	tr     Translator
+	st     Store
+	keys   *KeyMap
+	styles *Styles
+	now    func() time.Time
+
+	width, height int
+	mainHeight    int
+	panel         panel
+	picker        pickerModel
+	history       historyModel
+
+	input editor
+	help  help.Model
+	spin  spinner.Model
+	sb    *scrollback
+
+	from, to  model.Language
+	scriptID  string
+	session   model.Session
+	modelName string
+	recents   []model.Language
+	inputs    []string
+	recall    int // index into inputs while recalling, else -1
+
+	flight *flight
+	nextID uint64
+	clock  time.Time // the time at the last update, for the status bar
+
+	flash    flash
+	writes   int  // Finish commands not yet answered
+	quitting bool // quit once writes reach zero
+}
+
+// New builds the app. tr may be nil when cfg.ProviderError says why.
+func New(cfg Config, tr Translator, st Store) Model {
+	if cfg.Ctx == nil {
+		panic("ui.New: Config.Ctx is nil")
+	}
+	if cfg.Renderer == nil {
+		cfg.Renderer = lipgloss.NewRenderer(os.Stdout)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.MaxInput <= 0 {
+		cfg.MaxInput = model.DefaultMaxInput
+	}
+	keys := cfg.Keys
+	if keys.isZero() {
+		keys = DefaultKeyMap()
+	}
+	styles := DefaultStyles(cfg.Renderer)
+	m := Model{
+		cfg: cfg, tr: tr, st: st, keys: &keys, styles: &styles, now: cfg.Now,
+		from: cfg.From, to: cfg.To, scriptID: cfg.Session.ScriptID,
+		recall: -1, clock: cfg.Now(),
+	}
+	if m.to.IsAuto() {
+		m.to = "en"
+	}
+	m.modelName = "no model"
+	if tr != nil {
+		if name := model.SanitizeLine(tr.Model()); name != "" {
+			m.modelName = name
+		}
+	}
+	m.sb = newScrollback(m.look())
+	m.input = newInput(&keys, &styles)
+	m.help = help.New()
+	m.help.Styles = styles.Help
+	m.spin = spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(styles.Spinner))
+	return m
+}
+
+func (m Model) look() look { return look{st: m.styles, keys: m.keys} }
+
+// Init loads the transcript to show, the recent languages and earlier inputs.
+func (m Model) Init() tea.Cmd {
+	ctx, owner := m.cfg.Ctx, m.cfg.Owner
+	return tea.Batch(
+		loadTranscriptCmd(ctx, m.st, owner, m.scriptID),
+		loadRecentsCmd(ctx, m.st, owner),
+		loadInputsCmd(ctx, m.st, owner),
+	)
+}
+
+// Update handles one message.
+func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	m.clock = m.now()
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.width, m.height = msg.Width, msg.Height
+		m.layout()
+		return m, nil
+	case tea.KeyMsg:
+		return m.handleKey(msg)
+	case tea.MouseMsg:
+		return m.handleMouse(msg), nil
+	case spinner.TickMsg:
+		if m.flight == nil {
+			return m, nil // let the tick chain end while idle
+		}
+		var cmd tea.Cmd
+		m.spin, cmd = m.spin.Update(msg)
+		return m, cmd
+	}
+	next, cmd, _ := m.handleResult(msg)
+	return next, cmd
+}
+
+// handleResult applies the messages the app's own commands return.
+func (m Model) handleResult(msg tea.Msg) (Model, tea.Cmd, bool) {
+	var cmd tea.Cmd
+	switch msg := msg.(type) {
+	case transcriptMsg:
+		m, cmd = m.applyTranscript(msg)
+	case recentsMsg:
+		m, cmd = m.applyRecents(msg)
+	case inputsMsg:
+		m, cmd = m.applyInputs(msg)
+	case beganMsg:
+		m, cmd = m.applyBegan(msg)
+	case frameMsg:
+		m, cmd = m.applyFrame(msg)
+	case finishedMsg:
+		m, cmd = m.applyFinished(msg)
+	case copiedMsg:
+		m, cmd = m.applyCopied(msg)
+	case touchedMsg:
+		if msg.err != nil {
+			cmd = m.setFlash("could not save recent languages: "+msg.err.Error(), true)
+		}
+	case flashClearMsg:
+		if msg.seq == m.flash.seq {
+			m.flash.text = ""
+		}
+	case historyLoadedMsg:
+		m.history = m.history.loaded(msg)
+	case reopenedMsg:
+		m, cmd = m.applyReopened(msg)
+	case quitNowMsg:
+		return m, tea.Quit, true
+	default:
+		return m, nil, false
+	}
+	return m, cmd, true
+}
+
+// layout sizes every part for the terminal and the input's height.
+func (m *Model) layout() {
+	if m.width <= 0 || m.height <= 0 {
+		return
+	}
+	m.help.Width = m.width - 2
+	m.input.width = max(m.width-4, 1)
+	rows := m.inputRows()
+	used := rows + 2 + 1 + lipgloss.Height(m.helpView())
+	if m.cfg.ProviderError != "" {
+		used++
+	}
+	m.mainHeight = max(m.height-used, 0)
+	m.sb.setSize(m.width, m.mainHeight)
+	m.picker.setSize(m.width, m.mainHeight)
+	m.history.setSize(m.width, m.mainHeight)
+}
+
+// tooSmall reports a terminal in which the layout cannot be drawn.
+func (m Model) tooSmall() bool { return m.width < minWidth || m.height < minHeight }
+
+// The smallest terminal the layout is drawn in; below it a one-line notice shows.
+const (
+	minWidth  = 20
+	minHeight = 6
+)

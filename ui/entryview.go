@@ -1,0 +1,231 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/yeok/yeok/model"
+)
+
+// blockKind says what a scrollback block shows.
+type blockKind int
+
+const (
+	blockEntry  blockKind = iota // a source line and its translation
+	blockMarker                  // a labelled rule, e.g. where this run starts
+)
+
+// block is one item of the scrollback with its wrapped lines cached per width. Only a
+// block whose content changed (the entry in flight) is wrapped again.
+type block struct {
+	kind  blockKind
+	label string      // marker text
+	entry model.Entry // as begun, then as finished
+	// prefix is the earlier partial a continuation goes on from; it is shown before the
+	// new text.
+	prefix string
+	// live is set while the entry is in flight; its text comes from stream frames.
+	live *liveText
+
+	cache      []string
+	cacheWidth int
+	cacheLast  bool
+	cacheOK    bool
+}
+
+// liveText is what has arrived so far for the entry in flight.
+type liveText struct {
+	text    string
+	refusal string
+	phase   phase
+}
+
+// look is what rendering needs from the model: styles and keys (for hints).
+type look struct {
+	st   *Styles
+	keys *KeyMap
+}
+
+// invalidate drops the cached lines after the block changed.
+func (b *block) invalidate() { b.cacheOK = false }
+
+// lines returns the block rendered at width, from the cache when it is still valid. last
+// says whether this is the newest entry, which alone shows the retry hint.
+func (b *block) lines(width int, last bool, lk look) []string {
+	if b.cacheOK && b.cacheWidth == width && b.cacheLast == last {
+		return b.cache
+	}
+	b.cache = b.render(width, last, lk)
+	b.cacheWidth, b.cacheLast, b.cacheOK = width, last, true
+	return b.cache
+}
+
+func (b *block) render(width int, last bool, lk look) []string {
+	st := lk.st
+	if b.kind == blockMarker {
+		label := "── " + model.SanitizeLine(b.label) + " "
+		fill := max(width-2-ansi.StringWidth(label), 0)
+		return []string{"", " " + st.Marker.Render(ansi.Truncate(label+strings.Repeat("─", fill), width-2, "…"))}
+	}
+	inner := max(width-4, 4)
+	out := []string{""}
+	for i, l := range wrapText(model.Sanitize(b.entry.Source), inner) {
+		mark := "  "
+		if i == 0 {
+			mark = st.SourceMark.Render("›") + " "
+		}
+		out = append(out, " "+mark+st.Source.Render(l))
+	}
+	const indent = "   "
+	text, refusal := b.entry.Display(), b.entry.Refusal
+	if b.entry.Clean == "" && b.entry.Text == "" {
+		text = "" // Display falls back to the refusal, which is drawn on its own
+	}
+	if b.live != nil {
+		text, refusal = b.live.text, b.live.refusal
+	}
+	body := wrapText(model.Sanitize(b.prefix+text), inner)
+	if len(body) == 1 && body[0] == "" {
+		body = nil
+	}
+	for _, l := range body {
+		out = append(out, indent+st.Translation.Render(l))
+	}
+	if b.live != nil && refusal == "" {
+		switch {
+		case len(body) == 0:
+			out = append(out, indent+st.Waiting.Render("…"))
+		case ansi.StringWidth(body[len(body)-1]) < inner:
+			out[len(out)-1] += st.Caret.Render("▍")
+		default:
+			out = append(out, indent+st.Caret.Render("▍"))
+		}
+	}
+	if r := model.Sanitize(refusal); r != "" {
+		for _, l := range wrapText(r, inner) {
+			out = append(out, indent+st.Refusal.Render(l))
+		}
+	}
+	if b.live == nil && b.entry.Error != "" && b.entry.Status != model.StatusCancelled {
+		for _, l := range wrapText(model.SanitizeLine(b.entry.Error), inner) {
+			out = append(out, indent+st.ErrorText.Render(l))
+		}
+	}
+	return append(out, indent+b.meta(width-len(indent)-1, last, lk))
+}
+
+// meta is the line under an entry: languages, status, timings and, on the newest entry,
+// what Ctrl+R would do. Parts that do not fit in width are left out, least useful first.
+func (b *block) meta(width int, last bool, lk look) string {
+	st, e := lk.st, b.entry
+	langs := "→ " + e.To.String()
+	if !e.From.IsAuto() {
+		langs = e.From.String() + " → " + e.To.String()
+	}
+	parts := []metaPart{{st.MetaTag.Render(langs), 9}}
+	if b.live != nil {
+		parts = append(parts, metaPart{st.Meta.Render(b.live.phase.String()), 9})
+		return joinMeta(parts, width, st)
+	}
+	label, style := statusLabel(e.Status, st)
+	parts = append(parts, metaPart{style.Render(label), 9})
+	if e.FirstToken > 0 {
+		parts = append(parts, metaPart{st.Meta.Render("ttft " + shortDuration(e.FirstToken)), 4})
+	}
+	if tps := tokensPerSecond(e); tps > 0 {
+		parts = append(parts, metaPart{st.Meta.Render(formatRate(tps)), 3})
+	}
+	if e.Duration > 0 {
+		parts = append(parts, metaPart{st.Meta.Render(shortDuration(e.Duration)), 1})
+	}
+	if last && (e.Status.Retryable() || e.Status == model.StatusPending) {
+		verb := "retry"
+		if e.Status == model.StatusTruncated {
+			verb = "continue"
+		}
+		parts = append(parts, metaPart{st.Meta.Render(lk.keys.Retry.Help().Key + " " + verb), 5})
+	}
+	return joinMeta(parts, width, st)
+}
+
+// metaPart is one piece of an entry's meta line; keep ranks how long it survives a
+// narrow pane.
+type metaPart struct {
+	text string
+	keep int
+}
+
+// joinMeta joins the parts with dots, dropping the lowest-kept ones until the line fits.
+func joinMeta(parts []metaPart, width int, st *Styles) string {
+	sep := st.Meta.Render(" · ")
+	for {
+		texts := make([]string, len(parts))
+		lowest := 0
+		for i, p := range parts {
+			texts[i] = p.text
+			if p.keep < parts[lowest].keep {
+				lowest = i
+			}
+		}
+		line := strings.Join(texts, sep)
+		if ansi.StringWidth(line) <= width || len(parts) <= 2 {
+			return ansi.Truncate(line, width, "…")
+		}
+		parts = append(parts[:lowest:lowest], parts[lowest+1:]...)
+	}
+}
+
+// statusLabel names a final status with its mark and colour. A pending entry that is not in
+// flight belongs to a process that died: it is interrupted.
+func statusLabel(s model.Status, st *Styles) (string, lipgloss.Style) {
+	switch s {
+	case model.StatusDone:
+		return "✓ done", st.MetaOK
+	case model.StatusCancelled:
+		return "■ cancelled", st.MetaWarn
+	case model.StatusTruncated:
+		return "… truncated", st.MetaWarn
+	case model.StatusRefused:
+		return "⊘ refused", st.MetaWarn
+	case model.StatusFailed:
+		return "✗ failed", st.MetaErr
+	default:
+		return "↯ interrupted", st.MetaWarn
+	}
+}
+
+// tokensPerSecond is the generation rate of a finished entry, from the server's token count
+// over the time after the first token; 0 when unknown.
+func tokensPerSecond(e model.Entry) float64 {
+	n := e.Usage.CompletionTokens
+	span := e.Duration - e.FirstToken
+	if span <= 0 {
+		span = e.Duration
+	}
+	if n <= 0 || span <= 0 {
+		return 0
+	}
+	return float64(n) / span.Seconds()
+}
+
+func formatRate(tps float64) string {
+	if tps < 10 {
+		return fmt.Sprintf("%.1f tok/s", tps)
+	}
+	return fmt.Sprintf("%.0f tok/s", tps)
+}
+
+// shortDuration prints 320ms, 1.2s or 1m05s.
+func shortDuration(d time.Duration) string {
+	switch {
+	case d < time.Second:
+		return fmt.Sprintf("%dms", d.Milliseconds())
+	case d < time.Minute:
+		return fmt.Sprintf("%.1fs", d.Seconds())
+	default:
+		return fmt.Sprintf("%dm%02ds", int(d.Minutes()), int(d.Seconds())%60)
+	}
+}

@@ -1,0 +1,142 @@
+package ui
+
+import "github.com/charmbracelet/bubbles/key"
+
+// KeyMap holds every key the app answers to. The zero value is not usable; start from
+// DefaultKeyMap and change single bindings to remap them.
+type KeyMap struct {
+	// Chat.
+	Send     key.Binding
+	Newline  key.Binding
+	Recall   key.Binding // previous input, when the box is empty or showing a recalled one
+	Forward  key.Binding // next input while recalling
+	PageUp   key.Binding
+	PageDown key.Binding
+	Retry    key.Binding
+	Copy     key.Binding
+
+	// Languages and panels.
+	Target  key.Binding
+	Source  key.Binding
+	Swap    key.Binding
+	History key.Binding
+	Help    key.Binding
+
+	// Leaving.
+	Cancel key.Binding // stop the stream in flight, or close the open panel
+	Quit   key.Binding // stop the stream in flight, or quit
+
+	// Inside lists (picker, history).
+	Up         key.Binding
+	Down       key.Binding
+	Choose     key.Binding
+	ToggleMode key.Binding
+
+	// Edit moves the cursor and deletes inside the input box and the picker's filter.
+	Edit EditKeyMap
+}
+
+// EditKeyMap holds the editing keys of the input box.
+type EditKeyMap struct {
+	Left           key.Binding
+	Right          key.Binding
+	WordLeft       key.Binding
+	WordRight      key.Binding
+	LineStart      key.Binding
+	LineEnd        key.Binding
+	Up             key.Binding
+	Down           key.Binding
+	DeleteBack     key.Binding
+	DeleteForward  key.Binding
+	DeleteWordBack key.Binding
+	DeleteToStart  key.Binding
+	DeleteToEnd    key.Binding
+}
+
+// DefaultEditKeyMap returns the usual readline-style editing keys.
+func DefaultEditKeyMap() EditKeyMap {
+	return EditKeyMap{
+		Left:           key.NewBinding(key.WithKeys("left", "ctrl+b"), key.WithHelp("←", "left")),
+		Right:          key.NewBinding(key.WithKeys("right", "ctrl+f"), key.WithHelp("→", "right")),
+		WordLeft:       key.NewBinding(key.WithKeys("alt+left", "ctrl+left", "alt+b"), key.WithHelp("alt+←", "word left")),
+		WordRight:      key.NewBinding(key.WithKeys("alt+right", "ctrl+right", "alt+f"), key.WithHelp("alt+→", "word right")),
+		LineStart:      key.NewBinding(key.WithKeys("home", "ctrl+a"), key.WithHelp("home", "line start")),
+		LineEnd:        key.NewBinding(key.WithKeys("end", "ctrl+e"), key.WithHelp("end", "line end")),
+		Up:             key.NewBinding(key.WithKeys("up"), key.WithHelp("↑", "row up")),
+		Down:           key.NewBinding(key.WithKeys("down"), key.WithHelp("↓", "row down")),
+		DeleteBack:     key.NewBinding(key.WithKeys("backspace", "ctrl+h"), key.WithHelp("backspace", "delete")),
+		DeleteForward:  key.NewBinding(key.WithKeys("delete", "ctrl+d"), key.WithHelp("delete", "delete forward")),
+		DeleteWordBack: key.NewBinding(key.WithKeys("ctrl+w", "alt+backspace"), key.WithHelp("ctrl+w", "delete word")),
+		DeleteToStart:  key.NewBinding(key.WithKeys("ctrl+u"), key.WithHelp("ctrl+u", "delete to line start")),
+		DeleteToEnd:    key.NewBinding(key.WithKeys("ctrl+k"), key.WithHelp("ctrl+k", "delete to line end")),
+	}
+}
+
+// DefaultKeyMap returns the documented default keys.
+func DefaultKeyMap() KeyMap {
+	return KeyMap{
+		Send:     key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "send")),
+		Newline:  key.NewBinding(key.WithKeys("alt+enter", "ctrl+j"), key.WithHelp("alt+enter", "newline")),
+		Recall:   key.NewBinding(key.WithKeys("up"), key.WithHelp("↑", "earlier input")),
+		Forward:  key.NewBinding(key.WithKeys("down"), key.WithHelp("↓", "later input")),
+		PageUp:   key.NewBinding(key.WithKeys("pgup"), key.WithHelp("pgup", "scroll up")),
+		PageDown: key.NewBinding(key.WithKeys("pgdown"), key.WithHelp("pgdn", "scroll down")),
+		Retry:    key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "retry")),
+		Copy:     key.NewBinding(key.WithKeys("ctrl+y"), key.WithHelp("ctrl+y", "copy")),
+
+		Target:  key.NewBinding(key.WithKeys("ctrl+t"), key.WithHelp("ctrl+t", "language")),
+		Source:  key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "source language")),
+		Swap:    key.NewBinding(key.WithKeys("ctrl+x"), key.WithHelp("ctrl+x", "swap languages")),
+		History: key.NewBinding(key.WithKeys("ctrl+o"), key.WithHelp("ctrl+o", "history")),
+		Help:    key.NewBinding(key.WithKeys("ctrl+g", "f1"), key.WithHelp("ctrl+g", "help")),
+
+		Cancel: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "stop")),
+		Quit:   key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
+
+		Up:         key.NewBinding(key.WithKeys("up", "ctrl+p"), key.WithHelp("↑", "up")),
+		Down:       key.NewBinding(key.WithKeys("down", "ctrl+n"), key.WithHelp("↓", "down")),
+		Choose:     key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "choose")),
+		ToggleMode: key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "target/source")),
+
+		Edit: DefaultEditKeyMap(),
+	}
+}
+
+// isZero reports whether k was left unset, so that Config.Keys can default.
+func (k KeyMap) isZero() bool {
+	return len(k.Send.Keys()) == 0 && len(k.Quit.Keys()) == 0
+}
+
+// chatHelp is the help of the chat screen; streaming puts the stop key first.
+type chatHelp struct {
+	keys      KeyMap
+	streaming bool
+}
+
+// ShortHelp implements help.KeyMap.
+func (h chatHelp) ShortHelp() []key.Binding {
+	k := h.keys
+	if h.streaming {
+		return []key.Binding{k.Cancel, k.Target, k.Copy, k.History, k.Help}
+	}
+	// Enter is left out: the empty screen and the placeholder say it, and the line
+	// must fit 80 columns.
+	return []key.Binding{k.Target, k.Retry, k.Copy, k.History, k.Help}
+}
+
+// FullHelp implements help.KeyMap.
+func (h chatHelp) FullHelp() [][]key.Binding {
+	k := h.keys
+	help := k.Help
+	help.SetHelp(k.Help.Help().Key, "close help")
+	cancel := k.Cancel
+	cancel.SetHelp(k.Cancel.Help().Key, "stop / close")
+	retry := k.Retry
+	retry.SetHelp(k.Retry.Help().Key, "retry / continue")
+	return [][]key.Binding{
+		{k.Send, k.Newline, k.Recall, k.Forward},
+		{k.Target, k.Source, k.Swap, k.History},
+		{retry, k.Copy, k.PageUp, k.PageDown},
+		{cancel, k.Quit, help},
+	}
+}

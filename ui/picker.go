@@ -1,0 +1,260 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/yeok/yeok/model"
+)
+
+// pickerMode says which language the picker sets.
+type pickerMode int
+
+const (
+	pickTarget pickerMode = iota
+	pickSource
+)
+
+// pickItem is one row of the picker.
+type pickItem struct {
+	lang   model.Language
+	label  string
+	recent bool
+	typed  bool      // a valid tag typed by hand, not in the list
+	hay    [3]string // lower-cased tag, English name, self name
+}
+
+// pickerModel is the filterable language list: recent targets first, then the common
+// languages; any valid BCP 47 tag typed by hand is offered too.
+type pickerModel struct {
+	mode    pickerMode
+	current model.Language
+	filter  editor
+	base    []pickItem
+	items   []pickItem
+	cursor  int
+	top     int
+	err     string
+	width   int
+	height  int
+	lk      look
+}
+
+// pickerAction is what a key in the picker asks the app to do.
+type pickerAction struct {
+	chosen bool
+	lang   model.Language
+}
+
+func newPicker(mode pickerMode, current model.Language, recents []model.Language, lk look) pickerModel {
+	ti := newEditor(lk.keys, editorStyles{
+		text: lk.st.PanelItem, placeholder: lk.st.PanelDim, cursor: lk.st.InputCursor, prompt: lk.st.SourceMark,
+	}, "filter, or type a tag such as pt-BR")
+	ti.single, ti.prompt = true, "› "
+	p := pickerModel{mode: mode, current: current, filter: ti, lk: lk}
+	seen := map[model.Language]bool{}
+	add := func(l model.Language, recent bool) {
+		if seen[l] {
+			return
+		}
+		seen[l] = true
+		p.base = append(p.base, newPickItem(l, recent))
+	}
+	if mode == pickSource {
+		add(model.Auto, false)
+	}
+	for _, l := range recents {
+		add(l, true)
+	}
+	for _, l := range model.CommonLanguages {
+		add(l, false)
+	}
+	p.refilter()
+	return p
+}
+
+func newPickItem(l model.Language, recent bool) pickItem {
+	return pickItem{
+		lang: l, label: l.Label(), recent: recent,
+		hay: [3]string{strings.ToLower(l.String()), strings.ToLower(l.EnglishName()), strings.ToLower(l.SelfName())},
+	}
+}
+
+func (p *pickerModel) setSize(w, h int) {
+	p.width, p.height = w, h
+	p.filter.width = max(w-6, 4)
+	p.scrollToCursor()
+}
+
+// listHeight is how many rows the list gets below the title and the filter.
+func (p pickerModel) listHeight() int { return max(p.height-5, 1) }
+
+// update handles a key; the returned action says whether a language was chosen.
+func (p pickerModel) update(msg tea.KeyMsg, keys *KeyMap) (pickerModel, tea.Cmd, pickerAction) {
+	switch {
+	case key.Matches(msg, keys.Up):
+		p.cursor = max(p.cursor-1, 0)
+	case key.Matches(msg, keys.Down):
+		p.cursor = min(p.cursor+1, max(len(p.items)-1, 0))
+	case key.Matches(msg, keys.ToggleMode):
+		next := newPicker(1-p.mode, p.current, recentsOf(p.base), p.lk)
+		next.setSize(p.width, p.height)
+		return next, nil, pickerAction{}
+	case key.Matches(msg, keys.Choose):
+		if len(p.items) > 0 {
+			return p, nil, pickerAction{chosen: true, lang: p.items[p.cursor].lang}
+		}
+		_, err := model.ParseLanguage(p.filter.Value())
+		if err != nil {
+			p.err = err.Error()
+		}
+		return p, nil, pickerAction{}
+	default:
+		before := p.filter.Value()
+		p.filter, _ = p.filter.update(msg)
+		if p.filter.Value() != before {
+			p.refilter()
+		}
+		return p, nil, pickerAction{}
+	}
+	p.scrollToCursor()
+	return p, nil, pickerAction{}
+}
+
+func recentsOf(items []pickItem) []model.Language {
+	var out []model.Language
+	for _, it := range items {
+		if it.recent {
+			out = append(out, it.lang)
+		}
+	}
+	return out
+}
+
+// refilter ranks the items against the filter text; a valid tag that is not listed comes
+// first, and text that matches nothing and is no tag gets the parser's one-line error.
+func (p *pickerModel) refilter() {
+	q := strings.ToLower(strings.TrimSpace(p.filter.Value()))
+	p.cursor, p.top, p.err = 0, 0, ""
+	if q == "" {
+		p.items = p.base
+		return
+	}
+	p.items = rankItems(q, p.base)
+	l, err := model.ParseLanguage(q)
+	switch {
+	case err == nil && (!l.IsAuto() || p.mode == pickSource) && !containsLang(p.items, l):
+		typed := newPickItem(l, false)
+		typed.typed = true
+		p.items = append([]pickItem{typed}, p.items...)
+	case err != nil && len(p.items) == 0:
+		p.err = err.Error() // one line, with the nearest tags
+	}
+}
+
+func containsLang(items []pickItem, l model.Language) bool {
+	for _, it := range items {
+		if it.lang == l {
+			return true
+		}
+	}
+	return false
+}
+
+func (p *pickerModel) scrollToCursor() {
+	h := p.listHeight()
+	if p.cursor < p.top {
+		p.top = p.cursor
+	}
+	if p.cursor >= p.top+h {
+		p.top = p.cursor - h + 1
+	}
+}
+
+func (p pickerModel) view() string {
+	st, w := p.lk.st, p.width
+	title := "Translate into"
+	if p.mode == pickSource {
+		title = "Translate from"
+	}
+	rows := []string{
+		" " + st.PanelTitle.Render(title) + " " + st.PanelSubtitle.Render(ansi.Truncate("now: "+p.current.Label(), max(w-lenW(title)-5, 0), "…")),
+		"",
+		" " + p.filter.view(1),
+		"",
+	}
+	h := p.listHeight()
+	for i := p.top; i < len(p.items) && i < p.top+h; i++ {
+		rows = append(rows, p.row(p.items[i], i == p.cursor))
+	}
+	if p.err != "" {
+		rows = append(rows, " "+st.PanelError.Render(ansi.Truncate(model.SanitizeLine(p.err), w-2, "…")))
+	}
+	for len(rows) < p.height-1 {
+		rows = append(rows, "")
+	}
+	count := fmt.Sprintf("%d of %d", len(p.items), len(p.base))
+	rows = append(rows[:max(p.height-1, 0)], " "+st.PanelDim.Render(count))
+	return strings.Join(rows[:p.height], "\n")
+}
+
+func (p pickerModel) row(it pickItem, selected bool) string {
+	st := p.lk.st
+	badge := ""
+	switch {
+	case it.typed:
+		badge = "typed tag"
+	case it.lang == p.current:
+		badge = "current"
+	case it.recent:
+		badge = "recent"
+	}
+	room := max(p.width-6-lenW(badge), 4)
+	label := ansi.Truncate(it.label, room, "…")
+	pad := strings.Repeat(" ", max(room-lenW(label), 0))
+	if selected {
+		return " " + st.PanelSelected.Render("▸ "+label) + pad + " " + st.PanelBadge.Render(badge)
+	}
+	return "   " + st.PanelItem.Render(label) + pad + " " + st.PanelDim.Render(badge)
+}
+
+func lenW(s string) int { return ansi.StringWidth(s) }
+
+// pickerHelp is the picker's contribution to the help bar.
+type pickerHelp struct{ keys KeyMap }
+
+// ShortHelp implements help.KeyMap.
+func (h pickerHelp) ShortHelp() []key.Binding {
+	k := h.keys
+	closeKey := k.Cancel
+	closeKey.SetHelp(k.Cancel.Help().Key, "close")
+	return []key.Binding{k.Up, k.Down, k.Choose, k.ToggleMode, closeKey}
+}
+
+// FullHelp implements help.KeyMap.
+func (h pickerHelp) FullHelp() [][]key.Binding { return [][]key.Binding{h.ShortHelp()} }
+
+// openPicker shows the language picker for mode.
+func (m Model) openPicker(mode pickerMode) (tea.Model, tea.Cmd) {
+	current := m.to
+	if mode == pickSource {
+		current = m.from
+	}
+	m.picker = newPicker(mode, current, m.recents, m.look())
+	m.picker.setSize(m.width, m.mainHeight)
+	m.panel = panelPicker
+	m.input.focused = false
+	return m, nil
+}
+
+func (m Model) updatePicker(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+	p, cmd, act := m.picker.update(msg, m.keys)
+	m.picker = p
+	if act.chosen {
+		return m.setLanguage(p.mode, act.lang)
+	}
+	return m, cmd
+}

@@ -1,0 +1,129 @@
+package ui
+
+import (
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/lipgloss"
+)
+
+// Styles holds every style the app draws with. Build it with DefaultStyles from the
+// renderer of the terminal being drawn on (over SSH, the client's), never from the global
+// lipgloss renderer.
+type Styles struct {
+	// Scrollback.
+	SourceMark  lipgloss.Style
+	Source      lipgloss.Style
+	Translation lipgloss.Style
+	Refusal     lipgloss.Style
+	Waiting     lipgloss.Style
+	Caret       lipgloss.Style
+	Meta        lipgloss.Style
+	MetaTag     lipgloss.Style
+	MetaOK      lipgloss.Style
+	MetaWarn    lipgloss.Style
+	MetaErr     lipgloss.Style
+	ErrorText   lipgloss.Style
+	Marker      lipgloss.Style
+	EmptyTitle  lipgloss.Style
+	EmptyText   lipgloss.Style
+	EmptyKey    lipgloss.Style
+
+	// Input.
+	InputFocused lipgloss.Style
+	InputBlurred lipgloss.Style
+	InputText    lipgloss.Style
+	InputCursor  lipgloss.Style
+	Placeholder  lipgloss.Style
+	Banner       lipgloss.Style
+
+	// Status bar.
+	Brand       lipgloss.Style
+	StatusBar   lipgloss.Style
+	StatusModel lipgloss.Style
+	StatusLangs lipgloss.Style
+	StatusIdle  lipgloss.Style
+	StatusBusy  lipgloss.Style
+	StatusInfo  lipgloss.Style
+	StatusError lipgloss.Style
+	Spinner     lipgloss.Style
+
+	// Panels (language picker, history).
+	PanelTitle    lipgloss.Style
+	PanelSubtitle lipgloss.Style
+	PanelItem     lipgloss.Style
+	PanelSelected lipgloss.Style
+	PanelDim      lipgloss.Style
+	PanelBadge    lipgloss.Style
+	PanelError    lipgloss.Style
+
+	Help   help.Styles
+	Notice lipgloss.Style
+}
+
+// DefaultStyles builds yeok's styles on r.
+func DefaultStyles(r *lipgloss.Renderer) Styles {
+	var (
+		accent = lipgloss.AdaptiveColor{Light: "#7D56F4", Dark: "#A58BFF"}
+		pink   = lipgloss.AdaptiveColor{Light: "#EE6FF8", Dark: "#F25D94"}
+		green  = lipgloss.AdaptiveColor{Light: "#02A367", Dark: "#04B575"}
+		yellow = lipgloss.AdaptiveColor{Light: "#B8860B", Dark: "#DBBD70"}
+		red    = lipgloss.AdaptiveColor{Light: "#D2304A", Dark: "#FF5F87"}
+		text   = lipgloss.AdaptiveColor{Light: "#1A1A1A", Dark: "#EEEEEE"}
+		subtle = lipgloss.AdaptiveColor{Light: "#8A8A8A", Dark: "#777777"}
+		faint  = lipgloss.AdaptiveColor{Light: "#C2C2C2", Dark: "#444444"}
+		barBg  = lipgloss.AdaptiveColor{Light: "#EDEDED", Dark: "#262626"}
+	)
+	s := Styles{}
+	s.SourceMark = r.NewStyle().Foreground(pink).Bold(true)
+	s.Source = r.NewStyle().Foreground(subtle)
+	s.Translation = r.NewStyle().Foreground(text)
+	s.Refusal = r.NewStyle().Foreground(yellow).Italic(true)
+	s.Waiting = r.NewStyle().Foreground(faint)
+	s.Caret = r.NewStyle().Foreground(accent)
+	s.Meta = r.NewStyle().Foreground(subtle)
+	s.MetaTag = r.NewStyle().Foreground(accent)
+	s.MetaOK = r.NewStyle().Foreground(green)
+	s.MetaWarn = r.NewStyle().Foreground(yellow)
+	s.MetaErr = r.NewStyle().Foreground(red)
+	s.ErrorText = r.NewStyle().Foreground(red)
+	s.Marker = r.NewStyle().Foreground(faint)
+	s.EmptyTitle = r.NewStyle().Foreground(pink).Bold(true)
+	s.EmptyText = r.NewStyle().Foreground(subtle)
+	s.EmptyKey = r.NewStyle().Foreground(accent)
+
+	s.InputFocused = r.NewStyle().Border(lipgloss.RoundedBorder()).BorderForeground(accent).Padding(0, 1)
+	s.InputBlurred = s.InputFocused.BorderForeground(faint)
+	s.Placeholder = r.NewStyle().Foreground(subtle)
+	s.InputText = r.NewStyle().Foreground(text)
+	s.InputCursor = r.NewStyle().Reverse(true)
+	s.Banner = r.NewStyle().Foreground(yellow).Padding(0, 1)
+
+	s.Brand = r.NewStyle().Foreground(lipgloss.Color("#FFFDF5")).Background(pink).Bold(true).Padding(0, 1)
+	s.StatusBar = r.NewStyle().Foreground(subtle).Background(barBg)
+	s.StatusModel = s.StatusBar.Padding(0, 1)
+	s.StatusLangs = s.StatusBar.Foreground(accent).Bold(true).Padding(0, 1)
+	s.StatusIdle = s.StatusBar.Padding(0, 1)
+	s.StatusBusy = s.StatusBar.Foreground(green).Padding(0, 1)
+	s.StatusInfo = s.StatusBar.Foreground(green).Padding(0, 1)
+	s.StatusError = s.StatusBar.Foreground(red).Padding(0, 1)
+	s.Spinner = r.NewStyle().Foreground(green).Background(barBg)
+
+	s.PanelTitle = r.NewStyle().Foreground(lipgloss.Color("#FFFDF5")).Background(accent).Bold(true).Padding(0, 1)
+	s.PanelSubtitle = r.NewStyle().Foreground(subtle)
+	s.PanelItem = r.NewStyle().Foreground(text)
+	s.PanelSelected = r.NewStyle().Foreground(pink).Bold(true)
+	s.PanelDim = r.NewStyle().Foreground(subtle)
+	s.PanelBadge = r.NewStyle().Foreground(accent)
+	s.PanelError = r.NewStyle().Foreground(red)
+
+	s.Help = help.Styles{
+		Ellipsis:       r.NewStyle().Foreground(faint),
+		ShortKey:       r.NewStyle().Foreground(subtle),
+		ShortDesc:      r.NewStyle().Foreground(faint),
+		ShortSeparator: r.NewStyle().Foreground(faint),
+		FullKey:        r.NewStyle().Foreground(subtle),
+		FullDesc:       r.NewStyle().Foreground(faint),
+		FullSeparator:  r.NewStyle().Foreground(faint),
+	}
+	s.Notice = r.NewStyle().Foreground(yellow)
+	return s
+}

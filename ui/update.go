@@ -1,0 +1,143 @@
+package ui
+
+import (
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/yeok/yeok/model"
+)
+
+// mouseWheelLines is how far one wheel notch scrolls.
+const mouseWheelLines = 3
+
+func (m Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+	k := m.keys
+	switch {
+	case key.Matches(msg, k.Quit):
+		if m.flight != nil {
+			return m.stop()
+		}
+		return m.quit()
+	case key.Matches(msg, k.Cancel):
+		switch {
+		case m.panel != panelChat:
+			return m.closePanel(), nil
+		case m.help.ShowAll:
+			m.help.ShowAll = false
+			m.layout()
+			return m, nil
+		case m.flight != nil:
+			return m.stop()
+		}
+		return m, nil
+	case key.Matches(msg, k.Help):
+		m.help.ShowAll = !m.help.ShowAll
+		m.layout()
+		return m, nil
+	}
+	switch m.panel {
+	case panelPicker:
+		return m.updatePicker(msg)
+	case panelHistory:
+		return m.updateHistory(msg)
+	}
+	return m.chatKey(msg)
+}
+
+// chatKey handles a key while the scrollback and input have the focus.
+func (m Model) chatKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+	k := m.keys
+	switch {
+	case key.Matches(msg, k.Send):
+		return m.send()
+	case key.Matches(msg, k.Target):
+		return m.openPicker(pickTarget)
+	case key.Matches(msg, k.Source):
+		return m.openPicker(pickSource)
+	case key.Matches(msg, k.Swap):
+		return m.swap()
+	case key.Matches(msg, k.Retry):
+		return m.retry()
+	case key.Matches(msg, k.Copy):
+		return m.copyLast()
+	case key.Matches(msg, k.History):
+		return m.openHistory()
+	case key.Matches(msg, k.PageUp):
+		m.sb.scrollUp(max(m.mainHeight-1, 1))
+		return m, nil
+	case key.Matches(msg, k.PageDown):
+		m.sb.scrollDown(max(m.mainHeight-1, 1))
+		return m, nil
+	case key.Matches(msg, k.Recall, k.Forward):
+		if next, ok := m.recallKey(msg); ok {
+			return next, nil
+		}
+	}
+	m.input, _ = m.input.update(msg)
+	if m.recall >= 0 && !m.recalling() {
+		m.recall = -1 // edited: the text is the person's own now
+	}
+	m.layout()
+	return m, nil
+}
+
+func (m Model) handleMouse(msg tea.MouseMsg) Model {
+	if m.panel != panelChat || msg.Action != tea.MouseActionPress {
+		return m
+	}
+	switch msg.Button {
+	case tea.MouseButtonWheelUp:
+		m.sb.scrollUp(mouseWheelLines)
+	case tea.MouseButtonWheelDown:
+		m.sb.scrollDown(mouseWheelLines)
+	}
+	return m
+}
+
+// swap exchanges source and target; with an auto-detected source there is nothing to swap.
+func (m Model) swap() (tea.Model, tea.Cmd) {
+	if m.from.IsAuto() {
+		cmd := m.setFlash("the source language is auto-detected: pick one with "+m.keys.Source.Help().Key+" to swap", true)
+		return m, cmd
+	}
+	m.from, m.to = m.to, m.from
+	cmd := m.setFlash("now "+m.from.String()+" → "+m.to.String(), false)
+	return m, tea.Batch(cmd, touchLanguageCmd(m.cfg.Ctx, m.st, m.cfg.Owner, m.to))
+}
+
+// quit leaves, after the pending Finish commits land (bounded by quitGrace).
+func (m Model) quit() (tea.Model, tea.Cmd) {
+	if m.writes == 0 {
+		return m, tea.Quit
+	}
+	m.quitting = true
+	return m, quitAfterCmd(quitGrace)
+}
+
+func (m Model) closePanel() Model {
+	m.panel = panelChat
+	m.input.focused = true
+	return m
+}
+
+// setLanguage applies a picker choice.
+func (m Model) setLanguage(mode pickerMode, l model.Language) (tea.Model, tea.Cmd) {
+	m = m.closePanel()
+	if mode == pickSource {
+		m.from = l
+		return m, m.setFlash("from "+l.Label(), false)
+	}
+	m.to = l
+	m.recents = touchRecent(m.recents, l)
+	return m, tea.Batch(m.setFlash("into "+l.Label(), false), touchLanguageCmd(m.cfg.Ctx, m.st, m.cfg.Owner, l))
+}
+
+// touchRecent moves l to the front of the recent languages.
+func touchRecent(recents []model.Language, l model.Language) []model.Language {
+	out := []model.Language{l}
+	for _, r := range recents {
+		if r != l {
+			out = append(out, r)
+		}
+	}
+	return out
+}

@@ -1,0 +1,111 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/yeok/yeok/model"
+)
+
+// View draws the app. It costs O(visible lines): the scrollback walks back from the bottom
+// only as far as the pane is tall.
+func (m Model) View() string {
+	if m.width <= 0 || m.height <= 0 {
+		return ""
+	}
+	if m.tooSmall() {
+		return m.noticeView()
+	}
+	parts := make([]string, 0, 5)
+	if m.mainHeight > 0 {
+		parts = append(parts, m.mainView())
+	}
+	if m.cfg.ProviderError != "" {
+		parts = append(parts, m.bannerView())
+	}
+	parts = append(parts, m.inputView(), m.statusView(), m.helpView())
+	return strings.Join(parts, "\n")
+}
+
+func (m Model) mainView() string {
+	switch m.panel {
+	case panelPicker:
+		return m.picker.view()
+	case panelHistory:
+		return m.history.view()
+	}
+	if m.sb.empty() {
+		return m.emptyView()
+	}
+	return m.sb.view()
+}
+
+// emptyView greets a first run: what to do and into which language.
+func (m Model) emptyView() string {
+	st, w := m.styles, max(m.width-4, 4)
+	lines := []string{st.EmptyTitle.Render("역  yeok"), ""}
+	for _, l := range wrapText("Type below and press "+m.keys.Send.Help().Key+" to translate into", w) {
+		lines = append(lines, st.EmptyText.Render(l))
+	}
+	for _, l := range wrapText(m.to.Label(), w) {
+		lines = append(lines, st.EmptyKey.Render(l))
+	}
+	lines = append(lines, "")
+	hint := m.keys.Target.Help().Key + " another language · " + m.keys.History.Help().Key + " history"
+	for _, l := range wrapText(hint, w) {
+		lines = append(lines, st.EmptyText.Render(l))
+	}
+	if len(lines) > m.mainHeight {
+		lines = lines[len(lines)-m.mainHeight:]
+	}
+	block := strings.Join(lines, "\n")
+	return m.cfg.Renderer.Place(m.width, m.mainHeight, lipgloss.Center, lipgloss.Center, block)
+}
+
+// bannerView is the one line saying no provider is configured.
+func (m Model) bannerView() string {
+	text := "! " + model.SanitizeLine(m.cfg.ProviderError)
+	return m.styles.Banner.Render(ansi.Truncate(text, m.width-2, "…"))
+}
+
+func (m Model) inputView() string {
+	box := m.styles.InputFocused
+	if m.panel != panelChat {
+		box = m.styles.InputBlurred
+	}
+	return box.Width(m.width - 2).Render(m.input.view(m.inputRows()))
+}
+
+// helpKeys is the help of whatever has the focus; each part contributes its own.
+func (m Model) helpKeys() help.KeyMap {
+	switch m.panel {
+	case panelPicker:
+		return pickerHelp{keys: *m.keys}
+	case panelHistory:
+		return historyHelp{keys: *m.keys}
+	}
+	return chatHelp{keys: *m.keys, streaming: m.flight != nil}
+}
+
+func (m Model) helpView() string {
+	lines := strings.Split(m.help.View(m.helpKeys()), "\n")
+	for i, l := range lines {
+		lines[i] = " " + l
+	}
+	return strings.Join(lines, "\n")
+}
+
+// noticeView replaces the layout on a terminal too small for it.
+func (m Model) noticeView() string {
+	text := fmt.Sprintf("yeok needs a %d×%d window (this is %d×%d)", minWidth, minHeight, m.width, m.height)
+	if ansi.StringWidth(text) > m.width {
+		text = fmt.Sprintf("need a %d×%d window", minWidth, minHeight)
+	}
+	if ansi.StringWidth(text) > m.width {
+		text = "too small"
+	}
+	return m.styles.Notice.Render(ansi.Truncate(text, m.width, "…"))
+}

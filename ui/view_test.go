@@ -1,0 +1,140 @@
+package ui
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/golden"
+	"github.com/yeok/yeok/model"
+)
+
+const (
+	koreanParagraph  = "안녕하세요, 오늘 회의에 참석해 주셔서 감사합니다. 다음 분기 계획과 예산, 그리고 새로 합류한 팀원들의 역할에 대해 이야기하겠습니다."
+	chineseParagraph = "感谢大家今天参加会议。我们将讨论下个季度的计划和预算，以及新加入团队成员的职责和分工安排。"
+)
+
+func newTestModel(t *testing.T) Model {
+	t.Helper()
+	log := &callLog{}
+	return New(testConfig(t), &fakeTranslator{log: log}, newFakeStore(log))
+}
+
+// checkGolden compares the view with testdata/<test name>.golden and checks that no line
+// is wider than the terminal.
+func checkGolden(t *testing.T, m Model) {
+	t.Helper()
+	view := m.View()
+	for i, line := range strings.Split(view, "\n") {
+		if w := ansi.StringWidth(line); w > m.width {
+			t.Errorf("line %d is %d cells wide, terminal is %d: %q", i, w, m.width, line)
+		}
+	}
+	if n := strings.Count(view, "\n") + 1; n > m.height {
+		t.Errorf("view has %d lines, terminal is %d", n, m.height)
+	}
+	if strings.ContainsRune(view, '\x1b') {
+		t.Errorf("view has escape sequences with the ascii profile")
+	}
+	golden.RequireEqual(t, []byte(view))
+}
+
+func TestViewEmpty(t *testing.T) {
+	checkGolden(t, sized(newTestModel(t), 80, 24))
+}
+
+func TestViewFinishedEntry(t *testing.T) {
+	m := sized(newTestModel(t), 80, 24)
+	m = finished(m, "Thank you all for coming to today's meeting.", doneResult("오늘 회의에 와 주셔서 모두 감사합니다."))
+	checkGolden(t, m)
+}
+
+func TestViewStreaming(t *testing.T) {
+	m := sized(newTestModel(t), 80, 24)
+	m = finished(m, "Good morning.", doneResult("좋은 아침입니다."))
+	m = began(sendLine(m, "We will discuss the budget for the next quarter."), 1)
+	m = frame(m, snapshot{text: "다음 분기 예산에 대해", deltas: 4, firstAt: testNow.Add(-time.Second)})
+	checkGolden(t, m)
+}
+
+func TestViewPickerFiltered(t *testing.T) {
+	m := sized(newTestModel(t), 80, 24)
+	m = step(m, recentsMsg{langs: []model.Language{"ja", "ko-KR"}})
+	m = step(m, tea.KeyMsg{Type: tea.KeyCtrlT})
+	m = step(m, typeKeys("kor")...)
+	checkGolden(t, m)
+}
+
+func TestViewCancelledEntry(t *testing.T) {
+	m := sized(newTestModel(t), 80, 24)
+	m = began(sendLine(m, "This sentence was stopped halfway through the translation."), 1)
+	m = frame(m, snapshot{text: "이 문장은 번역 도중에", deltas: 3, firstAt: testNow})
+	m = step(m, press(tea.KeyEsc))
+	checkGolden(t, m)
+}
+
+func TestViewFailedEntry(t *testing.T) {
+	m := sized(newTestModel(t), 80, 24)
+	res := model.Result{Status: model.StatusFailed, Err: &model.Error{
+		Class: model.ClassAuth, Status: 401,
+		Message: "the API key was refused (401): set OPENAI_API_KEY or pass --base-url",
+	}}
+	m = finished(m, "Hello there", res)
+	checkGolden(t, m)
+}
+
+func TestViewSizes(t *testing.T) {
+	for _, size := range []struct{ w, h int }{{80, 24}, {40, 12}} {
+		t.Run(strings.ReplaceAll(ansi.Strip(sizeName(size.w, size.h)), " ", ""), func(t *testing.T) {
+			m := sized(newTestModel(t), size.w, size.h)
+			m = finished(m, "Where is the nearest train station?", doneResult("가장 가까운 기차역이 어디에 있나요?"))
+			m = finished(m, "The meeting starts at nine, so please don't be late.", doneResult("회의는 9시에 시작하니 늦지 마세요."))
+			checkGolden(t, m)
+		})
+	}
+}
+
+func sizeName(w, h int) string { return strings.Join([]string{itoa(w), itoa(h)}, "x") }
+
+func itoa(n int) string { return strings.TrimSpace(strings.Repeat(" ", 0) + fmtInt(n)) }
+
+func fmtInt(n int) string {
+	if n == 0 {
+		return "0"
+	}
+	var b []byte
+	for ; n > 0; n /= 10 {
+		b = append([]byte{byte('0' + n%10)}, b...)
+	}
+	return string(b)
+}
+
+func TestViewWideTextWraps(t *testing.T) {
+	tests := []struct{ name, source, text string }{
+		{"korean", "Thank you for attending today's meeting.", koreanParagraph},
+		{"chinese", "Thank you all for attending today's meeting.", chineseParagraph},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := sized(newTestModel(t), 40, 24)
+			m = finished(m, tt.source, doneResult(tt.text))
+			checkGolden(t, m)
+			// Every character of the translation is on screen (spaces aside).
+			flat := strings.Join(strings.Fields(m.sb.view()), "")
+			if want := strings.Join(strings.Fields(tt.text), ""); !strings.Contains(flat, want) {
+				t.Fatalf("translation lost in wrapping:\nwant %q\nview %q", want, flat)
+			}
+		})
+	}
+}
+
+func TestViewTooSmall(t *testing.T) {
+	m := sized(newTestModel(t), 18, 5)
+	view := m.View()
+	if strings.Contains(view, "\n") || ansi.StringWidth(view) > 18 {
+		t.Fatalf("notice is not one line within 18 cells: %q", view)
+	}
+	golden.RequireEqual(t, []byte(view))
+}

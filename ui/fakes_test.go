@@ -293,4 +293,3 @@ func doneResult(text string) model.Result {
 		FirstToken: 320 * time.Millisecond, Duration: 1320 * time.Millisecond,
 	}
 }
-

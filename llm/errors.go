@@ -160,9 +160,6 @@ func (e *Engine) httpFailure(at *attempt, status int, msg, code, modelName strin
 		line += "; " + hint
 	}
 	f.err = e.newError(class, status, cause, "%s", line)
-	if at.body != nil {
-		_ = at.body.Close()
-	}
 	if ra, ok := retryAfter(at.header, time.Now()); ok {
 		f.err.RetryAfter = ra
 		if ra > MaxRetryAfter && f.retry {

@@ -112,6 +112,12 @@ func TestStreamFaults(t *testing.T) {
 			status: model.StatusDone, text: "안녕"},
 		{name: "finish reason then closed without [DONE]", handler: sse(deltaJSON("안녕"), finishJSON("stop")),
 			status: model.StatusDone, text: "안녕"},
+		{name: "finish reason, then silence", handler: func(w http.ResponseWriter, r *http.Request) {
+			startSSE(w)
+			frame(w, deltaJSON("안녕"))
+			frame(w, finishJSON("stop"))
+			<-r.Context().Done()
+		}, opts: func(c *Config) { c.IdleTimeout = time.Minute }, status: model.StatusDone, text: "안녕"},
 		{name: "content_filter", handler: sse(deltaJSON("안"), finishJSON("content_filter"), "[DONE]"),
 			status: model.StatusRefused, text: "안"},
 		{name: "non-JSON data lines are skipped", handler: sse("[HEARTBEAT]", deltaJSON("안녕"), finishJSON("stop"), "[DONE]"),

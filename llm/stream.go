@@ -62,6 +62,10 @@ func (e *Engine) Stream(ctx context.Context, req model.Request, emit func(model.
 	}
 }
 
+// finishGrace is how long a stream may stay silent after its finish reason before it is
+// closed: only usage and [DONE] can still come, and some servers never close.
+const finishGrace = time.Second
+
 // streamer is the state of one Stream call.
 type streamer struct {
 	e     *Engine
@@ -106,6 +110,9 @@ func (s *streamer) attempt(ctx context.Context, creq openai.ChatCompletionReques
 
 	stream, err := e.client.CreateChatCompletionStream(actx, creq)
 	if err != nil {
+		if at.body != nil {
+			_ = at.body.Close() // go-openai reads an error body but never closes it
+		}
 		f := e.requestFailure(ctx, actx, at, name, err)
 		return &f
 	}
@@ -162,6 +169,7 @@ func (s *streamer) handle(raw []byte, at *attempt) *failure {
 		}
 		if ch.FinishReason != "" {
 			s.res.Finish = ch.FinishReason
+			at.finished.Store(true)
 		}
 	}
 	if c.Usage != nil {
@@ -223,9 +231,10 @@ func (s *streamer) nonStream(at *attempt) *failure {
 }
 
 // watch stops the attempt when no text arrives within the first-token timeout, or, once
-// text has started, when no data chunk arrives within the idle timeout. It polls a chunk
-// counter on a ticker instead of resetting a timer on every chunk, which keeps the per-chunk
-// cost at one atomic add.
+// text has started, when no data chunk arrives within the idle timeout, or, once a finish
+// reason was seen, when nothing more (usage, [DONE]) arrives within finishGrace. It polls a
+// chunk counter on a ticker instead of resetting a timer on every chunk, which keeps the
+// per-chunk cost at one atomic add.
 func (e *Engine) watch(actx context.Context, stop context.CancelCauseFunc, at *attempt, done <-chan struct{}, start time.Time) {
 	tick := min(e.firstToken, e.idle) / 8
 	tick = max(min(tick, time.Second), time.Millisecond)
@@ -244,6 +253,11 @@ func (e *Engine) watch(actx context.Context, stop context.CancelCauseFunc, at *a
 				seen, last = n, now
 			}
 			switch {
+			case at.finished.Load():
+				if now.Sub(last) >= min(e.idle, finishGrace) {
+					stop(errIdle)
+					return
+				}
 			case !at.content.Load():
 				if now.Sub(start) >= e.firstToken {
 					stop(errNoFirstToken)

@@ -28,10 +28,11 @@ type attempt struct {
 	nonStream  []byte    // a 200 body that was not an event stream
 	notStreamT string    // its content type
 
-	// chunks counts data chunks; content is set once text (or a refusal) arrived. Both are
-	// read by the watchdog goroutine.
-	chunks  atomic.Uint64
-	content atomic.Bool
+	// chunks counts data chunks; content is set once text (or a refusal) arrived; finished
+	// once a finish reason did. The watchdog goroutine reads them.
+	chunks   atomic.Uint64
+	content  atomic.Bool
+	finished atomic.Bool // a finish reason was seen
 }
 
 // transport wraps the caller's RoundTripper to record response headers and to clean up the

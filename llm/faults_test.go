@@ -295,3 +295,16 @@ func TestPanicRecovered(t *testing.T) {
 		t.Errorf("events %v, want %v", kinds(evs), want)
 	}
 }
+
+// An emit that always panics cannot make Stream panic either.
+func TestPanicEverywhere(t *testing.T) {
+	u := newUpstream(t, okStream("안녕"))
+	calls := 0
+	res := testEngine(t, u.url()).Stream(t.Context(), request("Hello"), func(ev model.Event) {
+		calls++
+		panic("always")
+	})
+	if res.Status != model.StatusFailed || res.Err == nil || res.Err.Class != model.ClassInternal || calls != 2 {
+		t.Fatalf("result %+v after %d calls", res, calls)
+	}
+}

@@ -32,7 +32,10 @@ func (e *Engine) Stream(ctx context.Context, req model.Request, emit func(model.
 		if p := recover(); p != nil {
 			if !s.ended {
 				err := e.newError(model.ClassInternal, 0, fmt.Errorf("panic: %v", p), "internal error: %v", p)
-				s.end(model.Event{Kind: model.EventError, Err: err})
+				func() {
+					defer func() { _ = recover() }() // emit may panic again
+					s.end(model.Event{Kind: model.EventError, Err: err})
+				}()
 			}
 			res = s.res
 		}

@@ -1,0 +1,228 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/BurntSushi/toml"
+
+	"github.com/yeok/yeok/model"
+)
+
+// defaultBaseURL is where requests go when only an API key is configured.
+const defaultBaseURL = "https://api.openai.com/v1"
+
+// fileConfig is the shape of $XDG_CONFIG_HOME/yeok/config.toml. Every key is optional.
+type fileConfig struct {
+	To                string `toml:"to"`
+	From              string `toml:"from"`
+	Model             string `toml:"model"`
+	BaseURL           string `toml:"base_url"`
+	APIKey            string `toml:"api_key"`
+	DB                string `toml:"db"`
+	MaxInput          int    `toml:"max_input"`
+	MaxRetries        *int   `toml:"max_retries"`
+	IdleTimeout       string `toml:"idle_timeout"`
+	FirstTokenTimeout string `toml:"first_token_timeout"`
+	Context           *int   `toml:"context"`
+}
+
+// config is every setting after precedence (flag > env > config file > default) is applied.
+type config struct {
+	To                model.Language
+	From              model.Language
+	Model             string
+	BaseURL           string
+	APIKey            string
+	DBPath            string
+	ScriptID          string
+	MaxInput          int
+	MaxRetries        int
+	IdleTimeout       time.Duration
+	FirstTokenTimeout time.Duration
+	Context           int
+	ContextSet        bool
+}
+
+// env is the part of the process environment yeok reads; tests build their own.
+type env func(string) string
+
+// configPath returns the config file to read: --config, else the XDG location.
+func configPath(flagPath string, getenv env) string {
+	if flagPath != "" {
+		return flagPath
+	}
+	dir := getenv("XDG_CONFIG_HOME")
+	if dir == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return ""
+		}
+		dir = filepath.Join(home, ".config")
+	}
+	return filepath.Join(dir, "yeok", "config.toml")
+}
+
+// dataDir is $XDG_DATA_HOME/yeok, where the database and the SSH host key live.
+func dataDir(getenv env) (string, error) {
+	dir := getenv("XDG_DATA_HOME")
+	if dir == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return "", fmt.Errorf("find the data directory: %w (set XDG_DATA_HOME or --db)", err)
+		}
+		dir = filepath.Join(home, ".local", "share")
+	}
+	return filepath.Join(dir, "yeok"), nil
+}
+
+// readConfigFile decodes the file at path. A missing file is no error unless it was named
+// with --config; unknown keys are, so a typo is not silently ignored.
+func readConfigFile(path string, explicit bool) (fileConfig, error) {
+	var fc fileConfig
+	if path == "" {
+		return fc, nil
+	}
+	md, err := toml.DecodeFile(path, &fc)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) && !explicit {
+			return fileConfig{}, nil
+		}
+		var perr toml.ParseError
+		if errors.As(err, &perr) {
+			return fc, usageErrorf("config %s: line %d: %s", path, perr.Position.Line, perr.Message)
+		}
+		return fc, usageErrorf("config %s: %v", path, err)
+	}
+	if undec := md.Undecoded(); len(undec) > 0 {
+		keys := make([]string, len(undec))
+		for i, k := range undec {
+			keys[i] = k.String()
+		}
+		return fc, usageErrorf("config %s: unknown key %s", path, strings.Join(keys, ", "))
+	}
+	return fc, nil
+}
+
+// resolveConfig applies flag > env > config file > default to every setting.
+func resolveConfig(f *commonFlags, getenv env) (config, error) {
+	fc, err := readConfigFile(configPath(f.config, getenv), f.config != "")
+	if err != nil {
+		return config{}, err
+	}
+	pick := func(vals ...string) string {
+		for _, v := range vals {
+			if v != "" {
+				return v
+			}
+		}
+		return ""
+	}
+	c := config{
+		Model:    pick(f.model, fc.Model, "gpt-4o-mini"),
+		BaseURL:  strings.TrimRight(pick(f.baseURL, getenv("OPENAI_BASE_URL"), fc.BaseURL), "/"),
+		APIKey:   pick(getenv("OPENAI_API_KEY"), fc.APIKey),
+		ScriptID: strings.TrimSpace(f.script),
+		MaxInput: model.DefaultMaxInput,
+		Context:  6,
+	}
+	if c.To, err = parseLanguageSetting("--to", pick(f.to, fc.To, localeLanguage(getenv), "en")); err != nil {
+		return c, err
+	}
+	if c.From, err = parseLanguageSetting("--from", pick(f.from, fc.From, "auto")); err != nil {
+		return c, err
+	}
+	if c.To.IsAuto() {
+		return c, usageErrorf("--to: the target language cannot be auto")
+	}
+	if c.DBPath = pick(f.db, fc.DB); c.DBPath == "" {
+		dir, err := dataDir(getenv)
+		if err != nil {
+			return c, err
+		}
+		c.DBPath = filepath.Join(dir, "yeok.db")
+	}
+	if f.maxInput > 0 {
+		c.MaxInput = f.maxInput
+	} else if fc.MaxInput > 0 {
+		c.MaxInput = fc.MaxInput
+	}
+	c.MaxRetries = 2
+	if f.maxRetries >= 0 {
+		c.MaxRetries = f.maxRetries
+	} else if fc.MaxRetries != nil {
+		c.MaxRetries = *fc.MaxRetries
+	}
+	if c.IdleTimeout, err = pickDuration("idle_timeout", f.idleTimeout, fc.IdleTimeout, 30*time.Second); err != nil {
+		return c, err
+	}
+	if c.FirstTokenTimeout, err = pickDuration("first_token_timeout", f.firstTokenTimeout, fc.FirstTokenTimeout, 60*time.Second); err != nil {
+		return c, err
+	}
+	switch {
+	case f.context >= 0:
+		c.Context, c.ContextSet = f.context, true
+	case fc.Context != nil:
+		c.Context, c.ContextSet = *fc.Context, true
+	}
+	if c.Context < 0 {
+		return c, usageErrorf("context: must be 0 or more, not %d", c.Context)
+	}
+	return c, nil
+}
+
+func parseLanguageSetting(name, value string) (model.Language, error) {
+	l, err := model.ParseLanguage(value)
+	if err != nil {
+		return l, usageErrorf("%s: %v", name, err)
+	}
+	return l, nil
+}
+
+func pickDuration(name string, flagVal time.Duration, fileVal string, def time.Duration) (time.Duration, error) {
+	if flagVal > 0 {
+		return flagVal, nil
+	}
+	if fileVal == "" {
+		return def, nil
+	}
+	d, err := time.ParseDuration(fileVal)
+	if err != nil || d <= 0 {
+		return 0, usageErrorf("config %s: %q is not a positive duration like 30s", name, fileVal)
+	}
+	return d, nil
+}
+
+// localeLanguage derives a default target from LC_ALL / LC_MESSAGES / LANG ("ko_KR.UTF-8"
+// gives ko-KR); "C" and "POSIX" give nothing.
+func localeLanguage(getenv env) string {
+	for _, name := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
+		v := getenv(name)
+		if v == "" {
+			continue
+		}
+		if i := strings.IndexAny(v, ".@"); i >= 0 {
+			v = v[:i]
+		}
+		if v == "C" || v == "POSIX" || v == "" {
+			return ""
+		}
+		if l, err := model.ParseLanguage(v); err == nil && !l.IsAuto() {
+			return string(l)
+		}
+		return ""
+	}
+	return ""
+}
+
+// providerProblem says, in one line, what to set when no provider is configured.
+func providerProblem(c config) string {
+	if c.APIKey == "" && c.BaseURL == "" {
+		return "no provider configured: set OPENAI_API_KEY, or --base-url (OPENAI_BASE_URL) for a local server such as Ollama at http://localhost:11434/v1"
+	}
+	return ""
+}

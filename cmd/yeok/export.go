@@ -1,0 +1,161 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/yeok/yeok/model"
+	"github.com/yeok/yeok/storage"
+	"github.com/yeok/yeok/storage/export"
+)
+
+const exportSynopsis = "yeok export (--script ID | --session N) [--format md|jsonl|tsv|srt] [-o FILE]"
+
+func runExport(ctx context.Context, args []string, io stdio, getenv env) error {
+	var f commonFlags
+	fs := newFlagSet("export")
+	f.bind(fs)
+	session := fs.String("session", "", "export this session `N`")
+	format := fs.String("format", "md", "md, jsonl, tsv or srt")
+	outPath := fs.String("o", "", "write to `FILE` (written whole or not at all) instead of stdout")
+	owner := ownerFlag(fs)
+	pos, err := parseInterspersed(fs, args)
+	if err == errHelp {
+		printUsage(io.out, fs, exportSynopsis)
+		return err
+	}
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usageErrorf("export: unexpected argument %q (see yeok export --help)", pos[0])
+	}
+	fmtName, err := export.ParseFormat(*format)
+	if err != nil {
+		return usageErrorf("export: %v", err)
+	}
+	script := strings.TrimSpace(f.script)
+	if (script == "") == (*session == "") {
+		return usageErrorf("export: name exactly one of --script ID or --session N")
+	}
+	var sessionID uint64
+	if *session != "" {
+		if sessionID, err = strconv.ParseUint(*session, 10, 64); err != nil || sessionID == 0 {
+			return usageErrorf("export: --session takes a session number, not %q", *session)
+		}
+	}
+	c, err := resolveConfig(&f, getenv)
+	if err != nil {
+		return err
+	}
+	st, err := openStore(ctx, c)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	meta, entries, err := loadExport(ctx, st, model.Owner(*owner), script, sessionID)
+	if err != nil {
+		return err
+	}
+	if *outPath != "" {
+		if err := export.WriteFile(*outPath, fmtName, meta, entries); err != nil {
+			return fmt.Errorf("export to %s: %w", *outPath, err)
+		}
+		fmt.Fprintf(io.err, "yeok: wrote %d entries to %s\n", len(entries), *outPath)
+		return nil
+	}
+	var buf bytes.Buffer
+	if err := export.Write(&buf, fmtName, meta, entries); err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	_, err = io.out.Write([]byte(safeText(io.out, buf.String())))
+	return err
+}
+
+// loadExport reads the entries of a script (in script order) or a session.
+func loadExport(ctx context.Context, st *storage.Store, owner model.Owner, script string, session uint64) (export.Meta, []model.Entry, error) {
+	meta := export.Meta{ScriptID: script, SessionID: session, Exported: time.Now()}
+	q := model.EntryQuery{Oldest: true}
+	if script != "" {
+		sc, err := st.Script(ctx, owner, script)
+		if err != nil {
+			return meta, nil, fmt.Errorf("script %s: %w", script, err)
+		}
+		meta.Title, meta.From, meta.To, q.ScriptID = "Script "+sc.ID, sc.From, sc.To, sc.ID
+	} else {
+		s, err := st.Session(ctx, owner, session)
+		if err != nil {
+			return meta, nil, fmt.Errorf("session %d: %w", session, err)
+		}
+		meta.Title, meta.From, meta.To, q.SessionID = fmt.Sprintf("Session %d", s.ID), s.From, s.To, s.ID
+	}
+	entries, err := st.Entries(ctx, owner, q)
+	if err != nil {
+		return meta, nil, fmt.Errorf("read entries: %w", err)
+	}
+	return meta, entries, nil
+}
+
+const dbSynopsis = "yeok db check | yeok db compact   (check the database file, or compact it in place)"
+
+func runDB(ctx context.Context, args []string, io stdio, getenv env) error {
+	var f commonFlags
+	fs := newFlagSet("db")
+	f.bind(fs)
+	pos, err := parseInterspersed(fs, args)
+	if err == errHelp {
+		printUsage(io.out, fs, dbSynopsis)
+		return err
+	}
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 || (pos[0] != "check" && pos[0] != "compact") {
+		return usageErrorf("db: say check or compact (see yeok db --help)")
+	}
+	c, err := resolveConfig(&f, getenv)
+	if err != nil {
+		return err
+	}
+	if pos[0] == "compact" {
+		before := fileSize(c.DBPath)
+		if err := storage.Compact(ctx, c.DBPath); err != nil {
+			return err
+		}
+		fmt.Fprintf(io.out, "compacted %s: %s → %s\n", c.DBPath, model.ByteSize(int(before)), model.ByteSize(int(fileSize(c.DBPath))))
+		return nil
+	}
+	st, err := storage.Open(ctx, c.DBPath, storage.Options{ReadOnly: true})
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if err := st.Check(ctx); err != nil {
+		return fmt.Errorf("check %s: %w", c.DBPath, err)
+	}
+	fmt.Fprintf(io.out, "%s: ok\n", c.DBPath)
+	return nil
+}
+
+// ownerFlag lets the person who owns the database file read what a server logged for
+// another owner (ssh:SHA256:…, http:NAME); by default their own entries.
+func ownerFlag(fs interface {
+	StringVar(p *string, name, value, usage string)
+}) *string {
+	s := new(string)
+	fs.StringVar(s, "owner", string(model.LocalOwner), "whose entries: local, ssh:SHA256:… or http:NAME (what a server logged)")
+	return s
+}
+
+func fileSize(path string) int64 {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return 0
+	}
+	return fi.Size()
+}

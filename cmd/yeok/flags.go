@@ -1,0 +1,88 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+)
+
+// usageError is a mistake in how yeok was called: exit status 2.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usageErrorf(format string, args ...any) error {
+	return &usageError{msg: fmt.Sprintf(format, args...)}
+}
+
+// errHelp asks for the command's usage on stdout and exit status 0.
+var errHelp = errors.New("help requested")
+
+// commonFlags are the flags every command takes.
+type commonFlags struct {
+	to, from, model, baseURL, db, script, config string
+	maxInput, maxRetries, context                int
+	idleTimeout, firstTokenTimeout               time.Duration
+}
+
+// bind registers the common flags on fs.
+func (f *commonFlags) bind(fs *flag.FlagSet) {
+	fs.StringVar(&f.to, "to", "", "target language, a BCP 47 tag such as ko-KR, en-US, zh-Hant")
+	fs.StringVar(&f.from, "from", "", "source language tag, or auto (default auto)")
+	fs.StringVar(&f.model, "model", "", "model name (default gpt-4o-mini)")
+	fs.StringVar(&f.baseURL, "base-url", "", "OpenAI-compatible base URL (env OPENAI_BASE_URL)")
+	fs.StringVar(&f.db, "db", "", "database file (default $XDG_DATA_HOME/yeok/yeok.db)")
+	fs.StringVar(&f.script, "script", "", "script ID to log entries under, e.g. lecture-01")
+	fs.StringVar(&f.config, "config", "", "config file (default $XDG_CONFIG_HOME/yeok/config.toml)")
+	fs.IntVar(&f.maxInput, "max-input", 0, "largest source text in bytes (default 32768)")
+	fs.IntVar(&f.maxRetries, "max-retries", -1, "retries before the first token (default 2)")
+	fs.IntVar(&f.context, "context", -1, "earlier script lines sent as context (default 6, 0 = off)")
+	fs.DurationVar(&f.idleTimeout, "idle-timeout", 0, "longest silence between chunks (default 30s)")
+	fs.DurationVar(&f.firstTokenTimeout, "first-token-timeout", 0, "longest wait for the first token (default 60s)")
+}
+
+// newFlagSet makes a quiet flag set: yeok prints its own one-line errors.
+func newFlagSet(name string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	return fs
+}
+
+// parseInterspersed parses flags that may come before, between or after positional
+// arguments (`yeok translate hello --to ko`), stopping at "--".
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, errHelp
+			}
+			return nil, usageErrorf("%s: %v (see yeok %s --help)", fs.Name(), cleanFlagError(err), fs.Name())
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return pos, nil
+		}
+		if len(args) > len(rest) && args[len(args)-len(rest)-1] == "--" {
+			return append(pos, rest...), nil
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
+	}
+}
+
+func cleanFlagError(err error) string {
+	s := err.Error()
+	return strings.Replace(s, "flag provided but not defined: ", "unknown flag ", 1)
+}
+
+// printUsage writes a command's usage and flags to w.
+func printUsage(w io.Writer, fs *flag.FlagSet, synopsis string) {
+	fmt.Fprintf(w, "usage: %s\n\nflags:\n", synopsis)
+	fs.SetOutput(w)
+	fs.PrintDefaults()
+	fs.SetOutput(io.Discard)
+}

@@ -1,0 +1,180 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/yeok/yeok/model"
+	"github.com/yeok/yeok/storage/export"
+)
+
+const historySynopsis = "yeok history [--script ID | --session ID] [--search TEXT] [--limit N] [--json] [--sessions | --scripts]"
+
+func runHistory(ctx context.Context, args []string, io stdio, getenv env) error {
+	var f commonFlags
+	fs := newFlagSet("history")
+	f.bind(fs)
+	session := fs.String("session", "", "only entries of this session ID")
+	search := fs.String("search", "", "only entries whose source or translation contains TEXT")
+	limit := fs.Int("limit", 20, "at most N items (0 = all)")
+	asJSON := fs.Bool("json", false, "print one JSON object per line")
+	sessions := fs.Bool("sessions", false, "list sessions instead of entries")
+	scripts := fs.Bool("scripts", false, "list scripts instead of entries")
+	ownerName := ownerFlag(fs)
+	pos, err := parseInterspersed(fs, args)
+	if err == errHelp {
+		printUsage(io.out, fs, historySynopsis)
+		return err
+	}
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usageErrorf("history: unexpected argument %q (see yeok history --help)", pos[0])
+	}
+	if *limit < 0 {
+		return usageErrorf("history: --limit must be 0 or more")
+	}
+	q := model.EntryQuery{ScriptID: strings.TrimSpace(f.script), Search: *search, Limit: *limit}
+	if *session != "" {
+		id, err := strconv.ParseUint(*session, 10, 64)
+		if err != nil || id == 0 {
+			return usageErrorf("history: --session takes a session number, not %q", *session)
+		}
+		q.SessionID = id
+	}
+	c, err := resolveConfig(&f, getenv)
+	if err != nil {
+		return err
+	}
+	st, err := openStore(ctx, c)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	owner := model.Owner(*ownerName)
+
+	switch {
+	case *sessions:
+		list, err := st.Sessions(ctx, owner, *limit)
+		if err != nil {
+			return fmt.Errorf("list sessions: %w", err)
+		}
+		return printSessions(io.out, list, *asJSON)
+	case *scripts:
+		list, err := st.Scripts(ctx, owner)
+		if err != nil {
+			return fmt.Errorf("list scripts: %w", err)
+		}
+		return printScripts(io.out, list, *asJSON)
+	}
+	if q.SessionID != 0 {
+		if _, err := st.Session(ctx, owner, q.SessionID); err != nil {
+			return fmt.Errorf("session %d: %w", q.SessionID, err)
+		}
+	}
+	if q.ScriptID != "" {
+		if _, err := st.Script(ctx, owner, q.ScriptID); err != nil {
+			return fmt.Errorf("script %s: %w", q.ScriptID, err)
+		}
+		q.Oldest = true
+	}
+	entries, err := st.Entries(ctx, owner, q)
+	if err != nil {
+		return fmt.Errorf("list entries: %w", err)
+	}
+	return printEntries(io.out, entries, *asJSON)
+}
+
+func printEntries(w io.Writer, entries []model.Entry, asJSON bool) error {
+	if asJSON {
+		enc := json.NewEncoder(w)
+		enc.SetEscapeHTML(false)
+		for _, e := range entries {
+			if err := enc.Encode(entryRecord(e)); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	for _, e := range entries {
+		where := fmt.Sprintf("session %d", e.SessionID)
+		if e.ScriptID != "" {
+			where += ", script " + e.ScriptID
+		}
+		fmt.Fprintf(w, "#%d  %s  %s → %s  %s  (%s)\n", e.ID, e.Created.Local().Format("2006-01-02 15:04"),
+			e.From, e.To, statusWord(e), safeText(w, where))
+		fmt.Fprintf(w, "  %s\n", indent(safeText(w, e.Source)))
+		if t := e.Display(); t != "" {
+			fmt.Fprintf(w, "  → %s\n", indent(safeText(w, t)))
+		}
+		if e.Error != "" {
+			fmt.Fprintf(w, "  ! %s\n", safeText(w, e.Error))
+		}
+	}
+	return nil
+}
+
+func statusWord(e model.Entry) string {
+	s := string(e.Status)
+	if len(e.Flags) > 0 {
+		s += " [" + strings.Join(e.Flags, ", ") + "]"
+	}
+	return s
+}
+
+func indent(s string) string { return strings.ReplaceAll(s, "\n", "\n    ") }
+
+func printSessions(w io.Writer, list []model.Session, asJSON bool) error {
+	if asJSON {
+		return encodeLines(w, list)
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "SESSION\tLAST ACTIVE\tORIGIN\tLANGUAGES\tENTRIES\tTITLE")
+	for _, s := range list {
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s → %s\t%d\t%s\n", s.ID, ago(s.Updated), s.Origin, s.From, s.To, s.Entries,
+			safeText(w, model.Title(s.Title, 50)))
+	}
+	return tw.Flush()
+}
+
+func printScripts(w io.Writer, list []model.Script, asJSON bool) error {
+	if asJSON {
+		return encodeLines(w, list)
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "SCRIPT\tLAST ACTIVE\tLANGUAGES\tENTRIES\tGLOSSARY")
+	for _, s := range list {
+		fmt.Fprintf(tw, "%s\t%s\t%s → %s\t%d\t%d terms\n", safeText(w, s.ID), ago(s.Updated), s.From, s.To, s.Entries, len(s.Glossary))
+	}
+	return tw.Flush()
+}
+
+func encodeLines[T any](w io.Writer, items []T) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	for _, it := range items {
+		if err := enc.Encode(it); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ago formats t as a date, with the time of day for today's.
+func ago(t time.Time) string {
+	t = t.Local()
+	if y, m, d := t.Date(); y == time.Now().Year() && m == time.Now().Month() && d == time.Now().Day() {
+		return "today " + t.Format("15:04")
+	}
+	return t.Format("2006-01-02 15:04")
+}
+
+// entryRecord is the JSON shape of an entry shared by history, export and the HTTP API.
+func entryRecord(e model.Entry) export.Record { return export.NewRecord(e) }

@@ -1,0 +1,202 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/yeok/yeok/cmd/yeok/internal/api"
+	"github.com/yeok/yeok/cmd/yeok/internal/pipeline"
+	"github.com/yeok/yeok/model"
+)
+
+const serveSynopsis = "yeok serve [--ssh [ADDR]] [--http [ADDR]] [flags]   (SSH default 127.0.0.1:2222, HTTP default 127.0.0.1:8080)"
+
+const (
+	defaultSSHAddr  = "127.0.0.1:2222"
+	defaultHTTPAddr = "127.0.0.1:8080"
+)
+
+// serveFlags are the flags of `yeok serve` beyond the common ones.
+type serveFlags struct {
+	ssh, http  string
+	logPath    string
+	tokens     tokenList
+	corsOrigin string
+	maxStreams int
+	rate       int
+	ssh_       sshFlags
+}
+
+// tokenList collects repeated --token NAME=SECRET flags.
+type tokenList map[string]string
+
+func (t tokenList) String() string { return fmt.Sprintf("%d tokens", len(t)) }
+
+func (t tokenList) Set(v string) error {
+	name, secret, ok := strings.Cut(v, "=")
+	name = strings.TrimSpace(name)
+	if !ok || name == "" || secret == "" {
+		return errors.New("want NAME=SECRET")
+	}
+	for _, r := range name {
+		if r <= ' ' || r == 0x7f || r == ':' {
+			return fmt.Errorf("token name %q must be printable, without spaces or ':'", name)
+		}
+	}
+	if _, dup := t[name]; dup {
+		return fmt.Errorf("token name %q given twice", name)
+	}
+	t[name] = secret
+	return nil
+}
+
+// optionalAddrs rewrites "--ssh" and "--http" given without an address into their
+// defaults, and "--ssh ADDR" into "--ssh=ADDR".
+func optionalAddrs(args []string) []string {
+	defaults := map[string]string{"ssh": defaultSSHAddr, "http": defaultHTTPAddr}
+	var out []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		name := strings.TrimLeft(a, "-")
+		def, ok := defaults[name]
+		if !ok || !strings.HasPrefix(a, "-") || strings.Contains(a, "=") {
+			out = append(out, a)
+			if a == "--" {
+				return append(out, args[i+1:]...)
+			}
+			continue
+		}
+		if i+1 < len(args) && !strings.HasPrefix(args[i+1], "-") && strings.Contains(args[i+1], ":") {
+			out = append(out, "--"+name+"="+args[i+1])
+			i++
+			continue
+		}
+		out = append(out, "--"+name+"="+def)
+	}
+	return out
+}
+
+func runServe(ctx context.Context, args []string, io stdio, getenv env) error {
+	var f commonFlags
+	var sf serveFlags
+	sf.tokens = tokenList{}
+	fs := newFlagSet("serve")
+	f.bind(fs)
+	fs.StringVar(&sf.ssh, "ssh", "", "host the TUI over SSH on `ADDR` (default "+defaultSSHAddr+")")
+	fs.StringVar(&sf.http, "http", "", "serve the SSE API on `ADDR` (default "+defaultHTTPAddr+")")
+	fs.StringVar(&sf.logPath, "log", "", "append logs to `FILE` instead of stderr")
+	fs.Var(sf.tokens, "token", "HTTP: require Authorization: Bearer SECRET; NAME owns what it logs (`NAME=SECRET`, repeatable)")
+	fs.StringVar(&sf.corsOrigin, "cors-origin", "", "HTTP: allow browser calls from exactly this `ORIGIN`")
+	fs.IntVar(&sf.maxStreams, "http-max-streams", api.DefaultMaxConcurrent, "HTTP: streams at once, all clients together")
+	fs.IntVar(&sf.rate, "http-rate", api.DefaultRatePerMinute, "HTTP: requests per minute per owner (negative: unlimited)")
+	sf.ssh_.bind(fs)
+	pos, err := parseInterspersed(fs, optionalAddrs(args))
+	if err == errHelp {
+		printUsage(io.out, fs, serveSynopsis)
+		return err
+	}
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usageErrorf("serve: unexpected argument %q (see yeok serve --help)", pos[0])
+	}
+	if sf.ssh == "" && sf.http == "" {
+		return usageErrorf("serve: say what to serve: --ssh [ADDR] (default %s), --http [ADDR] (default %s), or both", defaultSSHAddr, defaultHTTPAddr)
+	}
+	c, err := resolveConfig(&f, getenv)
+	if err != nil {
+		return err
+	}
+	logger, closeLog, err := newLogger(sf.logPath, io.err)
+	if err != nil {
+		return err
+	}
+	defer closeLog()
+	if sf.http != "" && providerProblem(c) != "" {
+		return fmt.Errorf("%s: %w", providerProblem(c), model.ErrNoProvider)
+	}
+	st, err := openStore(ctx, c)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	eng, err := newEngine(c, pooledClient(max(sf.maxStreams, 64)))
+	if err != nil && sf.http != "" {
+		return err
+	}
+
+	var wg sync.WaitGroup
+	errs := make(chan error, 2)
+	var stops []func(context.Context)
+	if sf.http != "" {
+		ln, err := net.Listen("tcp", sf.http)
+		if err != nil {
+			return fmt.Errorf("listen for HTTP on %s: %w", sf.http, err)
+		}
+		apiSrv := api.New(api.Config{
+			Tokens: sf.tokens, CORSOrigin: sf.corsOrigin, MaxConcurrent: sf.maxStreams,
+			RatePerMinute: sf.rate, MaxInput: c.MaxInput, Model: c.Model, Logger: logger.With("server", "http"),
+		}, &pipeline.Runner{Store: st, Engine: eng, Context: c.Context}, st)
+		hs := &http.Server{Handler: apiSrv, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute, IdleTimeout: 2 * time.Minute}
+		logger.Info("serving the HTTP API", "addr", ln.Addr().String(), "auth", len(sf.tokens) > 0)
+		fmt.Fprintf(io.err, "yeok: HTTP API on http://%s\n", ln.Addr())
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := hs.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				errs <- fmt.Errorf("HTTP server: %w", err)
+			}
+		}()
+		stops = append(stops, func(ctx context.Context) {
+			apiSrv.Close()
+			_ = hs.Shutdown(ctx)
+		})
+	}
+	if sf.ssh != "" {
+		stop, err := startSSH(ctx, c, sf, st, eng, logger, io, &wg, errs)
+		if err != nil {
+			for _, s := range stops {
+				s(ctx)
+			}
+			return err
+		}
+		stops = append(stops, stop)
+	}
+
+	var runErr error
+	select {
+	case <-ctx.Done():
+		logger.Info("shutting down")
+		fmt.Fprintln(io.err, "yeok: shutting down")
+	case runErr = <-errs:
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	for _, s := range stops {
+		s(shutdownCtx)
+	}
+	wg.Wait()
+	return runErr
+}
+
+// newLogger logs to path (appending) or to w.
+func newLogger(path string, w io.Writer) (*slog.Logger, func(), error) {
+	if path == "" {
+		return slog.New(slog.NewTextHandler(w, nil)), func() {}, nil
+	}
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+	if err != nil {
+		return nil, nil, fmt.Errorf("open log %s: %w", path, err)
+	}
+	return slog.New(slog.NewTextHandler(f, nil)), func() { f.Close() }, nil
+}

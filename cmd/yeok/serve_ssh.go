@@ -1,0 +1,88 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/yeok/yeok/cmd/yeok/internal/sshd"
+	"github.com/yeok/yeok/llm"
+	"github.com/yeok/yeok/storage"
+	"github.com/yeok/yeok/ui"
+)
+
+// sshFlags are the flags of `yeok serve` for SSH hosting.
+type sshFlags struct {
+	authorizedKeys    string
+	allowAnyKey       bool
+	hostKey           string
+	idleTimeout       time.Duration
+	maxSessionTime    time.Duration
+	maxSessions       int
+	maxSessionsPerKey int
+	streamsPerMinute  int
+	maxInputBytes     int64
+	fps               int
+}
+
+func (s *sshFlags) bind(fs *flag.FlagSet) {
+	fs.StringVar(&s.authorizedKeys, "authorized-keys", "", "SSH: public keys allowed in, one per line (`FILE`, re-read when it changes)")
+	fs.BoolVar(&s.allowAnyKey, "allow-any-key", false, "SSH: let every public key in, each its own owner")
+	fs.StringVar(&s.hostKey, "host-key", "", "SSH: host key `FILE` (default $XDG_DATA_HOME/yeok/ssh_host_ed25519, made on first start)")
+	fs.DurationVar(&s.idleTimeout, "ssh-idle-timeout", 30*time.Minute, "SSH: close a session idle this long")
+	fs.DurationVar(&s.maxSessionTime, "ssh-max-session", 12*time.Hour, "SSH: longest session")
+	fs.IntVar(&s.maxSessions, "ssh-max-sessions", 64, "SSH: sessions at once, all keys together")
+	fs.IntVar(&s.maxSessionsPerKey, "ssh-max-sessions-per-key", 4, "SSH: sessions at once per key")
+	fs.IntVar(&s.streamsPerMinute, "ssh-streams-per-minute", 30, "SSH: translations per minute per key")
+	fs.Int64Var(&s.maxInputBytes, "ssh-max-input-bytes", 0, "SSH: input budget per session in bytes (0: the built-in default)")
+	fs.IntVar(&s.fps, "fps", 30, "SSH: frames per second of each session's screen")
+}
+
+// startSSH starts the SSH server and returns the function that shuts it down.
+func startSSH(ctx context.Context, c config, sf serveFlags, st *storage.Store, eng *llm.Engine, logger *slog.Logger,
+	io stdio, wg *sync.WaitGroup, errs chan<- error) (func(context.Context), error) {
+	hostKey := sf.ssh_.hostKey
+	if hostKey == "" {
+		hostKey = filepath.Join(filepath.Dir(c.DBPath), "ssh_host_ed25519")
+	}
+	var tr ui.Translator
+	if eng != nil {
+		tr = eng
+	}
+	srv, err := sshd.New(sshd.Config{
+		Addr:               sf.ssh,
+		HostKeyPath:        hostKey,
+		AuthorizedKeysPath: sf.ssh_.authorizedKeys,
+		AllowAnyKey:        sf.ssh_.allowAnyKey,
+		IdleTimeout:        sf.ssh_.idleTimeout,
+		MaxSessionTime:     sf.ssh_.maxSessionTime,
+		MaxSessions:        sf.ssh_.maxSessions,
+		MaxSessionsPerKey:  sf.ssh_.maxSessionsPerKey,
+		StreamsPerMinute:   sf.ssh_.streamsPerMinute,
+		MaxInputBytes:      sf.ssh_.maxInputBytes,
+		FPS:                sf.ssh_.fps,
+		From:               c.From,
+		To:                 c.To,
+		MaxInput:           c.MaxInput,
+		ProviderError:      providerProblem(c),
+		Logger:             logger.With("server", "ssh"),
+	}, tr, st)
+	if err != nil {
+		return nil, usageErrorf("serve: %v", err)
+	}
+	logger.Info("serving the TUI over SSH", "addr", sf.ssh)
+	fmt.Fprintf(io.err, "yeok: SSH on %s\n", sf.ssh)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		if err := srv.ListenAndServe(); err != nil && !errors.Is(err, sshd.ErrServerClosed) {
+			errs <- fmt.Errorf("SSH server: %w", err)
+		}
+	}()
+	return func(ctx context.Context) { _ = srv.Shutdown(ctx) }, nil
+}

@@ -1,0 +1,171 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/yeok/yeok/cmd/yeok/internal/pipeline"
+	"github.com/yeok/yeok/model"
+)
+
+const translateSynopsis = "yeok translate [flags] [TEXT...]   (TEXT, or stdin when no TEXT is given)"
+
+func runTranslate(ctx context.Context, args []string, io stdio, getenv env) error {
+	var f commonFlags
+	fs := newFlagSet("translate")
+	f.bind(fs)
+	lines := fs.Bool("lines", false, "translate each non-empty input line as its own entry, in order")
+	jsonOut := fs.Bool("json", false, "print one JSON object per event instead of text")
+	pos, err := parseInterspersed(fs, args)
+	if err == errHelp {
+		printUsage(io.out, fs, translateSynopsis)
+		return err
+	}
+	if err != nil {
+		return err
+	}
+	c, err := resolveConfig(&f, getenv)
+	if err != nil {
+		return err
+	}
+	sources, err := readSources(io.in, pos, *lines, c.MaxInput)
+	if err != nil {
+		return err
+	}
+	eng, err := newEngine(c, nil)
+	if err != nil {
+		return err
+	}
+	st, err := openStore(ctx, c)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+
+	sess, err := st.NewSession(ctx, model.LocalOwner, model.Session{Origin: "pipe", ScriptID: c.ScriptID, From: c.From, To: c.To})
+	if err != nil {
+		return fmt.Errorf("start session: %w", err)
+	}
+	tr := &pipeline.Runner{Store: st, Engine: eng, Context: c.Context}
+	out := newEventPrinter(io.out, *jsonOut)
+	var problems []string
+	for _, src := range sources {
+		req := model.Request{
+			Owner: model.LocalOwner, SessionID: sess.ID, ScriptID: c.ScriptID,
+			Source: src, From: c.From, To: c.To, Model: c.Model,
+		}
+		e, err := tr.Run(ctx, req, out.event)
+		if err != nil {
+			return err
+		}
+		if err := out.finish(e); err != nil {
+			return fmt.Errorf("write output: %w", err)
+		}
+		if e.Status != model.StatusDone {
+			problems = append(problems, pipeline.Problem(e))
+			if pipeline.Fatal(e.ErrorClass) {
+				break
+			}
+		}
+	}
+	if len(problems) == 0 {
+		return nil
+	}
+	for _, p := range problems[:len(problems)-1] {
+		fmt.Fprintf(io.err, "yeok: %s\n", p)
+	}
+	return fmt.Errorf("%s", problems[len(problems)-1])
+}
+
+// readSources gathers the texts to translate and refuses bad input before anything is sent.
+func readSources(in io.Reader, args []string, lines bool, limit int) ([]string, error) {
+	var text string
+	if len(args) > 0 {
+		text = strings.Join(args, " ")
+	} else {
+		b, err := io.ReadAll(bufio.NewReader(in))
+		if err != nil {
+			return nil, fmt.Errorf("read stdin: %w", err)
+		}
+		text = string(b)
+	}
+	var sources []string
+	if lines {
+		for i, l := range strings.Split(text, "\n") {
+			l = strings.TrimRight(l, "\r")
+			if strings.TrimSpace(l) == "" {
+				continue
+			}
+			if err := model.CheckSource(l, limit); err != nil {
+				return nil, usageErrorf("line %d: %v", i+1, err)
+			}
+			sources = append(sources, l)
+		}
+	} else {
+		text = strings.TrimRight(text, "\r\n")
+		if err := model.CheckSource(text, limit); err != nil {
+			return nil, inputError(err)
+		}
+		sources = []string{text}
+	}
+	if len(sources) == 0 {
+		return nil, usageErrorf("nothing to translate: the input is empty")
+	}
+	return sources, nil
+}
+
+func inputError(err error) error {
+	if strings.Contains(err.Error(), "empty") {
+		return usageErrorf("nothing to translate: the input is empty")
+	}
+	return usageErrorf("%v", err)
+}
+
+// eventPrinter writes a translation's events to stdout, as text or as JSON lines.
+type eventPrinter struct {
+	json   *json.Encoder
+	stream *streamWriter
+}
+
+func newEventPrinter(w io.Writer, asJSON bool) *eventPrinter {
+	if asJSON {
+		enc := json.NewEncoder(w)
+		enc.SetEscapeHTML(false)
+		return &eventPrinter{json: enc}
+	}
+	return &eventPrinter{stream: &streamWriter{w: w, sanitise: isTerminal(w)}}
+}
+
+// jsonEvent is one line of --json output: the event, tagged with its entry.
+type jsonEvent struct {
+	Entry uint64 `json:"entry"`
+	model.Event
+}
+
+func (p *eventPrinter) event(e model.Entry, ev model.Event) {
+	if p.json != nil {
+		_ = p.json.Encode(jsonEvent{Entry: e.ID, Event: ev})
+		return
+	}
+	if ev.Kind == model.EventDelta {
+		_ = p.stream.write(ev.Text)
+	}
+}
+
+// finish ends an entry's output: a newline in text mode, the stored entry in JSON mode.
+func (p *eventPrinter) finish(e model.Entry) error {
+	if p.json != nil {
+		return p.json.Encode(struct {
+			Type  string `json:"type"`
+			Entry any    `json:"entry"`
+		}{"entry", entryRecord(e)})
+	}
+	if e.Text == "" && e.Status != model.StatusDone {
+		return nil
+	}
+	return p.stream.end()
+}

@@ -7,24 +7,25 @@ import (
 )
 
 // rankItems keeps the items matching q (lower case) in any of their names, best first;
-// equal scores keep the items' order, so recent languages stay ahead.
+// equal scores keep the items' order, so recent languages stay ahead. A query of several
+// words matches when every word does ("portuguese brazil").
 func rankItems(q string, items []pickItem) []pickItem {
 	type scored struct {
 		it    pickItem
 		score int
 	}
+	words := strings.Fields(q)
 	var hits []scored
 	for _, it := range items {
-		best := 0
-		for i, h := range it.hay {
-			s := matchScore(q, h)
-			if i == 0 && s > 0 {
-				s += 5 // the tag itself is the most precise name
+		score := itemScore(q, it)
+		if score == 0 && len(words) > 1 {
+			score = itemScore(words[0], it)
+			for _, w := range words[1:] {
+				score = min(score, itemScore(w, it))
 			}
-			best = max(best, s)
 		}
-		if best > 0 {
-			hits = append(hits, scored{it, best})
+		if score > 0 {
+			hits = append(hits, scored{it, score})
 		}
 	}
 	sort.SliceStable(hits, func(i, j int) bool { return hits[i].score > hits[j].score })
@@ -33,6 +34,19 @@ func rankItems(q string, items []pickItem) []pickItem {
 		out[i] = h.it
 	}
 	return out
+}
+
+// itemScore is the best score of q over the item's names.
+func itemScore(q string, it pickItem) int {
+	best := 0
+	for i, h := range it.hay {
+		s := matchScore(q, h)
+		if i == 0 && s > 0 {
+			s += 5 // the tag itself is the most precise name
+		}
+		best = max(best, s)
+	}
+	return best
 }
 
 // matchScore rates how well q matches name: exact, prefix, word prefix, substring, then

@@ -124,19 +124,20 @@ func (h chatHelp) ShortHelp() []key.Binding {
 	return []key.Binding{k.Target, k.Retry, k.Copy, k.History, k.Help}
 }
 
-// FullHelp implements help.KeyMap.
+// FullHelp implements help.KeyMap. Descriptions are shortened so that four columns fit
+// in 80 cells.
 func (h chatHelp) FullHelp() [][]key.Binding {
 	k := h.keys
-	help := k.Help
-	help.SetHelp(k.Help.Help().Key, "close help")
-	cancel := k.Cancel
-	cancel.SetHelp(k.Cancel.Help().Key, "stop / close")
-	retry := k.Retry
-	retry.SetHelp(k.Retry.Help().Key, "retry / continue")
 	return [][]key.Binding{
-		{k.Send, k.Newline, k.Recall, k.Forward},
-		{k.Target, k.Source, k.Swap, k.History},
-		{retry, k.Copy, k.PageUp, k.PageDown},
-		{cancel, k.Quit, help},
+		{k.Send, k.Newline, relabel(k.Recall, "earlier"), relabel(k.Forward, "later")},
+		{relabel(k.Target, "target"), relabel(k.Source, "source"), relabel(k.Swap, "swap"), k.History},
+		{k.Retry, k.Copy, k.PageUp, k.PageDown},
+		{relabel(k.Cancel, "stop/close"), k.Quit, relabel(k.Help, "close help")},
 	}
+}
+
+// relabel is b with another description, keeping its key name (which may be remapped).
+func relabel(b key.Binding, desc string) key.Binding {
+	b.SetHelp(b.Help().Key, desc)
+	return b
 }

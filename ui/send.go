@@ -279,10 +279,5 @@ func (m Model) applyCopied(msg copiedMsg) (Model, tea.Cmd) {
 	return m, m.setFlash(fmt.Sprintf("copied %d characters", msg.runes), false)
 }
 
-// quitAfterCmd ends the program after d even if commits are still pending.
-func quitAfterCmd(d time.Duration) tea.Cmd {
-	return tea.Tick(d, func(time.Time) tea.Msg { return quitNowMsg{} })
-}
-
 // isNotFound reports the store's "none yet" answer, which is not an error to show.
 func isNotFound(err error) bool { return errors.Is(err, model.ErrNotFound) }

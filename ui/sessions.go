@@ -146,7 +146,7 @@ func (h historyModel) view() string {
 // describe is one row: kind, time or name, languages, size and title.
 func (h historyModel) describe(it historyItem) string {
 	if s := it.script; s != nil {
-		return fmt.Sprintf("script   %-16s %s → %s  %d entries", model.SanitizeLine(s.ID), s.From, s.To, s.Entries)
+		return fmt.Sprintf("script   %-16s %-16s %4d entries", model.SanitizeLine(s.ID), langPair(s.From, s.To), s.Entries)
 	}
 	s := it.session
 	when := s.Started
@@ -157,7 +157,7 @@ func (h historyModel) describe(it historyItem) string {
 	if s.ID == h.current {
 		title += " (this run)"
 	}
-	return fmt.Sprintf("session  %-16s %s → %s  %d entries  %s", when.Format("Jan 2 15:04"), s.From, s.To, s.Entries, title)
+	return fmt.Sprintf("session  %-16s %-16s %4d entries  %s", when.Format("Jan 2 15:04"), langPair(s.From, s.To), s.Entries, title)
 }
 
 // historyHelp is the history panel's contribution to the help bar.
@@ -217,3 +217,6 @@ func (m Model) applyReopened(msg reopenedMsg) (Model, tea.Cmd) {
 	m.sb.reset(blocks)
 	return m, m.setFlash(fmt.Sprintf("reopened %s (%d entries)", title, len(msg.entries)), false)
 }
+
+// langPair prints "en → ko-KR" ("auto → ko-KR" for a detected source).
+func langPair(from, to model.Language) string { return from.String() + " → " + to.String() }

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"strings"
@@ -36,7 +37,22 @@ func (m *Model) setFlash(text string, isErr bool) tea.Cmd {
 	if isErr {
 		d = errorFlash
 	}
-	return tea.Tick(d, func(time.Time) tea.Msg { return flashClearMsg{seq: seq} })
+	return afterCmd(m.cfg.Ctx, d, flashClearMsg{seq: seq})
+}
+
+// afterCmd returns msg after d, or nothing once ctx ends: unlike tea.Tick, its goroutine
+// does not outlive the session.
+func afterCmd(ctx context.Context, d time.Duration, msg tea.Msg) tea.Cmd {
+	return func() tea.Msg {
+		t := time.NewTimer(d)
+		defer t.Stop()
+		select {
+		case <-t.C:
+			return msg
+		case <-ctx.Done():
+			return nil
+		}
+	}
 }
 
 // statusView is the bar under the input: brand, languages, model, a status message and,

@@ -13,7 +13,7 @@ func (m Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	k := m.keys
 	switch {
 	case key.Matches(msg, k.Quit):
-		if m.flight != nil {
+		if m.flight != nil && !m.flight.stopped {
 			return m.stop()
 		}
 		return m.quit()
@@ -25,7 +25,7 @@ func (m Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 			m.help.ShowAll = false
 			m.layout()
 			return m, nil
-		case m.flight != nil:
+		case m.flight != nil && !m.flight.stopped:
 			return m.stop()
 		}
 		return m, nil
@@ -110,7 +110,7 @@ func (m Model) quit() (tea.Model, tea.Cmd) {
 		return m, tea.Quit
 	}
 	m.quitting = true
-	return m, quitAfterCmd(quitGrace)
+	return m, afterCmd(m.cfg.Ctx, quitGrace, quitNowMsg{})
 }
 
 func (m Model) closePanel() Model {

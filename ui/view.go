@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/yeok/yeok/model"
@@ -91,11 +92,33 @@ func (m Model) helpKeys() help.KeyMap {
 }
 
 func (m Model) helpView() string {
-	lines := strings.Split(m.help.View(m.helpKeys()), "\n")
+	keys := m.helpKeys()
+	view := m.help.ShortHelpView(keys.ShortHelp())
+	if m.help.ShowAll {
+		view = m.fullHelpView(keys.FullHelp())
+	}
+	lines := strings.Split(view, "\n")
 	for i, l := range lines {
 		lines[i] = " " + l
 	}
 	return strings.Join(lines, "\n")
+}
+
+// fullHelpView lays the help columns out in as many rows as the width needs (bubbles'
+// help would draw a column that does not fit past the edge).
+func (m Model) fullHelpView(groups [][]key.Binding) string {
+	h := m.help
+	h.Width = 0
+	var blocks []string
+	for len(groups) > 0 {
+		n := 1
+		for n < len(groups) && lipgloss.Width(h.FullHelpView(groups[:n+1])) <= m.help.Width {
+			n++
+		}
+		blocks = append(blocks, h.FullHelpView(groups[:n]))
+		groups = groups[n:]
+	}
+	return strings.Join(blocks, "\n")
 }
 
 // noticeView replaces the layout on a terminal too small for it.

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -87,28 +88,13 @@ func TestViewFailedEntry(t *testing.T) {
 
 func TestViewSizes(t *testing.T) {
 	for _, size := range []struct{ w, h int }{{80, 24}, {40, 12}} {
-		t.Run(strings.ReplaceAll(ansi.Strip(sizeName(size.w, size.h)), " ", ""), func(t *testing.T) {
+		t.Run(fmt.Sprintf("%dx%d", size.w, size.h), func(t *testing.T) {
 			m := sized(newTestModel(t), size.w, size.h)
 			m = finished(m, "Where is the nearest train station?", doneResult("가장 가까운 기차역이 어디에 있나요?"))
 			m = finished(m, "The meeting starts at nine, so please don't be late.", doneResult("회의는 9시에 시작하니 늦지 마세요."))
 			checkGolden(t, m)
 		})
 	}
-}
-
-func sizeName(w, h int) string { return strings.Join([]string{itoa(w), itoa(h)}, "x") }
-
-func itoa(n int) string { return strings.TrimSpace(strings.Repeat(" ", 0) + fmtInt(n)) }
-
-func fmtInt(n int) string {
-	if n == 0 {
-		return "0"
-	}
-	var b []byte
-	for ; n > 0; n /= 10 {
-		b = append([]byte{byte('0' + n%10)}, b...)
-	}
-	return string(b)
 }
 
 func TestViewWideTextWraps(t *testing.T) {
@@ -137,4 +123,46 @@ func TestViewTooSmall(t *testing.T) {
 		t.Fatalf("notice is not one line within 18 cells: %q", view)
 	}
 	golden.RequireEqual(t, []byte(view))
+}
+
+func TestViewFullHelp(t *testing.T) {
+	m := sized(newTestModel(t), 80, 24)
+	m = step(m, tea.KeyMsg{Type: tea.KeyCtrlG})
+	checkGolden(t, m)
+	if m = step(m, press(tea.KeyEsc)); m.help.ShowAll {
+		t.Fatal("esc did not close the full help")
+	}
+}
+
+func TestViewLastSession(t *testing.T) {
+	m := sized(newTestModel(t), 80, 24)
+	m = step(m, transcriptMsg{
+		session: model.Session{ID: 7, Started: testNow.Add(-26 * time.Hour)},
+		entries: []model.Entry{
+			{ID: 1, Source: "Good morning, everyone.", Text: "여러분, 좋은 아침입니다.", To: "ko-KR", Status: model.StatusDone,
+				FirstToken: 410 * time.Millisecond, Duration: 900 * time.Millisecond, Usage: model.Usage{CompletionTokens: 12}},
+			{ID: 2, Source: "Let's begin.", Text: "시작하겠습니다", To: "ko-KR", Status: model.StatusPending},
+		},
+	})
+	checkGolden(t, m)
+}
+
+func TestViewHistory(t *testing.T) {
+	m := sized(newTestModel(t), 80, 24)
+	m = step(m, press(tea.KeyCtrlO))
+	m = step(m, historyLoadedMsg{
+		scripts: []model.Script{{ID: "lecture-01", From: "en", To: "ko-KR", Entries: 42}},
+		sessions: []model.Session{
+			{ID: 9, Started: testNow.Add(-time.Hour), From: "", To: "ko-KR", Entries: 3, Title: "Where is the nearest train station?"},
+			{ID: 8, Started: testNow.Add(-50 * time.Hour), From: "en", To: "ja", Entries: 12, Title: "Thank you for coming"},
+		},
+	})
+	m = step(m, press(tea.KeyDown))
+	checkGolden(t, m)
+}
+
+func TestViewNoProvider(t *testing.T) {
+	cfg := testConfig(t)
+	cfg.ProviderError = "no provider configured: set OPENAI_API_KEY or --base-url"
+	checkGolden(t, sized(New(cfg, nil, newFakeStore(&callLog{})), 80, 24))
 }

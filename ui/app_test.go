@@ -1,0 +1,234 @@
+package ui
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/charmbracelet/bubbles/spinner"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/yeok/yeok/model"
+)
+
+// run applies msg and then the message its command returns at once, one level deep;
+// batches and timers (anything slower than 100 ms) are left out.
+func run(t *testing.T, m Model, msg tea.Msg) Model {
+	t.Helper()
+	next, cmd := m.Update(msg)
+	m = next.(Model)
+	if cmd == nil {
+		return m
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 100*time.Millisecond)
+	defer cancel()
+	out := make(chan tea.Msg, 1)
+	go func() { out <- cmd() }()
+	select {
+	case got := <-out:
+		if _, batch := got.(tea.BatchMsg); !batch && got != nil {
+			m = step(m, got)
+		}
+	case <-ctx.Done():
+	}
+	return m
+}
+
+func TestRecallEarlierInputs(t *testing.T) {
+	m := sized(newTestModel(t), 80, 24)
+	m = step(m, inputsMsg{inputs: []string{"second", "first"}})
+	up, down := press(tea.KeyUp), press(tea.KeyDown)
+	for i, tt := range []struct {
+		key  tea.Msg
+		want string
+	}{{up, "second"}, {up, "first"}, {up, "first"}, {down, "second"}, {down, ""}, {up, "second"}} {
+		if m = step(m, tt.key); m.input.Value() != tt.want {
+			t.Fatalf("step %d: input %q, want %q", i, m.input.Value(), tt.want)
+		}
+	}
+	m = step(m, typeKeys("!")...)
+	m = step(m, up)
+	if m.input.Value() != "second!" {
+		t.Fatalf("up recalled over an edited input: %q", m.input.Value())
+	}
+}
+
+func TestRetryAndContinue(t *testing.T) {
+	m := sized(newTestModel(t), 80, 24)
+	m = finished(m, "Hello", model.Result{Status: model.StatusFailed, Err: &model.Error{Message: "server error (503)"}})
+	m = step(m, press(tea.KeyCtrlR))
+	if m.flight == nil || m.flight.req.Source != "Hello" || m.flight.req.Continue != "" || m.flight.req.To != "ko-KR" {
+		t.Fatalf("retry did not resend the entry: %+v", m.flight)
+	}
+	m = began(m, 1)
+	m = frame(m, snapshot{text: "앞부분", deltas: 1, done: true, result: model.Result{Status: model.StatusTruncated, Text: "앞부분", Finish: "length"}})
+	if !strings.Contains(m.View(), "… truncated · ctrl+r continue") {
+		t.Fatalf("truncated entry does not offer to continue:\n%s", m.View())
+	}
+	m = step(m, press(tea.KeyCtrlR))
+	if m.flight.req.Continue != "앞부분" {
+		t.Fatalf("continue request = %+v", m.flight.req)
+	}
+	m = began(m, 1)
+	m = frame(m, snapshot{text: " 뒷부분", deltas: 1, done: true, result: doneResult(" 뒷부분")})
+	if !strings.Contains(m.View(), "앞부분 뒷부분") {
+		t.Fatalf("continuation not shown appended:\n%s", m.View())
+	}
+}
+
+func TestCopyLastTranslation(t *testing.T) {
+	var copied []string
+	cfg := testConfig(t)
+	cfg.Clipboard = func(s string) error { copied = append(copied, s); return nil }
+	log := &callLog{}
+	m := sized(New(cfg, &fakeTranslator{log: log}, newFakeStore(log)), 80, 24)
+	m = run(t, m, press(tea.KeyCtrlY))
+	if len(copied) != 0 || m.flash.text != "nothing to copy yet" {
+		t.Fatalf("copied %q with no entries (flash %q)", copied, m.flash.text)
+	}
+	m = finished(m, "Hi", doneResult("안녕\x1b]52;c;ZXZpbA==\x07하세요"))
+	m = run(t, m, press(tea.KeyCtrlY))
+	if len(copied) != 1 || copied[0] != "안녕하세요" {
+		t.Fatalf("copied %q, want the sanitised translation", copied)
+	}
+	if m.flash.text != "copied 5 characters" {
+		t.Fatalf("flash = %q", m.flash.text)
+	}
+	m.cfg.Clipboard = nil
+	m = run(t, m, press(tea.KeyCtrlY))
+	if !m.flash.isErr || !strings.Contains(m.flash.text, "not available") {
+		t.Fatalf("no clipboard: flash = %q", m.flash.text)
+	}
+}
+
+func TestCtrlCAndEsc(t *testing.T) {
+	m := sized(newTestModel(t), 80, 24)
+	m = began(sendLine(m, "Hello"), 1)
+	m = frame(m, snapshot{text: "안", deltas: 1, firstAt: testNow})
+	id := m.flight.id
+
+	// Esc closes an open panel before it touches the stream.
+	m = step(m, press(tea.KeyCtrlT), press(tea.KeyEsc))
+	if m.panel != panelChat || m.flight == nil {
+		t.Fatal("esc with the picker open should only close it")
+	}
+	// Enter while streaming is refused; the text stays.
+	m = step(m, typeKeys("next")...)
+	m = step(m, press(tea.KeyEnter))
+	if m.input.Value() != "next" || m.flight.id != id {
+		t.Fatal("a second send started while streaming")
+	}
+	// Ctrl+C stops the stream and does not quit.
+	next, cmd := m.Update(press(tea.KeyCtrlC))
+	m = next.(Model)
+	if m.flight != nil || m.sb.last().entry.Status != model.StatusCancelled || m.sb.last().entry.Text != "안" {
+		t.Fatal("ctrl+c did not cancel the stream with its partial")
+	}
+	if isQuit(cmd) {
+		t.Fatal("ctrl+c quit while a stream ran")
+	}
+	// Late frames of the cancelled stream are dropped.
+	m = step(m, frameMsg{id: id, snap: snapshot{text: "안녕하세요", deltas: 3}})
+	if strings.Contains(m.View(), "안녕하세요") {
+		t.Fatal("a late frame changed the cancelled entry")
+	}
+	// Once the commit is in, Ctrl+C quits.
+	m = step(m, finishedMsg{blk: m.sb.last(), entry: m.sb.last().entry})
+	if _, cmd = m.Update(press(tea.KeyCtrlC)); !isQuit(cmd) {
+		t.Fatal("ctrl+c did not quit when idle")
+	}
+}
+
+func isQuit(cmd tea.Cmd) bool {
+	if cmd == nil {
+		return false
+	}
+	_, ok := cmd().(tea.QuitMsg)
+	return ok
+}
+
+func TestQuitWaitsForPendingCommit(t *testing.T) {
+	m := sized(newTestModel(t), 80, 24)
+	m = began(sendLine(m, "Hello"), 1)
+	m = step(m, press(tea.KeyEsc)) // finishes the entry; its commit is pending
+	next, cmd := m.Update(press(tea.KeyCtrlC))
+	m = next.(Model)
+	if !m.quitting || cmd == nil {
+		t.Fatal("quit did not wait for the pending commit")
+	}
+	if _, cmd = m.Update(finishedMsg{blk: m.sb.last(), entry: m.sb.last().entry}); !isQuit(cmd) {
+		t.Fatal("quit did not happen once the commit landed")
+	}
+}
+
+func TestRetryCountdown(t *testing.T) {
+	now := testNow
+	cfg := testConfig(t)
+	cfg.Now = func() time.Time { return now }
+	log := &callLog{}
+	m := sized(New(cfg, &fakeTranslator{log: log}, newFakeStore(log)), 80, 24)
+	m = began(sendLine(m, "Hello"), 1)
+	m = frame(m, snapshot{retryAt: testNow.Add(3 * time.Second), attempt: 2})
+	if !strings.Contains(m.View(), "retry 2 in 3s · esc stop") {
+		t.Fatalf("no countdown:\n%s", m.View())
+	}
+	now = now.Add(1100 * time.Millisecond)
+	m = step(m, spinner.TickMsg{})
+	if !strings.Contains(m.View(), "retry 2 in 2s") {
+		t.Fatalf("countdown did not tick:\n%s", m.View())
+	}
+	m = step(m, press(tea.KeyEsc))
+	if m.flight != nil || m.sb.last().entry.Status != model.StatusCancelled {
+		t.Fatal("esc did not cancel a retry wait")
+	}
+	if _, cmd := m.Update(spinner.TickMsg{}); cmd != nil {
+		t.Fatal("the spinner keeps ticking while idle")
+	}
+}
+
+func TestInputGrowsToFiveRows(t *testing.T) {
+	m := sized(newTestModel(t), 40, 20)
+	for rows := 1; rows <= 7; rows++ {
+		if got, want := m.inputRows(), min(rows, maxInputRows); got != want {
+			t.Fatalf("after %d lines the box has %d rows, want %d", rows, got, want)
+		}
+		if n := strings.Count(m.View(), "\n") + 1; n != 20 {
+			t.Fatalf("view is %d lines tall, want 20", n)
+		}
+		m = step(m, typeKeys("line")...)
+		m = step(m, tea.KeyMsg{Type: tea.KeyEnter, Alt: true})
+	}
+	if strings.Count(m.input.Value(), "\n") != 7 {
+		t.Fatalf("alt+enter did not insert newlines: %q", m.input.Value())
+	}
+}
+
+func TestTranslatorPanicBecomesFailedEntry(t *testing.T) {
+	log := &callLog{}
+	tr := &fakeTranslator{log: log, play: func(_ context.Context, _ model.Request, emit func(model.Event)) model.Result {
+		emit(model.Event{Kind: model.EventDelta, Text: "부분"})
+		panic("boom")
+	}}
+	b := newStreamBuffer(time.Now)
+	runStreamCmd(t.Context(), tr, model.Request{}, b)()
+	s := b.snapshot()
+	if !s.done || s.result.Status != model.StatusFailed || s.result.Text != "부분" || !strings.Contains(s.result.Err.Message, "boom") {
+		t.Fatalf("result = %+v", s.result)
+	}
+}
+
+func TestFramesCoalesce(t *testing.T) {
+	b := newStreamBuffer(time.Now)
+	for range 1000 {
+		b.emit(model.Event{Kind: model.EventDelta, Text: "x"})
+	}
+	msg := waitFrameCmd(t.Context(), 7, b)().(frameMsg)
+	if msg.id != 7 || msg.snap.deltas != 1000 || len(msg.snap.text) != 1000 {
+		t.Fatalf("frame = id %d, %d deltas", msg.id, msg.snap.deltas)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	if got := waitFrameCmd(ctx, 7, b)(); got != nil {
+		t.Fatalf("frame command did not give up with its context: %v", got)
+	}
+}

@@ -1,0 +1,52 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/yeok/yeok/model"
+)
+
+// BenchmarkFrame measures one stream frame (Update with a few new deltas, then View) with
+// an empty scrollback and with 10,000 finished entries above it: the cost must stay flat.
+func BenchmarkFrame(b *testing.B) {
+	for _, n := range []int{0, 10000} {
+		b.Run(fmt.Sprintf("entries=%d", n), func(b *testing.B) {
+			m := benchModel(b, n)
+			texts := make([]string, 64)
+			for i := range texts {
+				texts[i] = strings.Repeat("다음 분기 예산에 대해 ", i+1)
+			}
+			id := m.flight.id
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; b.Loop(); i++ {
+				k := i % len(texts)
+				next, _ := m.Update(frameMsg{id: id, snap: snapshot{text: texts[k], deltas: 3 * (k + 1), firstAt: testNow}})
+				m = next.(Model)
+				if v := m.View(); len(v) == 0 {
+					b.Fatal("empty view")
+				}
+			}
+		})
+	}
+}
+
+// benchModel is an 80x24 app with n finished entries shown and one stream in flight.
+func benchModel(b *testing.B, n int) Model {
+	b.Helper()
+	log := &callLog{}
+	m := sized(New(testConfig(b), &fakeTranslator{log: log}, newFakeStore(log)), 80, 24)
+	entries := make([]model.Entry, n)
+	for i := range entries {
+		entries[i] = model.Entry{
+			ID: uint64(i + 1), Source: fmt.Sprintf("Line %d of an earlier session.", i),
+			Text: fmt.Sprintf("이전 세션의 %d번째 줄입니다.", i), To: "ko-KR", Status: model.StatusDone,
+		}
+	}
+	m = step(m, transcriptMsg{session: model.Session{ID: 1, Started: testNow}, entries: entries})
+	m = began(sendLine(m, "We will discuss the budget for the next quarter."), 1)
+	_ = m.View()
+	return m
+}

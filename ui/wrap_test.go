@@ -1,0 +1,62 @@
+package ui
+
+import (
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"github.com/charmbracelet/x/ansi"
+)
+
+func TestWrapText(t *testing.T) {
+	tests := []struct {
+		name  string
+		in    string
+		width int
+		want  []string
+	}{
+		{"fits", "hello world", 20, []string{"hello world"}},
+		{"words", "the quick brown fox jumps", 10, []string{"the quick", "brown fox", "jumps"}},
+		{"long word", "abcdefghijklmnop", 6, []string{"abcdef", "ghijkl", "mnop"}},
+		{"word then long", "ab abcdefghij", 6, []string{"ab", "abcdef", "ghij"}},
+		{"newlines", "one\n\ntwo", 10, []string{"one", "", "two"}},
+		{"korean words", "안녕하세요 여러분 반갑습니다", 12, []string{"안녕하세요", "여러분", "반갑습니다"}},
+		{"chinese", "感谢大家今天参加会议", 8, []string{"感谢大家", "今天参加", "会议"}},
+		{"wide at odd edge", "感谢大家", 5, []string{"感谢", "大家"}},
+		{"space at edge", "abcde fgh", 5, []string{"abcde", "fgh"}},
+		{"leading indent kept", "  indented", 20, []string{"  indented"}},
+		{"emoji", "ok 👍👍👍", 4, []string{"ok", "👍👍", "👍"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := wrapText(tt.in, tt.width)
+			if strings.Join(got, "|") != strings.Join(tt.want, "|") {
+				t.Fatalf("wrapText(%q, %d) = %q, want %q", tt.in, tt.width, got, tt.want)
+			}
+		})
+	}
+}
+
+// TestWrapTextKeepsEverything checks on random mixed text that no line is too wide and
+// that only spaces at breaks are lost.
+func TestWrapTextKeepsEverything(t *testing.T) {
+	pieces := []string{"a", "word", " ", " ", "한국어", "感谢", "é", "👍", "longerwordhere", "\n", "ｆｕｌｌ"}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for i := range 500 {
+		var b strings.Builder
+		for range rng.IntN(40) {
+			b.WriteString(pieces[rng.IntN(len(pieces))])
+		}
+		in, width := b.String(), 2+rng.IntN(30)
+		lines := wrapText(in, width)
+		for _, l := range lines {
+			if w := ansi.StringWidth(l); w > width {
+				t.Fatalf("case %d: line %q is %d wide, limit %d (input %q)", i, l, w, width, in)
+			}
+		}
+		strip := func(s string) string { return strings.Join(strings.Fields(s), "") }
+		if strip(strings.Join(lines, "")) != strip(in) {
+			t.Fatalf("case %d: text changed by wrapping at %d:\n in  %q\n out %q", i, width, in, lines)
+		}
+	}
+}

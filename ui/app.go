@@ -122,6 +122,10 @@ func New(cfg Config, tr Translator, st Store) Model {
 	if cfg.Renderer == nil {
 		cfg.Renderer = lipgloss.NewRenderer(os.Stdout)
 	}
+	// Resolve the background colour now, before the program reads the terminal: asked
+	// later (on the first adaptive colour drawn), the terminal's answer would arrive as
+	// keystrokes and the first frame would wait for the query to time out.
+	cfg.Renderer.HasDarkBackground()
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}

@@ -58,6 +58,7 @@ func runTranslate(ctx context.Context, args []string, io stdio, getenv env) erro
 			Owner: model.LocalOwner, SessionID: sess.ID, ScriptID: c.ScriptID,
 			Source: src, From: c.From, To: c.To, Model: c.Model,
 		}
+		out.begin(src)
 		e, err := tr.Run(ctx, req, out.event)
 		if err != nil {
 			return err
@@ -146,6 +147,13 @@ type jsonEvent struct {
 	model.Event
 }
 
+// begin starts the output of the answer to source.
+func (p *eventPrinter) begin(source string) {
+	if p.stream != nil {
+		p.stream.begin(source)
+	}
+}
+
 func (p *eventPrinter) event(e model.Entry, ev model.Event) {
 	if p.json != nil {
 		_ = p.json.Encode(jsonEvent{Entry: e.ID, Event: ev})
@@ -164,8 +172,5 @@ func (p *eventPrinter) finish(e model.Entry) error {
 			Entry any    `json:"entry"`
 		}{"entry", entryRecord(e)})
 	}
-	if e.Text == "" && e.Status != model.StatusDone {
-		return nil
-	}
-	return p.stream.end()
+	return p.stream.end(e)
 }

@@ -13,7 +13,9 @@ import (
 	"github.com/yeok/yeok/storage"
 )
 
-// Runner translates requests against one store and one engine.
+// Runner translates requests against one store and one engine. A request for a script
+// carries the script's last done pairs as context and the glossary terms its source
+// contains; every answer goes through output hygiene before it is stored.
 type Runner struct {
 	Store  *storage.Store
 	Engine *llm.Engine
@@ -23,16 +25,23 @@ type Runner struct {
 	Now func() time.Time
 }
 
-// Prepare fills in a script's context pairs for req.
+// Prepare fills in a script's context pairs and the glossary terms of req's source.
 func (r *Runner) Prepare(ctx context.Context, req *model.Request) error {
-	if req.ScriptID == "" || r.Context <= 0 {
+	if req.ScriptID == "" {
 		return nil
 	}
-	pairs, err := r.Store.ScriptPairs(ctx, req.Owner, req.ScriptID, r.Context)
-	if err != nil {
-		return fmt.Errorf("read context of script %s: %w", req.ScriptID, err)
+	if r.Context > 0 {
+		pairs, err := r.Store.ScriptPairs(ctx, req.Owner, req.ScriptID, r.Context)
+		if err != nil {
+			return fmt.Errorf("read context of script %s: %w", req.ScriptID, err)
+		}
+		req.Context = pairs
 	}
-	req.Context = pairs
+	terms, err := r.glossaryFor(ctx, *req)
+	if err != nil {
+		return err
+	}
+	req.Glossary = terms
 	return nil
 }
 
@@ -53,6 +62,7 @@ func (r *Runner) Run(ctx context.Context, req model.Request, emit func(model.Ent
 		now = r.Now
 	}
 	e.Apply(res, now())
+	Tidy(&e, req)
 	fin, err := r.Store.Finish(context.WithoutCancel(ctx), e)
 	if err != nil {
 		return e, fmt.Errorf("finish entry %d: %w", e.ID, err)

@@ -250,20 +250,15 @@ func (e editor) rowView(r span, hasCursor bool) string {
 	return e.st.text.Render(string(e.value[r.start:e.pos])) + e.st.cursor.Render(under) + e.st.text.Render(after)
 }
 
+// placeholderView shows the placeholder, dimmed, with the cursor on its first character.
 func (e editor) placeholderView(height int) string {
-	p := ansi.Truncate(e.placeholder, max(e.width-1, 1), "…")
-	first, rest := " ", ""
-	if e.focused && p != "" {
-		r := []rune(p)
-		first, rest = string(r[0]), string(r[1:])
-	} else {
-		first, rest = "", p
-	}
+	p := []rune(ansi.Truncate(e.placeholder, max(e.width-1, 1), "…"))
 	line := e.st.prompt.Render(e.prompt)
 	if e.focused {
-		line += e.st.cursor.Inherit(e.st.placeholder).Render(first)
+		line += e.st.cursor.Inherit(e.st.placeholder).Render(string(p[:1])) + e.st.placeholder.Render(string(p[1:]))
+	} else {
+		line += e.st.placeholder.Render(string(p))
 	}
-	line += e.st.placeholder.Render(rest)
 	return line + strings.Repeat("\n", height-1)
 }
 

@@ -125,7 +125,7 @@ func (b *block) meta(width int, last bool, lk look) string {
 	if !e.From.IsAuto() {
 		langs = e.From.String() + " → " + e.To.String()
 	}
-	parts := []metaPart{{st.MetaTag.Render(langs), 9}}
+	parts := []metaPart{{st.MetaTag.Render(model.SanitizeLine(langs)), 9}}
 	if b.live != nil {
 		parts = append(parts, metaPart{st.Meta.Render(b.live.phase.String()), 9})
 		return joinMeta(parts, width, st)

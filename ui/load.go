@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -154,3 +155,6 @@ func touchLanguageCmd(ctx context.Context, st Store, owner model.Owner, l model.
 		return touchedMsg{}
 	}
 }
+
+// isNotFound reports the store's "none yet" answer, which is not an error to show.
+func isNotFound(err error) bool { return errors.Is(err, model.ErrNotFound) }

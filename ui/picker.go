@@ -93,7 +93,7 @@ func (p *pickerModel) setSize(w, h int) {
 func (p pickerModel) listHeight() int { return max(p.height-5, 1) }
 
 // update handles a key; the returned action says whether a language was chosen.
-func (p pickerModel) update(msg tea.KeyMsg, keys *KeyMap) (pickerModel, tea.Cmd, pickerAction) {
+func (p pickerModel) update(msg tea.KeyMsg, keys *KeyMap) (pickerModel, pickerAction) {
 	switch {
 	case key.Matches(msg, keys.Up):
 		p.cursor = max(p.cursor-1, 0)
@@ -102,26 +102,26 @@ func (p pickerModel) update(msg tea.KeyMsg, keys *KeyMap) (pickerModel, tea.Cmd,
 	case key.Matches(msg, keys.ToggleMode):
 		next := newPicker(1-p.mode, p.current, recentsOf(p.base), p.lk)
 		next.setSize(p.width, p.height)
-		return next, nil, pickerAction{}
+		return next, pickerAction{}
 	case key.Matches(msg, keys.Choose):
 		if len(p.items) > 0 {
-			return p, nil, pickerAction{chosen: true, lang: p.items[p.cursor].lang}
+			return p, pickerAction{chosen: true, lang: p.items[p.cursor].lang}
 		}
 		_, err := model.ParseLanguage(p.filter.Value())
 		if err != nil {
 			p.err = err.Error()
 		}
-		return p, nil, pickerAction{}
+		return p, pickerAction{}
 	default:
 		before := p.filter.Value()
 		p.filter, _ = p.filter.update(msg)
 		if p.filter.Value() != before {
 			p.refilter()
 		}
-		return p, nil, pickerAction{}
+		return p, pickerAction{}
 	}
 	p.scrollToCursor()
-	return p, nil, pickerAction{}
+	return p, pickerAction{}
 }
 
 func recentsOf(items []pickItem) []model.Language {
@@ -251,10 +251,10 @@ func (m Model) openPicker(mode pickerMode) (tea.Model, tea.Cmd) {
 }
 
 func (m Model) updatePicker(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
-	p, cmd, act := m.picker.update(msg, m.keys)
+	p, act := m.picker.update(msg, m.keys)
 	m.picker = p
 	if act.chosen {
 		return m.setLanguage(p.mode, act.lang)
 	}
-	return m, cmd
+	return m, nil
 }

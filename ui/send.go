@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -278,6 +277,3 @@ func (m Model) applyCopied(msg copiedMsg) (Model, tea.Cmd) {
 	}
 	return m, m.setFlash(fmt.Sprintf("copied %d characters", msg.runes), false)
 }
-
-// isNotFound reports the store's "none yet" answer, which is not an error to show.
-func isNotFound(err error) bool { return errors.Is(err, model.ErrNotFound) }

@@ -218,5 +218,8 @@ func (m Model) applyReopened(msg reopenedMsg) (Model, tea.Cmd) {
 	return m, m.setFlash(fmt.Sprintf("reopened %s (%d entries)", title, len(msg.entries)), false)
 }
 
-// langPair prints "en → ko-KR" ("auto → ko-KR" for a detected source).
-func langPair(from, to model.Language) string { return from.String() + " → " + to.String() }
+// langPair prints "en → ko-KR" ("auto → ko-KR" for a detected source). Stored values
+// are sanitised like any text drawn.
+func langPair(from, to model.Language) string {
+	return model.SanitizeLine(from.String()) + " → " + model.SanitizeLine(to.String())
+}

@@ -60,7 +60,7 @@ func afterCmd(ctx context.Context, d time.Duration, msg tea.Msg) tea.Cmd {
 func (m Model) statusView() string {
 	st := m.styles
 	brand := st.Brand.Render("yeok")
-	langs := st.StatusLangs.Render(m.from.String() + " → " + m.to.String())
+	langs := st.StatusLangs.Render(langPair(m.from, m.to))
 	name := m.modelName
 	if m.scriptID != "" {
 		name += " · script " + model.SanitizeLine(m.scriptID)

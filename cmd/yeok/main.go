@@ -38,6 +38,7 @@ func commands() []command {
 		{"history", "history                list logged entries, sessions and scripts", runHistory},
 		{"export", "export                 write a script or session as md, jsonl, tsv or srt", runExport},
 		{"db", "db check|compact       check or compact the database file", runDB},
+		{"glossary", "glossary               list, set, rm or import a script's glossary", runGlossary},
 		{"serve", "serve                  host the TUI over SSH (--ssh) and the SSE API (--http)", runServe},
 	}
 }

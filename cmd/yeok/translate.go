@@ -66,6 +66,9 @@ func runTranslate(ctx context.Context, args []string, io stdio, getenv env) erro
 		if err := out.finish(e); err != nil {
 			return fmt.Errorf("write output: %w", err)
 		}
+		if len(e.Flags) > 0 {
+			fmt.Fprintf(io.err, "yeok: entry %d: check the translation: %s\n", e.ID, flagWords(e.Flags))
+		}
 		if e.Status != model.StatusDone {
 			problems = append(problems, pipeline.Problem(e))
 			if pipeline.Fatal(e.ErrorClass) {
@@ -173,4 +176,22 @@ func (p *eventPrinter) finish(e model.Entry) error {
 		}{"entry", entryRecord(e)})
 	}
 	return p.stream.end(e)
+}
+
+// flagWords says what hygiene flags mean, for a person.
+func flagWords(flags []string) string {
+	words := make([]string, 0, len(flags))
+	for _, f := range flags {
+		switch {
+		case f == "echo":
+			words = append(words, "the answer repeats the source")
+		case f == "script-mismatch":
+			words = append(words, "the answer is not written in the target's script")
+		case strings.HasPrefix(f, "glossary-miss:"):
+			words = append(words, fmt.Sprintf("glossary term %q not used", model.SanitizeLine(strings.TrimPrefix(f, "glossary-miss:"))))
+		default:
+			words = append(words, model.SanitizeLine(f))
+		}
+	}
+	return strings.Join(words, "; ")
 }

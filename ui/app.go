@@ -87,7 +87,9 @@ type Model struct {
 	now    func() time.Time
 
 	width, height int
-	mainHeight    int
+	mainHeight    int // rows of the main pane
+	inputHeight   int // text rows of the input box
+	helpHeight    int // rows of the help
 	panel         panel
 	picker        pickerModel
 	history       historyModel
@@ -240,12 +242,14 @@ func (m *Model) layout() {
 	}
 	m.help.Width = m.width - 2
 	m.input.width = max(m.width-4, 1)
-	rows := m.inputRows()
-	used := rows + 2 + 1 + lipgloss.Height(m.helpView())
+	fixed := 2 + 1 // the input's border and the status bar
 	if m.cfg.ProviderError != "" {
-		used++
+		fixed++
 	}
-	m.mainHeight = max(m.height-used, 0)
+	// The help and the input shrink before the layout can overflow a short terminal.
+	m.helpHeight = min(len(m.helpLines()), max(m.height-fixed-1, 1))
+	m.inputHeight = min(m.input.rowCount(), maxInputRows, max(m.height-fixed-m.helpHeight, 1))
+	m.mainHeight = max(m.height-fixed-m.helpHeight-m.inputHeight, 0)
 	m.sb.setSize(m.width, m.mainHeight)
 	m.picker.setSize(m.width, m.mainHeight)
 	m.history.setSize(m.width, m.mainHeight)

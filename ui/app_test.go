@@ -8,6 +8,7 @@ import (
 
 	"github.com/charmbracelet/bubbles/spinner"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/yeok/yeok/model"
 )
 
@@ -189,7 +190,7 @@ func TestRetryCountdown(t *testing.T) {
 func TestInputGrowsToFiveRows(t *testing.T) {
 	m := sized(newTestModel(t), 40, 20)
 	for rows := 1; rows <= 7; rows++ {
-		if got, want := m.inputRows(), min(rows, maxInputRows); got != want {
+		if got, want := m.inputHeight, min(rows, maxInputRows); got != want {
 			t.Fatalf("after %d lines the box has %d rows, want %d", rows, got, want)
 		}
 		if n := strings.Count(m.View(), "\n") + 1; n != 20 {
@@ -230,5 +231,35 @@ func TestFramesCoalesce(t *testing.T) {
 	cancel()
 	if got := waitFrameCmd(ctx, 7, b)(); got != nil {
 		t.Fatalf("frame command did not give up with its context: %v", got)
+	}
+}
+
+// TestLayoutNeverOverflows draws every small size, with full help and a tall input, and
+// checks the view fits the terminal.
+func TestLayoutNeverOverflows(t *testing.T) {
+	for w := minWidth; w <= 34; w += 7 {
+		for h := minHeight; h <= 12; h++ {
+			for _, full := range []bool{false, true} {
+				cfg := testConfig(t)
+				cfg.ProviderError = "no provider configured: set OPENAI_API_KEY"
+				m := sized(New(cfg, nil, newFakeStore(&callLog{})), w, h)
+				m = step(m, typeKeys("one two three four five six seven eight nine ten")...)
+				if full {
+					m = step(m, tea.KeyMsg{Type: tea.KeyCtrlG})
+				}
+				for _, p := range []tea.KeyType{tea.KeyEsc, tea.KeyCtrlT, tea.KeyEsc, tea.KeyCtrlO} {
+					lines := strings.Split(m.View(), "\n")
+					if len(lines) > h {
+						t.Fatalf("%dx%d full=%v: %d lines", w, h, full, len(lines))
+					}
+					for _, l := range lines {
+						if ansi.StringWidth(l) > w {
+							t.Fatalf("%dx%d full=%v: line %q too wide", w, h, full, l)
+						}
+					}
+					m = step(m, press(p))
+				}
+			}
+		}
 	}
 }

@@ -16,9 +16,6 @@ func newInput(keys *KeyMap, st *Styles) editor {
 	}, "Type to translate…")
 }
 
-// inputRows is how many rows the input box shows, between 1 and maxInputRows.
-func (m Model) inputRows() int { return min(max(m.input.rowCount(), 1), maxInputRows) }
-
 // recalling reports whether the box shows a recalled input that has not been edited, so
 // that Up and Down keep walking the history instead of moving the cursor.
 func (m Model) recalling() bool {

@@ -77,7 +77,7 @@ func (m Model) inputView() string {
 	if m.panel != panelChat {
 		box = m.styles.InputBlurred
 	}
-	return box.Width(m.width - 2).Render(m.input.view(m.inputRows()))
+	return box.Width(m.width - 2).Render(m.input.view(m.inputHeight))
 }
 
 // helpKeys is the help of whatever has the focus; each part contributes its own.
@@ -91,17 +91,40 @@ func (m Model) helpKeys() help.KeyMap {
 	return chatHelp{keys: *m.keys, streaming: m.flight != nil}
 }
 
+// helpView is the help, cut to the rows the layout gave it.
 func (m Model) helpView() string {
+	lines := m.helpLines()
+	return strings.Join(lines[:min(max(m.helpHeight, 1), len(lines))], "\n")
+}
+
+func (m Model) helpLines() []string {
 	keys := m.helpKeys()
-	view := m.help.ShortHelpView(keys.ShortHelp())
+	view := m.shortHelpView(keys.ShortHelp())
 	if m.help.ShowAll {
 		view = m.fullHelpView(keys.FullHelp())
 	}
 	lines := strings.Split(view, "\n")
 	for i, l := range lines {
-		lines[i] = " " + l
+		lines[i] = ansi.Truncate(" "+l, m.width, "")
 	}
-	return strings.Join(lines, "\n")
+	return lines
+}
+
+// shortHelpView keeps as many bindings as fit, then an ellipsis (bubbles' help draws an
+// item that does not fit when the ellipsis does not fit either).
+func (m Model) shortHelpView(bindings []key.Binding) string {
+	h := m.help
+	h.Width = 0
+	for n := len(bindings); n > 0; n-- {
+		view, tail := h.ShortHelpView(bindings[:n]), ""
+		if n < len(bindings) {
+			tail = " " + h.Styles.Ellipsis.Render(h.Ellipsis)
+		}
+		if lipgloss.Width(view+tail) <= m.help.Width {
+			return view + tail
+		}
+	}
+	return ""
 }
 
 // fullHelpView lays the help columns out in as many rows as the width needs (bubbles'

@@ -138,6 +138,9 @@ func New(cfg Config, tr Translator, st Store) Model {
 	if keys.isZero() {
 		keys = DefaultKeyMap()
 	}
+	if len(keys.Edit.Left.Keys()) == 0 {
+		keys.Edit = DefaultEditKeyMap()
+	}
 	styles := DefaultStyles(cfg.Renderer)
 	m := Model{
 		cfg: cfg, tr: tr, st: st, keys: &keys, styles: &styles, now: cfg.Now,

@@ -263,3 +263,19 @@ func TestLayoutNeverOverflows(t *testing.T) {
 		}
 	}
 }
+
+func TestRefusedAndInterruptedEntries(t *testing.T) {
+	m := sized(newTestModel(t), 80, 24)
+	m = finished(m, "Say something bad", model.Result{Status: model.StatusRefused, Refusal: "I can't help with that."})
+	m = finished(m, "Long text", model.Result{Status: model.StatusInterrupted, Text: "긴 글의 앞",
+		Err: &model.Error{Class: model.ClassStalled, Message: "stalled: no data for 30s"}})
+	view := m.View()
+	for _, want := range []string{"I can't help with that.", "⊘ refused", "긴 글의 앞", "stalled: no data for 30s", "↯ interrupted · ctrl+r retry"} {
+		if !strings.Contains(view, want) {
+			t.Errorf("view lacks %q:\n%s", want, view)
+		}
+	}
+	if n := strings.Count(m.sb.view(), "ctrl+r retry"); n != 1 {
+		t.Errorf("the retry hint shows %d times; only the newest entry has it", n)
+	}
+}

@@ -82,8 +82,8 @@ func (m Model) applyTranscript(msg transcriptMsg) (Model, tea.Cmd) {
 	if msg.err != nil {
 		return m, m.setFlash(msg.err.Error(), true)
 	}
-	if len(msg.entries) == 0 {
-		return m, nil
+	if len(msg.entries) == 0 || (msg.session.ID != 0 && msg.session.ID == m.session.ID) {
+		return m, nil // nothing earlier, or this run's own session came back as the last one
 	}
 	title := "script " + msg.script
 	if msg.script == "" {

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"strconv"
@@ -84,13 +85,13 @@ func loadExport(ctx context.Context, st *storage.Store, owner model.Owner, scrip
 	if script != "" {
 		sc, err := st.Script(ctx, owner, script)
 		if err != nil {
-			return meta, nil, fmt.Errorf("script %s: %w", script, err)
+			return meta, nil, notFound(err, fmt.Sprintf("no script %q", script))
 		}
 		meta.Title, meta.From, meta.To, q.ScriptID = "Script "+sc.ID, sc.From, sc.To, sc.ID
 	} else {
 		s, err := st.Session(ctx, owner, session)
 		if err != nil {
-			return meta, nil, fmt.Errorf("session %d: %w", session, err)
+			return meta, nil, notFound(err, fmt.Sprintf("no session %d", session))
 		}
 		meta.Title, meta.From, meta.To, q.SessionID = fmt.Sprintf("Session %d", s.ID), s.From, s.To, s.ID
 	}
@@ -158,4 +159,12 @@ func fileSize(path string) int64 {
 		return 0
 	}
 	return fi.Size()
+}
+
+// notFound turns a store's not-found error into the sentence a person reads.
+func notFound(err error, sentence string) error {
+	if errors.Is(err, model.ErrNotFound) {
+		return errors.New(sentence)
+	}
+	return err
 }

@@ -76,12 +76,12 @@ func runHistory(ctx context.Context, args []string, io stdio, getenv env) error 
 	}
 	if q.SessionID != 0 {
 		if _, err := st.Session(ctx, owner, q.SessionID); err != nil {
-			return fmt.Errorf("session %d: %w", q.SessionID, err)
+			return notFound(err, fmt.Sprintf("no session %d", q.SessionID))
 		}
 	}
 	if q.ScriptID != "" {
 		if _, err := st.Script(ctx, owner, q.ScriptID); err != nil {
-			return fmt.Errorf("script %s: %w", q.ScriptID, err)
+			return notFound(err, fmt.Sprintf("no script %q", q.ScriptID))
 		}
 		q.Oldest = true
 	}

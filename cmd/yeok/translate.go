@@ -6,13 +6,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 
 	"github.com/yeok/yeok/cmd/yeok/internal/pipeline"
 	"github.com/yeok/yeok/model"
 )
 
-const translateSynopsis = "yeok translate [flags] [TEXT...]   (TEXT, or stdin when no TEXT is given)"
+const translateSynopsis = "yeok translate [flags] [TEXT...]   (TEXT, or stdin when no TEXT is given; with --lines, FILE... such as a .srt)"
 
 func runTranslate(ctx context.Context, args []string, io stdio, getenv env) error {
 	var f commonFlags
@@ -56,9 +57,9 @@ func runTranslate(ctx context.Context, args []string, io stdio, getenv env) erro
 	for _, src := range sources {
 		req := model.Request{
 			Owner: model.LocalOwner, SessionID: sess.ID, ScriptID: c.ScriptID,
-			Source: src, From: c.From, To: c.To, Model: c.Model,
+			Source: src.text, From: c.From, To: c.To, Model: c.Model, Cue: src.cue,
 		}
-		out.begin(src)
+		out.begin(src.text)
 		e, err := tr.Run(ctx, req, out.event)
 		if err != nil {
 			return err
@@ -86,19 +87,47 @@ func runTranslate(ctx context.Context, args []string, io stdio, getenv env) erro
 }
 
 // readSources gathers the texts to translate and refuses bad input before anything is sent.
-func readSources(in io.Reader, args []string, lines bool, limit int) ([]string, error) {
+// With --lines, arguments that name files are read (a .srt file keeps its cue times); without
+// it, arguments are the text itself.
+func readSources(in io.Reader, args []string, lines bool, limit int) ([]source, error) {
 	var text string
-	if len(args) > 0 {
+	switch {
+	case lines && len(args) > 0 && isFile(args[0]):
+		var b strings.Builder
+		for _, a := range args {
+			data, err := os.ReadFile(a)
+			if err != nil {
+				return nil, fmt.Errorf("read %s: %w", a, err)
+			}
+			b.Write(data)
+			if len(data) > 0 && data[len(data)-1] != '\n' {
+				b.WriteByte('\n')
+			}
+		}
+		text = b.String()
+	case len(args) > 0:
 		text = strings.Join(args, " ")
-	} else {
+	default:
 		b, err := io.ReadAll(bufio.NewReader(in))
 		if err != nil {
 			return nil, fmt.Errorf("read stdin: %w", err)
 		}
 		text = string(b)
 	}
-	var sources []string
-	if lines {
+	var sources []source
+	switch {
+	case lines && looksLikeSRT(text):
+		cues, err := parseSRT(text)
+		if err != nil {
+			return nil, usageErrorf("subtitles: %v", err)
+		}
+		for i, c := range cues {
+			if err := model.CheckSource(c.text, limit); err != nil {
+				return nil, usageErrorf("cue %d: %v", i+1, err)
+			}
+		}
+		sources = cues
+	case lines:
 		for i, l := range strings.Split(text, "\n") {
 			l = strings.TrimRight(l, "\r")
 			if strings.TrimSpace(l) == "" {
@@ -107,19 +136,24 @@ func readSources(in io.Reader, args []string, lines bool, limit int) ([]string, 
 			if err := model.CheckSource(l, limit); err != nil {
 				return nil, usageErrorf("line %d: %v", i+1, err)
 			}
-			sources = append(sources, l)
+			sources = append(sources, source{text: l})
 		}
-	} else {
+	default:
 		text = strings.TrimRight(text, "\r\n")
 		if err := model.CheckSource(text, limit); err != nil {
 			return nil, inputError(err)
 		}
-		sources = []string{text}
+		sources = []source{{text: text}}
 	}
 	if len(sources) == 0 {
 		return nil, usageErrorf("nothing to translate: the input is empty")
 	}
 	return sources, nil
+}
+
+func isFile(path string) bool {
+	fi, err := os.Stat(path)
+	return err == nil && fi.Mode().IsRegular()
 }
 
 func inputError(err error) error {

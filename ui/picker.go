@@ -224,14 +224,19 @@ func (p pickerModel) row(it pickItem, selected bool) string {
 func lenW(s string) int { return ansi.StringWidth(s) }
 
 // pickerHelp is the picker's contribution to the help bar.
-type pickerHelp struct{ keys KeyMap }
+type pickerHelp struct {
+	keys KeyMap
+	mode pickerMode
+}
 
 // ShortHelp implements help.KeyMap.
 func (h pickerHelp) ShortHelp() []key.Binding {
 	k := h.keys
-	closeKey := k.Cancel
-	closeKey.SetHelp(k.Cancel.Help().Key, "close")
-	return []key.Binding{k.Up, k.Down, k.Choose, k.ToggleMode, closeKey}
+	other := "source language"
+	if h.mode == pickSource {
+		other = "target language"
+	}
+	return []key.Binding{k.Up, k.Down, k.Choose, relabel(k.ToggleMode, other), relabel(k.Cancel, "close")}
 }
 
 // FullHelp implements help.KeyMap.

@@ -84,7 +84,7 @@ func (m Model) inputView() string {
 func (m Model) helpKeys() help.KeyMap {
 	switch m.panel {
 	case panelPicker:
-		return pickerHelp{keys: *m.keys}
+		return pickerHelp{keys: *m.keys, mode: m.picker.mode}
 	case panelHistory:
 		return historyHelp{keys: *m.keys}
 	}

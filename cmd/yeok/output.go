@@ -19,7 +19,7 @@ func isTerminal(w io.Writer) bool {
 
 // holdLimit is how much of an answer's first line is held back, at most, to see whether it
 // is a preface ("Here is the translation:") before anything is written.
-const holdLimit = 256
+const holdLimit = 80
 
 // streamWriter writes a translation to stdout as its deltas arrive. The start of an answer is
 // held back until its first line is complete, so a preface line the model added can be

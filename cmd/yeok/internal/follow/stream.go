@@ -55,9 +55,13 @@ func followStream(ctx context.Context, r io.Reader, closer io.Closer, name strin
 			_ = d.SetReadDeadline(time.Now())
 		}
 	})
-	go readChunks(ctx, r, closer, free, chunks)
 	go func() {
+		// Once nothing reads r, there is no read left to interrupt. Stopping only here,
+		// not when splitting ends, keeps a read blocked at cancellation interruptible.
 		defer stop()
+		readChunks(ctx, r, closer, free, chunks)
+	}()
+	go func() {
 		snd := &sender{ctx: ctx, out: lines}
 		sp := &splitter{max: opts.MaxLine}
 		finish(lines, errs, splitStream(ctx, sp, snd, chunks, free, name))

@@ -29,7 +29,7 @@ var errStopped = errors.New("following stopped")
 // a while during rotation is not an error: it is checked again at the next poll.
 func Lines(ctx context.Context, path string, opts Options) (lines <-chan Line, errs <-chan error, err error) {
 	if path == "-" {
-		lines, errs := followStream(ctx, os.Stdin, nil, "stdin", opts)
+		lines, errs = followStream(ctx, os.Stdin, nil, "stdin", opts)
 		return lines, errs, nil
 	}
 	f, info, err := openAtStart(path)
@@ -37,7 +37,7 @@ func Lines(ctx context.Context, path string, opts Options) (lines <-chan Line, e
 		return nil, nil, err
 	}
 	if f != nil && !info.Mode().IsRegular() {
-		lines, errs := followStream(ctx, f, f, path, opts)
+		lines, errs = followStream(ctx, f, f, path, opts)
 		return lines, errs, nil
 	}
 	opts = opts.withDefaults()

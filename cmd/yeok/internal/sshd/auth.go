@@ -96,10 +96,9 @@ func (s *Server) serverConfig(ctx ssh.Context) *gossh.ServerConfig {
 				}
 				return
 			}
-			if method == "none" {
-				return // every client asks first whether it may skip authentication
-			}
-			s.log.Info("authentication failed", "addr", conn.RemoteAddr().String(), "method", method, "err", err)
+			// Refused public keys are logged by authorize, with their fingerprint; "none"
+			// is every client's first question.
+			s.log.Debug("authentication attempt failed", "addr", conn.RemoteAddr().String(), "method", method, "err", err)
 		},
 	}
 }

@@ -90,7 +90,7 @@ func streamTokens(tokens func(r *http.Request) []string, interval time.Duration,
 func writeChunk(w io.Writer, delta map[string]any, finish *string) {
 	chunk := map[string]any{
 		"id": "chatcmpl-test", "object": "chat.completion.chunk", "created": 1769092764,
-		"model": "gpt-4o-mini-2024-07-18",
+		"model":   "gpt-4o-mini-2024-07-18",
 		"choices": []map[string]any{{"index": 0, "delta": delta, "logprobs": nil, "finish_reason": finish}},
 	}
 	b, _ := json.Marshal(chunk)
@@ -213,6 +213,9 @@ func startHarnessWith(t testing.TB, cfg Config, h http.HandlerFunc, wrap func(ui
 			t.Errorf("Serve returned %v, want ErrServerClosed", err)
 		}
 		_ = st.Close()
+		if t.Failed() || os.Getenv("SSHD_TEST_LOGS") != "" {
+			t.Logf("server log:\n%s", hs.logs.String())
+		}
 		for _, secret := range []string{testAPIKey} {
 			if strings.Contains(hs.logs.String(), secret) {
 				t.Errorf("the API key appears in the server log")
@@ -292,7 +295,8 @@ func openTerm(t testing.TB, client *gossh.Client, w, h int) *term {
 		tm.err = sess.Wait()
 		close(tm.done)
 	}()
-	tm.send(terminalReply)
+	// A refused session may be closed already; the reply is then moot.
+	_, _ = io.WriteString(tm.stdin, terminalReply)
 	t.Cleanup(func() { _ = sess.Close() })
 	return tm
 }

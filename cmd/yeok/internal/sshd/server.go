@@ -160,14 +160,18 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	if s.listener != nil {
 		lerr = s.listener.Close()
 	}
+	handshaking := make([]*guardConn, 0, len(s.pending))
 	for c := range s.pending {
-		_ = c.Close()
+		handshaking = append(handshaking, c)
 	}
 	sessions := make([]*session, 0, len(s.sessions))
 	for ss := range s.sessions {
 		sessions = append(sessions, ss)
 	}
 	s.mu.Unlock()
+	for _, c := range handshaking {
+		_ = c.Close()
+	}
 	s.log.Info("shutting down", "sessions", len(sessions))
 
 	for _, ss := range sessions {

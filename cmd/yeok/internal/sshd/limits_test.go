@@ -1,0 +1,278 @@
+package sshd
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	gossh "golang.org/x/crypto/ssh"
+
+	"github.com/yeok/yeok/model"
+)
+
+func TestUnknownKeyRefused(t *testing.T) {
+	hs := startHarness(t, Config{}, streamFixture(t, "gpt-4o-mini-stop.sse"))
+	stranger := newKey(t)
+	if c, err := hs.dial(stranger); err == nil {
+		c.Close()
+		t.Fatal("a key missing from authorized_keys got in")
+	}
+	if !strings.Contains(hs.logs.String(), gossh.FingerprintSHA256(stranger.PublicKey())) {
+		t.Fatalf("the refused key's fingerprint is not logged:\n%s", hs.logs.String())
+	}
+}
+
+func TestNoPTYRefused(t *testing.T) {
+	hs := startHarness(t, Config{}, streamFixture(t, "gpt-4o-mini-stop.sse"))
+	client, err := hs.dial(hs.keyA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	tests := []struct {
+		name    string
+		command string
+		want    string
+	}{
+		{"shell", "", "yeok: yeok needs a terminal: connect with ssh -t\n"},
+		{"command", "cat /etc/passwd", "yeok: yeok runs no commands; connect with ssh -t and no command\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sess, err := client.NewSession()
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer sess.Close()
+			var stdout, stderr bytes.Buffer
+			sess.Stdout, sess.Stderr = &stdout, &stderr
+			if tt.command == "" {
+				err = sess.Shell()
+				if err == nil {
+					err = sess.Wait()
+				}
+			} else {
+				err = sess.Run(tt.command)
+			}
+			var exit *gossh.ExitError
+			if !errors.As(err, &exit) || exit.ExitStatus() != 1 {
+				t.Fatalf("err = %v, want exit status 1", err)
+			}
+			if got := stdout.String() + stderr.String(); got != tt.want {
+				t.Fatalf("output = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestSessionCaps(t *testing.T) {
+	tests := []struct {
+		name   string
+		cfg    Config
+		second func(hs *harness) gossh.Signer // the key of the session that must be refused
+		want   string
+	}{
+		{"per key", Config{MaxSessionsPerKey: 1}, func(hs *harness) gossh.Signer { return hs.keyA },
+			"this key already has 1 sessions open"},
+		{"total", Config{MaxSessions: 1}, func(hs *harness) gossh.Signer { return hs.keyB },
+			"the server is full"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			hs := startHarness(t, tt.cfg, streamFixture(t, "gpt-4o-mini-stop.sse"))
+			a, err := hs.dial(hs.keyA)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer a.Close()
+			first := openTerm(t, a, 80, 24)
+			first.waitFor(readyMarker)
+
+			c, err := hs.dial(tt.second(hs))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			refused := openTerm(t, c, 80, 24)
+			if got := refused.wait(); got != 1 {
+				t.Fatalf("exit status %d, want 1", got)
+			}
+			if !strings.Contains(refused.screen(), tt.want) {
+				t.Fatalf("refusal says %q, want %q", refused.screen(), tt.want)
+			}
+			if !strings.Contains(hs.logs.String(), "limit hit: sessions") {
+				t.Fatalf("limit not logged:\n%s", hs.logs.String())
+			}
+
+			// The slot comes back when the first session ends.
+			first.send("\x03")
+			first.wait()
+			again := openTerm(t, c, 80, 24)
+			again.waitFor(readyMarker)
+		})
+	}
+}
+
+func TestStreamsPerMinute(t *testing.T) {
+	hs := startHarness(t, Config{StreamsPerMinute: 1}, streamFixture(t, "gpt-4o-mini-stop.sse"))
+	client, err := hs.dial(hs.keyA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	tm := openTerm(t, client, 100, 30)
+	tm.waitFor(readyMarker)
+	tm.send("one\r")
+	tm.waitFor("Hello")
+	tm.send("two\r")
+	tm.waitFor("rate limit")
+
+	if n := hs.up.requests.Load(); n != 1 {
+		t.Fatalf("upstream saw %d requests, want 1", n)
+	}
+	es := hs.entries(ownerOf(hs.keyA))
+	if len(es) != 2 {
+		t.Fatalf("%d entries, want 2", len(es))
+	}
+	if e := es[0]; e.Source != "two" || e.Status != model.StatusFailed || e.ErrorClass != model.ClassRateLimit {
+		t.Fatalf("limited entry = %q %s %s, want two failed rate_limit", e.Source, e.Status, e.ErrorClass)
+	}
+	// The limit is per key: B is not held back by A's streams.
+	b, err := hs.dial(hs.keyB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	tb := openTerm(t, b, 100, 30)
+	tb.waitFor(readyMarker)
+	tb.send("three\r")
+	tb.waitFor("Hello")
+}
+
+func TestInputBudgetDisconnects(t *testing.T) {
+	hs := startHarness(t, Config{MaxInputBytes: 4 << 10}, streamFixture(t, "gpt-4o-mini-stop.sse"))
+	client, err := hs.dial(hs.keyA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	tm := openTerm(t, client, 80, 24)
+	tm.waitFor(readyMarker)
+	// An unterminated bracketed paste, the input that costs Bubble Tea the most.
+	tm.send("\x1b[200~" + strings.Repeat("flood ", 2000))
+	if got := tm.wait(); got != 1 {
+		t.Fatalf("exit status %d, want 1", got)
+	}
+	if !strings.Contains(tm.screen(), "yeok: session ended: input limit exceeded") {
+		t.Fatalf("no one-line reason; screen ends with:\n%s", tail(tm.screen(), 500))
+	}
+	if !strings.Contains(hs.logs.String(), "input limit exceeded") {
+		t.Fatalf("limit not logged:\n%s", hs.logs.String())
+	}
+}
+
+func TestHandshakeTimeout(t *testing.T) {
+	hs := startHarness(t, Config{HandshakeTimeout: 200 * time.Millisecond}, streamFixture(t, "gpt-4o-mini-stop.sse"))
+	conn, err := net.Dial("tcp", hs.addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	_ = conn.SetReadDeadline(time.Now().Add(waitLong))
+	start := time.Now()
+	// Read the server's version line, then say nothing: the server must hang up.
+	_, err = io.Copy(io.Discard, conn)
+	if err != nil {
+		t.Fatalf("connection not closed by the server: %v", err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Fatalf("closed after %s", d)
+	}
+	if !strings.Contains(hs.logs.String(), "handshake timeout") {
+		t.Fatalf("timeout not logged:\n%s", hs.logs.String())
+	}
+	// An authenticated session outlives the handshake timeout.
+	client, err := hs.dial(hs.keyA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	tm := openTerm(t, client, 80, 24)
+	tm.waitFor(readyMarker)
+	time.Sleep(400 * time.Millisecond)
+	tm.send("bonjour\r")
+	tm.waitFor("Hello")
+}
+
+func TestHugeWindowIsClamped(t *testing.T) {
+	hs := startHarness(t, Config{}, streamFixture(t, "gpt-4o-mini-stop.sse"))
+	client, err := hs.dial(hs.keyA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	tm := openTerm(t, client, 80, 24)
+	tm.waitFor(readyMarker)
+	if err := tm.sess.WindowChange(1<<32-1, 1<<32-1); err != nil {
+		t.Fatal(err)
+	}
+	tm.send("bonjour\r")
+	tm.waitFor("Hello")
+	// The widest line drawn is the clamped width, not four billion columns.
+	widest := 0
+	for _, line := range strings.Split(tm.screen(), "\n") {
+		widest = max(widest, len([]rune(line)))
+	}
+	if widest > maxColumns+20 {
+		t.Fatalf("a line of %d columns was drawn", widest)
+	}
+	if widest < 200 {
+		t.Fatalf("widest line %d: the resize never reached the app", widest)
+	}
+}
+
+func TestShutdownInterruptsStreams(t *testing.T) {
+	tokens := func(*http.Request) []string { return strings.SplitAfter(strings.Repeat("word ", 200), " ") }
+	hs := startHarness(t, Config{}, streamTokens(tokens, 50*time.Millisecond, nil))
+	client, err := hs.dial(hs.keyA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	tm := openTerm(t, client, 100, 30)
+	tm.waitFor(readyMarker)
+	tm.send("a long speech\r")
+	tm.waitFor("word word")
+
+	ctx, cancel := context.WithTimeout(context.Background(), waitLong)
+	defer cancel()
+	if err := hs.srv.Shutdown(ctx); err != nil {
+		t.Fatalf("Shutdown: %v", err)
+	}
+	if got := tm.wait(); got != 1 {
+		t.Fatalf("exit status %d, want 1", got)
+	}
+	if !strings.Contains(tm.screen(), "yeok: session ended: server shutting down") {
+		t.Fatalf("no shutdown line; screen ends with:\n%s", tail(tm.screen(), 500))
+	}
+	es := hs.entries(ownerOf(hs.keyA))
+	if len(es) != 1 {
+		t.Fatalf("%d entries, want 1", len(es))
+	}
+	e := es[0]
+	if e.Status != model.StatusInterrupted || !strings.Contains(e.Error, "server shutting down") {
+		t.Fatalf("entry = %s %q, want interrupted by the shutdown", e.Status, e.Error)
+	}
+	if !strings.HasPrefix(e.Text, "word word") {
+		t.Fatalf("partial text %q not kept", e.Text)
+	}
+	if _, err := hs.dial(hs.keyA); err == nil {
+		t.Fatal("a connection was accepted after Shutdown")
+	}
+}

@@ -36,6 +36,7 @@ func commands() []command {
 	return []command{
 		{"translate", "translate [TEXT...]    translate TEXT or stdin, streaming to stdout", runTranslate},
 		{"history", "history                list logged entries, sessions and scripts", runHistory},
+		{"follow", "follow FILE|-          translate each new line of a growing transcript as it lands", runFollow},
 		{"export", "export                 write a script or session as md, jsonl, tsv or srt", runExport},
 		{"db", "db check|compact       check or compact the database file", runDB},
 		{"glossary", "glossary               list, set, rm or import a script's glossary", runGlossary},

@@ -1,0 +1,139 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/yeok/yeok/cmd/yeok/internal/follow"
+	"github.com/yeok/yeok/cmd/yeok/internal/pipeline"
+	"github.com/yeok/yeok/model"
+)
+
+const followSynopsis = "yeok follow [flags] FILE|-   (translate each new complete line as it lands; - follows stdin)"
+
+func runFollow(ctx context.Context, args []string, io stdio, getenv env) error {
+	var f commonFlags
+	fs := newFlagSet("follow")
+	f.bind(fs)
+	fromStart := fs.Bool("from-start", false, "translate the lines already in the file first")
+	jsonOut := fs.Bool("json", false, "print one JSON object per event instead of text")
+	pos, err := parseInterspersed(fs, args)
+	if err == errHelp {
+		printUsage(io.out, fs, followSynopsis)
+		return err
+	}
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usageErrorf("follow: name one FILE to follow, or - for stdin")
+	}
+	c, err := resolveConfig(&f, getenv)
+	if err != nil {
+		return err
+	}
+	eng, err := newEngine(c, nil)
+	if err != nil {
+		return err
+	}
+	st, err := openStore(ctx, c)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	var lines <-chan follow.Line
+	var errs <-chan error
+	if pos[0] == "-" {
+		lines, errs = follow.LinesFrom(ctx, io.in, follow.Options{})
+	} else if lines, errs, err = follow.Lines(ctx, pos[0], follow.Options{FromStart: *fromStart}); err != nil {
+		return fmt.Errorf("follow %s: %w", pos[0], err)
+	}
+	sess, err := st.NewSession(ctx, model.LocalOwner, model.Session{Origin: "follow", ScriptID: c.ScriptID, From: c.From, To: c.To})
+	if err != nil {
+		return fmt.Errorf("start session: %w", err)
+	}
+	fl := &follower{
+		runner: &pipeline.Runner{Store: st, Engine: eng, Context: c.Context},
+		out:    newEventPrinter(io.out, *jsonOut),
+		errw:   io.err,
+		limit:  c.MaxInput,
+		req:    model.Request{Owner: model.LocalOwner, SessionID: sess.ID, ScriptID: c.ScriptID, From: c.From, To: c.To, Model: c.Model},
+	}
+	if err := fl.run(ctx, lines); err != nil {
+		return err
+	}
+	if err := <-errs; err != nil {
+		return fmt.Errorf("follow %s: %w", pos[0], err)
+	}
+	if fl.failed > 0 {
+		return fmt.Errorf("%d of %d lines not translated", fl.failed, fl.seen)
+	}
+	return nil
+}
+
+// follower translates followed lines one at a time, in order. Lines that land while one is
+// translating wait in the follower's source (the file, or the pipe), so none is dropped.
+type follower struct {
+	runner *pipeline.Runner
+	out    *eventPrinter
+	errw   io.Writer
+	limit  int
+	req    model.Request
+	// onFirst, when set, is told how long after a line was read its first token arrived.
+	onFirst func(time.Duration)
+
+	seen, translated, failed int
+}
+
+func (f *follower) run(ctx context.Context, lines <-chan follow.Line) error {
+	for line := range lines {
+		text := strings.TrimRight(line.Text, "\r")
+		if strings.TrimSpace(text) == "" {
+			continue
+		}
+		f.seen++
+		if err := model.CheckSource(text, f.limit); err != nil {
+			f.failed++
+			fmt.Fprintf(f.errw, "yeok: line %d: %v\n", line.Number, err)
+			continue
+		}
+		req := f.req
+		req.Source = text
+		read := time.Now()
+		first := true
+		f.out.begin(text)
+		e, err := f.runner.Run(ctx, req, func(e model.Entry, ev model.Event) {
+			if first && ev.Kind == model.EventDelta && f.onFirst != nil {
+				first = false
+				f.onFirst(time.Since(read))
+			}
+			f.out.event(e, ev)
+		})
+		if err != nil {
+			return err
+		}
+		if err := f.out.finish(e); err != nil {
+			return fmt.Errorf("write output: %w", err)
+		}
+		if e.Status == model.StatusDone {
+			f.translated++
+			if len(e.Flags) > 0 {
+				fmt.Fprintf(f.errw, "yeok: entry %d: check the translation: %s\n", e.ID, flagWords(e.Flags))
+			}
+			continue
+		}
+		if errors.Is(ctx.Err(), context.Canceled) && e.Status == model.StatusCancelled {
+			return nil
+		}
+		f.failed++
+		fmt.Fprintf(f.errw, "yeok: %s\n", pipeline.Problem(e))
+		if pipeline.Fatal(e.ErrorClass) {
+			return errors.New(pipeline.Problem(e))
+		}
+	}
+	return nil
+}

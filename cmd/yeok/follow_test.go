@@ -142,4 +142,3 @@ func TestFollowStdin(t *testing.T) {
 		t.Fatalf("missing directory: exit %d stderr %q", p.code, p.stderr)
 	}
 }
-

@@ -32,7 +32,7 @@ type fakeOpenAI struct {
 	answer   func(w http.ResponseWriter, r *http.Request, n int)
 }
 
-func newFakeOpenAI(t *testing.T, answer func(w http.ResponseWriter, r *http.Request, n int)) *fakeOpenAI {
+func newFakeOpenAI(t testing.TB, answer func(w http.ResponseWriter, r *http.Request, n int)) *fakeOpenAI {
 	t.Helper()
 	f := &fakeOpenAI{answer: answer}
 	f.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

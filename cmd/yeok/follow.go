@@ -6,12 +6,17 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/yeok/yeok/cmd/yeok/internal/follow"
 	"github.com/yeok/yeok/cmd/yeok/internal/pipeline"
 	"github.com/yeok/yeok/model"
 )
+
+// followPoll is how often a followed file is checked: a stat a few dozen times a second
+// costs nothing, and a line waits at most this long before its translation starts.
+const followPoll = 25 * time.Millisecond
 
 const followSynopsis = "yeok follow [flags] FILE|-   (translate each new complete line as it lands; - follows stdin)"
 
@@ -49,7 +54,7 @@ func runFollow(ctx context.Context, args []string, io stdio, getenv env) error {
 	var errs <-chan error
 	if pos[0] == "-" {
 		lines, errs = follow.LinesFrom(ctx, io.in, follow.Options{})
-	} else if lines, errs, err = follow.Lines(ctx, pos[0], follow.Options{FromStart: *fromStart}); err != nil {
+	} else if lines, errs, err = follow.Lines(ctx, pos[0], follow.Options{FromStart: *fromStart, Poll: followPoll}); err != nil {
 		return fmt.Errorf("follow %s: %w", pos[0], err)
 	}
 	sess, err := st.NewSession(ctx, model.LocalOwner, model.Session{Origin: "follow", ScriptID: c.ScriptID, From: c.From, To: c.To})
@@ -83,10 +88,24 @@ type follower struct {
 	errw   io.Writer
 	limit  int
 	req    model.Request
-	// onFirst, when set, is told how long after a line was read its first token arrived.
-	onFirst func(time.Duration)
+	// onFirst, when set, is told when the first token of a line's translation arrived.
+	onFirst func(line int, at time.Time)
 
+	mu                       sync.Mutex // guards the counts, read by progress reports
 	seen, translated, failed int
+}
+
+// translatedSoFar is the number of lines translated until now.
+func (f *follower) translatedSoFar() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.translated
+}
+
+func (f *follower) count(n *int) {
+	f.mu.Lock()
+	*n++
+	f.mu.Unlock()
 }
 
 func (f *follower) run(ctx context.Context, lines <-chan follow.Line) error {
@@ -95,21 +114,20 @@ func (f *follower) run(ctx context.Context, lines <-chan follow.Line) error {
 		if strings.TrimSpace(text) == "" {
 			continue
 		}
-		f.seen++
+		f.count(&f.seen)
 		if err := model.CheckSource(text, f.limit); err != nil {
-			f.failed++
+			f.count(&f.failed)
 			fmt.Fprintf(f.errw, "yeok: line %d: %v\n", line.Number, err)
 			continue
 		}
 		req := f.req
 		req.Source = text
-		read := time.Now()
 		first := true
 		f.out.begin(text)
 		e, err := f.runner.Run(ctx, req, func(e model.Entry, ev model.Event) {
 			if first && ev.Kind == model.EventDelta && f.onFirst != nil {
 				first = false
-				f.onFirst(time.Since(read))
+				f.onFirst(line.Number, time.Now())
 			}
 			f.out.event(e, ev)
 		})
@@ -120,7 +138,7 @@ func (f *follower) run(ctx context.Context, lines <-chan follow.Line) error {
 			return fmt.Errorf("write output: %w", err)
 		}
 		if e.Status == model.StatusDone {
-			f.translated++
+			f.count(&f.translated)
 			if len(e.Flags) > 0 {
 				fmt.Fprintf(f.errw, "yeok: entry %d: check the translation: %s\n", e.ID, flagWords(e.Flags))
 			}
@@ -129,7 +147,7 @@ func (f *follower) run(ctx context.Context, lines <-chan follow.Line) error {
 		if errors.Is(ctx.Err(), context.Canceled) && e.Status == model.StatusCancelled {
 			return nil
 		}
-		f.failed++
+		f.count(&f.failed)
 		fmt.Fprintf(f.errw, "yeok: %s\n", pipeline.Problem(e))
 		if pipeline.Fatal(e.ErrorClass) {
 			return errors.New(pipeline.Problem(e))

@@ -38,6 +38,9 @@ type Store interface {
 	RecentLanguages(ctx context.Context, owner model.Owner) ([]model.Language, error)
 	TouchLanguage(ctx context.Context, owner model.Owner, l model.Language) error
 	RecentInputs(ctx context.Context, owner model.Owner, n int) ([]string, error)
+	// DeleteSession and DeleteScript remove a session or a script with its entries.
+	DeleteSession(ctx context.Context, owner model.Owner, id uint64) error
+	DeleteScript(ctx context.Context, owner model.Owner, id string) error
 }
 
 // Config is everything the app needs from the front door that starts it.
@@ -63,6 +66,11 @@ type Config struct {
 	Keys KeyMap
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Export writes a script (scriptID set) or a session of owner to a file in the
+	// current folder and returns its path; the history browser's export key calls it.
+	// Nil means exporting is not available over this front door (over SSH the file would
+	// land on the server).
+	Export func(ctx context.Context, owner model.Owner, scriptID string, sessionID uint64) (path string, err error)
 }
 
 // historyLimit bounds how many earlier entries are shown at start and on reopening.
@@ -141,6 +149,7 @@ func New(cfg Config, tr Translator, st Store) Model {
 	if len(keys.Edit.Left.Keys()) == 0 {
 		keys.Edit = DefaultEditKeyMap()
 	}
+	keys.defaultBrowserKeys()
 	styles := DefaultStyles(cfg.Renderer)
 	m := Model{
 		cfg: cfg, tr: tr, st: st, keys: &keys, styles: &styles, now: cfg.Now,
@@ -226,10 +235,8 @@ func (m Model) handleResult(msg tea.Msg) (Model, tea.Cmd, bool) {
 		if msg.seq == m.flash.seq {
 			m.flash.text = ""
 		}
-	case historyLoadedMsg:
-		m.history = m.history.loaded(msg)
-	case reopenedMsg:
-		m, cmd = m.applyReopened(msg)
+	case browserMsg:
+		m, cmd = m.applyBrowser(msg)
 	case quitNowMsg:
 		return m, tea.Quit, true
 	default:

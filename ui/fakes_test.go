@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"slices"
 	"strings"
@@ -79,6 +80,9 @@ func (s *fakeStore) Sessions(_ context.Context, _ model.Owner, limit int) ([]mod
 	defer s.mu.Unlock()
 	out := slices.Clone(s.sessions)
 	slices.Reverse(out)
+	if limit <= 0 {
+		return out, nil
+	}
 	return out[:min(limit, len(out))], nil
 }
 
@@ -122,7 +126,8 @@ func (s *fakeStore) Entries(_ context.Context, _ model.Owner, q model.EntryQuery
 	var out []model.Entry
 	for i := len(s.entries) - 1; i >= 0; i-- {
 		e := s.entries[i]
-		if (q.SessionID != 0 && e.SessionID != q.SessionID) || (q.ScriptID != "" && e.ScriptID != q.ScriptID) {
+		if (q.SessionID != 0 && e.SessionID != q.SessionID) || (q.ScriptID != "" && e.ScriptID != q.ScriptID) ||
+			(q.Before != 0 && e.ID >= q.Before) || !containsFold(e, q.Search) {
 			continue
 		}
 		out = append(out, e)
@@ -131,6 +136,43 @@ func (s *fakeStore) Entries(_ context.Context, _ model.Owner, q model.EntryQuery
 		}
 	}
 	return out, nil
+}
+
+// containsFold is the store's search: the source or a translation contains q, ignoring case.
+func containsFold(e model.Entry, q string) bool {
+	q = strings.ToLower(q)
+	for _, s := range []string{e.Source, e.Text, e.Clean} {
+		if strings.Contains(strings.ToLower(s), q) {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *fakeStore) DeleteSession(_ context.Context, _ model.Owner, id uint64) error {
+	s.log.add("DeleteSession")
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := len(s.sessions)
+	s.sessions = slices.DeleteFunc(s.sessions, func(x model.Session) bool { return x.ID == id })
+	if len(s.sessions) == n {
+		return fmt.Errorf("session %d: %w", id, model.ErrNotFound)
+	}
+	s.entries = slices.DeleteFunc(s.entries, func(e model.Entry) bool { return e.SessionID == id })
+	return nil
+}
+
+func (s *fakeStore) DeleteScript(_ context.Context, _ model.Owner, id string) error {
+	s.log.add("DeleteScript")
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := len(s.scripts)
+	s.scripts = slices.DeleteFunc(s.scripts, func(x model.Script) bool { return x.ID == id })
+	if len(s.scripts) == n {
+		return fmt.Errorf("script %q: %w", id, model.ErrNotFound)
+	}
+	s.entries = slices.DeleteFunc(s.entries, func(e model.Entry) bool { return e.ScriptID == id })
+	return nil
 }
 
 func (s *fakeStore) RecentLanguages(context.Context, model.Owner) ([]model.Language, error) {

@@ -32,6 +32,12 @@ type KeyMap struct {
 	Choose     key.Binding
 	ToggleMode key.Binding
 
+	// Inside the history browser. They come before the filter's editing keys there.
+	Search  key.Binding // search the text of every entry, or back to the list
+	Delete  key.Binding // delete the selected session or script, after a confirmation
+	Export  key.Binding // export the selected session or script to a file
+	Confirm key.Binding // answer yes to a confirmation; any other key says no
+
 	// Edit moves the cursor and deletes inside the input box and the picker's filter.
 	Edit EditKeyMap
 }
@@ -97,6 +103,11 @@ func DefaultKeyMap() KeyMap {
 		Down:       key.NewBinding(key.WithKeys("down", "ctrl+n"), key.WithHelp("↓", "down")),
 		Choose:     key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "choose")),
 		ToggleMode: key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "target/source")),
+
+		Search:  key.NewBinding(key.WithKeys("ctrl+f"), key.WithHelp("ctrl+f", "search")),
+		Delete:  key.NewBinding(key.WithKeys("ctrl+d"), key.WithHelp("ctrl+d", "delete")),
+		Export:  key.NewBinding(key.WithKeys("ctrl+e"), key.WithHelp("ctrl+e", "export")),
+		Confirm: key.NewBinding(key.WithKeys("y", "Y", "enter"), key.WithHelp("y/enter", "confirm")),
 
 		Edit: DefaultEditKeyMap(),
 	}

@@ -3,6 +3,7 @@ package ui
 import (
 	"strings"
 	"testing"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/yeok/yeok/model"
@@ -43,7 +44,7 @@ func TestHistoryReopens(t *testing.T) {
 	log := &callLog{}
 	st := newFakeStore(log)
 	st.sessions = []model.Session{{ID: 4, Started: testNow, Title: "old"}}
-	st.scripts = []model.Script{{ID: "talk", To: "ja", Entries: 1}}
+	st.scripts = []model.Script{{ID: "talk", To: "ja", Entries: 1, Updated: testNow.Add(time.Minute)}}
 	st.entries = []model.Entry{
 		{ID: 10, SessionID: 4, Source: "from session four", Text: "四", To: "ja", Status: model.StatusDone},
 		{ID: 11, SessionID: 6, ScriptID: "talk", Source: "from the script", Text: "台本", To: "ja", Status: model.StatusDone},
@@ -53,7 +54,7 @@ func TestHistoryReopens(t *testing.T) {
 	if m.panel != panelHistory || len(m.history.items) != 2 {
 		t.Fatalf("history not listed: panel %v, %d items", m.panel, len(m.history.items))
 	}
-	// Scripts come first; the session is below.
+	// The script was active last, so it comes first; the session is below.
 	m = step(m, press(tea.KeyDown))
 	m = run(t, m, press(tea.KeyEnter))
 	if m.panel != panelChat || !strings.Contains(m.View(), "from session four") || m.scriptID != "" {

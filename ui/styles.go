@@ -54,6 +54,7 @@ type Styles struct {
 	PanelDim      lipgloss.Style
 	PanelBadge    lipgloss.Style
 	PanelError    lipgloss.Style
+	Match         lipgloss.Style // the text a search matched
 
 	Help   help.Styles
 	Notice lipgloss.Style
@@ -114,6 +115,7 @@ func DefaultStyles(r *lipgloss.Renderer) Styles {
 	s.PanelDim = r.NewStyle().Foreground(subtle)
 	s.PanelBadge = r.NewStyle().Foreground(accent)
 	s.PanelError = r.NewStyle().Foreground(red)
+	s.Match = matchStyle(r)
 
 	s.Help = help.Styles{
 		Ellipsis:       r.NewStyle().Foreground(faint),

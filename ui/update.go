@@ -19,6 +19,8 @@ func (m Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		return m.quit()
 	case key.Matches(msg, k.Cancel):
 		switch {
+		case m.panel == panelHistory:
+			return m.historyBack()
 		case m.panel != panelChat:
 			return m.closePanel(), nil
 		case m.help.ShowAll:

@@ -86,7 +86,7 @@ func (m Model) helpKeys() help.KeyMap {
 	case panelPicker:
 		return pickerHelp{keys: *m.keys, mode: m.picker.mode}
 	case panelHistory:
-		return historyHelp{keys: *m.keys}
+		return m.history.help()
 	}
 	return chatHelp{keys: *m.keys, streaming: m.flight != nil}
 }

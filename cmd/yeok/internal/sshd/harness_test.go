@@ -163,8 +163,9 @@ func startHarness(t testing.TB, cfg Config, h http.HandlerFunc) *harness {
 	return startHarnessWith(t, cfg, h, nil)
 }
 
-// startHarnessWith is startHarness with a hook to wrap the store the server uses.
-func startHarnessWith(t testing.TB, cfg Config, h http.HandlerFunc, wrap func(ui.Store) ui.Store) *harness {
+// startHarnessWith is startHarness with a hook to wrap the store the server uses; it is
+// called once the harness's keys exist.
+func startHarnessWith(t testing.TB, cfg Config, h http.HandlerFunc, wrap func(*harness, ui.Store) ui.Store) *harness {
 	t.Helper()
 	hs := &harness{t: t, dir: t.TempDir(), logs: &syncBuffer{}, keyA: newKey(t), keyB: newKey(t)}
 	hs.up = newUpstream(t, h)
@@ -191,7 +192,7 @@ func startHarnessWith(t testing.TB, cfg Config, h http.HandlerFunc, wrap func(ui
 	cfg.To = model.MustLanguage("ko-KR")
 	var store ui.Store = st
 	if wrap != nil {
-		store = wrap(st)
+		store = wrap(hs, st)
 	}
 	srv, err := New(cfg, eng, store)
 	if err != nil {

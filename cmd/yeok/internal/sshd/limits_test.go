@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +15,7 @@ import (
 	gossh "golang.org/x/crypto/ssh"
 
 	"github.com/yeok/yeok/model"
+	"github.com/yeok/yeok/ui"
 )
 
 func TestUnknownKeyRefused(t *testing.T) {
@@ -26,6 +28,22 @@ func TestUnknownKeyRefused(t *testing.T) {
 	if !strings.Contains(hs.logs.String(), gossh.FingerprintSHA256(stranger.PublicKey())) {
 		t.Fatalf("the refused key's fingerprint is not logged:\n%s", hs.logs.String())
 	}
+	// Listing the key lets it in, without a restart.
+	f, err := os.OpenFile(hs.authPath, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.Write(gossh.MarshalAuthorizedKey(stranger.PublicKey())); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	c, err := hs.dial(stranger)
+	if err != nil {
+		t.Fatalf("a newly listed key was refused: %v", err)
+	}
+	c.Close()
 }
 
 func TestNoPTYRefused(t *testing.T) {
@@ -224,13 +242,14 @@ func TestHugeWindowIsClamped(t *testing.T) {
 	}
 	tm.send("bonjour\r")
 	tm.waitFor("Hello")
-	// The widest line drawn is the clamped width, not four billion columns.
+	// Lines are drawn at the clamped width, not four billion columns. (Stripping escape
+	// sequences can join a line with the next, hence the slack.)
 	widest := 0
 	for _, line := range strings.Split(tm.screen(), "\n") {
 		widest = max(widest, len([]rune(line)))
 	}
-	if widest > maxColumns+20 {
-		t.Fatalf("a line of %d columns was drawn", widest)
+	if widest > 4*maxColumns || len(tm.raw()) > 4<<20 {
+		t.Fatalf("a line of %d columns was drawn, %d bytes in all", widest, len(tm.raw()))
 	}
 	if widest < 200 {
 		t.Fatalf("widest line %d: the resize never reached the app", widest)
@@ -275,4 +294,47 @@ func TestShutdownInterruptsStreams(t *testing.T) {
 	if _, err := hs.dial(hs.keyA); err == nil {
 		t.Fatal("a connection was accepted after Shutdown")
 	}
+}
+
+// panickyStore panics when the app asks for one owner's last session.
+type panickyStore struct {
+	ui.Store
+	victim model.Owner
+}
+
+func (p panickyStore) LastSession(ctx context.Context, owner model.Owner) (model.Session, error) {
+	if owner == p.victim {
+		panic("store exploded")
+	}
+	return p.Store.LastSession(ctx, owner)
+}
+
+func TestPanicEndsOnlyThatSession(t *testing.T) {
+	hs := startHarnessWith(t, Config{}, streamFixture(t, "gpt-4o-mini-stop.sse"), func(hs *harness, st ui.Store) ui.Store {
+		return panickyStore{Store: st, victim: ownerOf(hs.keyB)}
+	})
+	b, err := hs.dial(hs.keyB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	tb := openTerm(t, b, 80, 24)
+	if got := tb.wait(); got != 1 {
+		t.Fatalf("exit status %d, want 1", got)
+	}
+	if !strings.Contains(tb.screen(), "yeok: session ended: internal error") {
+		t.Fatalf("no one-line reason; screen ends with:\n%s", tail(tb.screen(), 500))
+	}
+	if !strings.Contains(hs.logs.String(), "session app panicked") {
+		t.Fatalf("panic not logged:\n%s", hs.logs.String())
+	}
+	a, err := hs.dial(hs.keyA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	ta := openTerm(t, a, 80, 24)
+	ta.waitFor(readyMarker)
+	ta.send("bonjour\r")
+	ta.waitFor("Hello")
 }

@@ -75,15 +75,20 @@ func (s *Server) handle(sess ssh.Session) {
 		}
 		return
 	}
-	defer s.limits.release(fp, s.now())
-
 	ss := &session{srv: s, ssh: sess, fingerprint: fp, owner: model.SSHOwner(fp), log: log}
 	if !s.track(ss) {
+		s.limits.release(fp, s.now())
 		refuse(sess, errShutdown.Error())
 		return
 	}
+	// The slot is free and the session untracked only once the exit status is sent, so a
+	// client that saw its session end can start another at once, and Shutdown returns only
+	// after every client was told.
 	defer s.untrack(ss)
-	ss.run(ptyReq, winch)
+	status := 1
+	defer func() { _ = sess.Exit(status) }()
+	defer s.limits.release(fp, s.now())
+	status = ss.run(ptyReq, winch)
 }
 
 // refuse tells the client why in one line and ends the session with exit status 1.
@@ -113,8 +118,8 @@ type session struct {
 }
 
 // run builds the session's program and runs it until the client quits, the connection
-// ends or the server stops the session.
-func (ss *session) run(ptyReq ssh.Pty, winch <-chan ssh.Window) {
+// ends or the server stops the session. It returns the exit status for the client.
+func (ss *session) run(ptyReq ssh.Pty, winch <-chan ssh.Window) int {
 	srv, sess := ss.srv, ss.ssh
 	started := srv.now()
 	ss.lastInput.Store(started.UnixNano())
@@ -194,7 +199,7 @@ func (ss *session) run(ptyReq ssh.Pty, winch <-chan ssh.Window) {
 		_, _ = fmt.Fprintf(out, "\r\nyeok: session ended: internal error\r\n")
 	}
 	ss.log.Info("session ended", "reason", ended, "duration", srv.now().Sub(started).Round(time.Second))
-	_ = sess.Exit(status)
+	return status
 }
 
 // stop ends the session for reason: the stream in flight is interrupted, the app gets a

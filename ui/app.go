@@ -41,6 +41,10 @@ type Store interface {
 	// DeleteSession and DeleteScript remove a session or a script with its entries.
 	DeleteSession(ctx context.Context, owner model.Owner, id uint64) error
 	DeleteScript(ctx context.Context, owner model.Owner, id string) error
+	// Script returns model.ErrNotFound when the script has no record yet.
+	Script(ctx context.Context, owner model.Owner, id string) (model.Script, error)
+	// PutScript creates or updates a script's settings; sc.Owner must be set.
+	PutScript(ctx context.Context, sc model.Script) error
 }
 
 // Config is everything the app needs from the front door that starts it.
@@ -71,6 +75,18 @@ type Config struct {
 	// Nil means exporting is not available over this front door (over SSH the file would
 	// land on the server).
 	Export func(ctx context.Context, owner model.Owner, scriptID string, sessionID uint64) (path string, err error)
+	// Prepare fills a request's script context pairs and glossary terms before it is
+	// logged (cmd passes pipeline.Runner.Prepare). Nil: a script request carries the
+	// newest finished pairs of the script shown in the scrollback.
+	Prepare func(ctx context.Context, req *model.Request) error
+	// Tidy runs output hygiene on a finished entry before it is stored: sets e.Clean and
+	// e.Flags (cmd passes pipeline.Tidy). Nil: none.
+	Tidy func(e *model.Entry, req model.Request)
+	// Follow delivers lines to translate in order (cmd tails the file); nil = no follow
+	// mode. The channel closes when following ends.
+	Follow <-chan string
+	// FollowName names what is followed, for the progress line.
+	FollowName string
 }
 
 // historyLimit bounds how many earlier entries are shown at start and on reopening.
@@ -80,9 +96,10 @@ const historyLimit = 200
 type panel int
 
 const (
-	panelChat    panel = iota // the scrollback
-	panelPicker               // the language picker
-	panelHistory              // earlier sessions and scripts
+	panelChat     panel = iota // the scrollback
+	panelPicker                // the language picker
+	panelHistory               // earlier sessions and scripts
+	panelGlossary              // the attached script's glossary
 )
 
 // Model is the app. It implements tea.Model.
@@ -122,6 +139,10 @@ type Model struct {
 	flash    flash
 	writes   int  // Finish commands not yet answered
 	quitting bool // quit once writes reach zero
+
+	follow followState   // follow mode's queue and counts
+	gloss  glossaryModel // the glossary panel
+	late   *lateWrites   // store writes in progress, for Wait
 }
 
 // New builds the app. tr may be nil when cfg.ProviderError says why.
@@ -150,11 +171,14 @@ func New(cfg Config, tr Translator, st Store) Model {
 		keys.Edit = DefaultEditKeyMap()
 	}
 	keys.defaultBrowserKeys()
+	if len(keys.Glossary.Keys()) == 0 {
+		keys.Glossary = DefaultKeyMap().Glossary
+	}
 	styles := DefaultStyles(cfg.Renderer)
 	m := Model{
 		cfg: cfg, tr: tr, st: st, keys: &keys, styles: &styles, now: cfg.Now,
 		from: cfg.From, to: cfg.To, scriptID: cfg.Session.ScriptID,
-		recall: -1, clock: cfg.Now(),
+		recall: -1, clock: cfg.Now(), late: &lateWrites{},
 	}
 	if m.to.IsAuto() {
 		m.to = "en"
@@ -175,13 +199,15 @@ func New(cfg Config, tr Translator, st Store) Model {
 
 func (m Model) look() look { return look{st: m.styles, keys: m.keys} }
 
-// Init loads the transcript to show, the recent languages and earlier inputs.
+// Init loads the transcript to show, the recent languages and earlier inputs, and starts
+// taking followed lines.
 func (m Model) Init() tea.Cmd {
 	ctx, owner := m.cfg.Ctx, m.cfg.Owner
 	return tea.Batch(
 		loadTranscriptCmd(ctx, m.st, owner, m.scriptID),
 		loadRecentsCmd(ctx, m.st, owner),
 		loadInputsCmd(ctx, m.st, owner),
+		readFollowCmd(ctx, m.cfg.Follow),
 	)
 }
 
@@ -240,7 +266,7 @@ func (m Model) handleResult(msg tea.Msg) (Model, tea.Cmd, bool) {
 	case quitNowMsg:
 		return m, tea.Quit, true
 	default:
-		return m, nil, false
+		return m.handleMoreResults(msg)
 	}
 	return m, cmd, true
 }
@@ -256,6 +282,9 @@ func (m *Model) layout() {
 	if m.cfg.ProviderError != "" {
 		fixed++
 	}
+	if m.following() {
+		fixed++ // the progress line
+	}
 	// The help and the input shrink before the layout can overflow a short terminal.
 	m.helpHeight = min(len(m.helpLines()), max(m.height-fixed-1, 1))
 	m.inputHeight = min(m.input.rowCount(), maxInputRows, max(m.height-fixed-m.helpHeight, 1))
@@ -263,6 +292,7 @@ func (m *Model) layout() {
 	m.sb.setSize(m.width, m.mainHeight)
 	m.picker.setSize(m.width, m.mainHeight)
 	m.history.setSize(m.width, m.mainHeight)
+	m.gloss.setSize(m.width, m.mainHeight)
 }
 
 // tooSmall reports a terminal in which the layout cannot be drawn.

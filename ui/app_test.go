@@ -211,7 +211,7 @@ func TestTranslatorPanicBecomesFailedEntry(t *testing.T) {
 		panic("boom")
 	}}
 	b := newStreamBuffer(time.Now)
-	runStreamCmd(t.Context(), tr, model.Request{}, b)()
+	b.finish(safeStream(t.Context(), tr, model.Request{}, b))
 	s := b.snapshot()
 	if !s.done || s.result.Status != model.StatusFailed || s.result.Text != "부분" || !strings.Contains(s.result.Err.Message, "boom") {
 		t.Fatalf("result = %+v", s.result)

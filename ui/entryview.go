@@ -114,6 +114,11 @@ func (b *block) render(width int, last bool, lk look) []string {
 			out = append(out, indent+st.ErrorText.Render(l))
 		}
 	}
+	if b.live == nil {
+		for _, l := range b.flagLines(inner, last, lk) {
+			out = append(out, indent+l)
+		}
+	}
 	return append(out, indent+b.meta(width-len(indent)-1, last, lk))
 }
 

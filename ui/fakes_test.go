@@ -52,6 +52,8 @@ type fakeStore struct {
 	begun    []model.Request
 	finished []model.Entry
 	touched  []model.Language
+	puts     []model.Script // every PutScript, in order
+	putErr   error          // when set, PutScript fails with it
 }
 
 func newFakeStore(log *callLog) *fakeStore { return &fakeStore{log: log, nextID: 100} }
@@ -107,7 +109,10 @@ func (s *fakeStore) Begin(_ context.Context, req model.Request) (model.Entry, er
 	return e, nil
 }
 
-func (s *fakeStore) Finish(_ context.Context, e model.Entry) (model.Entry, error) {
+func (s *fakeStore) Finish(ctx context.Context, e model.Entry) (model.Entry, error) {
+	if err := ctx.Err(); err != nil {
+		return model.Entry{}, fmt.Errorf("finish entry %d: %w", e.ID, err) // as bbolt's store does
+	}
 	s.log.add("Finish:" + string(e.Status))
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -172,6 +177,40 @@ func (s *fakeStore) DeleteScript(_ context.Context, _ model.Owner, id string) er
 		return fmt.Errorf("script %q: %w", id, model.ErrNotFound)
 	}
 	s.entries = slices.DeleteFunc(s.entries, func(e model.Entry) bool { return e.ScriptID == id })
+	return nil
+}
+
+func (s *fakeStore) Script(_ context.Context, _ model.Owner, id string) (model.Script, error) {
+	s.log.add("Script")
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, sc := range s.scripts {
+		if sc.ID == id {
+			sc.Glossary = slices.Clone(sc.Glossary)
+			return sc, nil
+		}
+	}
+	return model.Script{}, fmt.Errorf("script %q: %w", id, model.ErrNotFound)
+}
+
+func (s *fakeStore) PutScript(_ context.Context, sc model.Script) error {
+	s.log.add("PutScript")
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.putErr != nil {
+		return s.putErr
+	}
+	if sc.Owner == "" {
+		return fmt.Errorf("put script %q: no owner", sc.ID)
+	}
+	s.puts = append(s.puts, sc)
+	for i := range s.scripts {
+		if s.scripts[i].ID == sc.ID {
+			s.scripts[i] = sc
+			return nil
+		}
+	}
+	s.scripts = append(s.scripts, sc)
 	return nil
 }
 

@@ -21,6 +21,9 @@ type KeyMap struct {
 	Swap    key.Binding
 	History key.Binding
 	Help    key.Binding
+	// Glossary opens the attached script's glossary. Inside it, Choose adds the term
+	// typed, Delete deletes the selected term after Confirm.
+	Glossary key.Binding
 
 	// Leaving.
 	Cancel key.Binding // stop the stream in flight, or close the open panel
@@ -96,6 +99,8 @@ func DefaultKeyMap() KeyMap {
 		History: key.NewBinding(key.WithKeys("ctrl+o"), key.WithHelp("ctrl+o", "history")),
 		Help:    key.NewBinding(key.WithKeys("ctrl+g", "f1"), key.WithHelp("ctrl+g", "help")),
 
+		Glossary: key.NewBinding(key.WithKeys("ctrl+l"), key.WithHelp("ctrl+l", "glossary")),
+
 		Cancel: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "stop")),
 		Quit:   key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
 
@@ -143,7 +148,7 @@ func (h chatHelp) FullHelp() [][]key.Binding {
 		{k.Send, k.Newline, relabel(k.Recall, "earlier"), relabel(k.Forward, "later")},
 		{relabel(k.Target, "target"), relabel(k.Source, "source"), relabel(k.Swap, "swap"), k.History},
 		{k.Retry, k.Copy, k.PageUp, k.PageDown},
-		{relabel(k.Cancel, "stop/close"), k.Quit, relabel(k.Help, "close help")},
+		{relabel(k.Cancel, "stop/close"), k.Quit, k.Glossary, relabel(k.Help, "close help")},
 	}
 }
 

@@ -35,6 +35,13 @@ type (
 	}
 	// quitNowMsg ends the program even if commits are still pending.
 	quitNowMsg struct{}
+	// endedMsg: the session's context ended before Update finished stream id; the entry
+	// was finished by the command that noticed (or could not be).
+	endedMsg struct {
+		id    uint64
+		entry model.Entry
+		err   error
+	}
 )
 
 // send starts a translation of the input box's text, or says in the status bar why not.
@@ -50,6 +57,14 @@ func (m Model) send() (tea.Model, tea.Cmd) {
 	if m.cfg.ProviderError != "" || m.tr == nil {
 		return m, m.setFlash(m.providerProblem(), true)
 	}
+	if m.following() {
+		// Typed lines join the followed ones in the order they arrive.
+		m.remember(text)
+		m.input.Reset()
+		m.layout()
+		m.follow.queue = append(m.follow.queue, queuedLine{source: text, typed: true})
+		return m.startNext()
+	}
 	if m.flight != nil {
 		return m, m.setFlash("a translation is still streaming: "+m.keys.Cancel.Help().Key+" stops it", true)
 	}
@@ -57,7 +72,7 @@ func (m Model) send() (tea.Model, tea.Cmd) {
 	m.remember(text)
 	m.input.Reset()
 	m.layout()
-	return m.start(req, "")
+	return m.start(req, startOpts{})
 }
 
 func (m Model) providerProblem() string {
@@ -67,11 +82,25 @@ func (m Model) providerProblem() string {
 	return model.ErrNoProvider.Error()
 }
 
-// start logs req as pending and, once that commit is in, streams it. prefix is the partial
-// a continuation goes on from.
-func (m Model) start(req model.Request, prefix string) (tea.Model, tea.Cmd) {
-	req.Owner, req.ScriptID, req.Model = m.cfg.Owner, m.scriptID, m.tr.Model()
-	if req.ScriptID != "" {
+// startOpts says how a stream came about.
+type startOpts struct {
+	// prefix is the partial a continuation goes on from.
+	prefix string
+	// missed are the glossary terms the last answer did not use; a retry names them in
+	// the request's notes.
+	missed []string
+	// followed marks a line taken from Config.Follow, for the progress counts.
+	followed bool
+}
+
+// start logs req as pending and, once that commit is in, streams it. Without a Prepare
+// hook, a script request carries the newest finished pairs shown in the scrollback.
+func (m Model) start(req model.Request, opts startOpts) (Model, tea.Cmd) {
+	req.Owner, req.Model = m.cfg.Owner, m.tr.Model()
+	if req.ScriptID == "" {
+		req.ScriptID = m.scriptID
+	}
+	if req.ScriptID != "" && m.cfg.Prepare == nil {
 		req.Context = m.scriptContext(req.ScriptID, req.To)
 	}
 	m.nextID++
@@ -80,38 +109,74 @@ func (m Model) start(req model.Request, prefix string) (tea.Model, tea.Cmd) {
 	blk := &block{
 		kind:   blockEntry,
 		entry:  model.Entry{Source: req.Source, From: req.From, To: req.To, Created: now, Status: model.StatusPending},
-		prefix: prefix,
+		prefix: opts.prefix,
 		live:   &liveText{},
 	}
 	m.flight = &flight{
 		id: m.nextID, req: req, ctx: ctx, cancel: cancel, blk: blk, started: now,
-		buf: newStreamBuffer(m.now),
+		buf: newStreamBuffer(m.now), opts: opts,
 	}
 	m.sb.add(blk)
 	m.sb.follow = true
 	tmpl := m.cfg.Session
 	tmpl.ScriptID, tmpl.From, tmpl.To = m.scriptID, req.From, req.To
 	tmpl.Title = model.Title(req.Source, 60)
-	begin := beginCmd(m.cfg.Ctx, m.st, m.cfg.Owner, m.flight.id, m.session, tmpl, req)
-	return m, tea.Batch(begin, m.spin.Tick)
+	job := beginJob{
+		ctx: m.cfg.Ctx, st: m.st, owner: m.cfg.Owner, id: m.flight.id, sess: m.session, tmpl: tmpl,
+		req: req, prepare: m.cfg.Prepare, missed: opts.missed, now: m.now, late: m.late,
+	}
+	return m, tea.Batch(job.cmd(), m.spin.Tick)
 }
 
-// beginCmd creates the session on the first send, then logs the entry as pending.
-func beginCmd(ctx context.Context, st Store, owner model.Owner, id uint64, sess, tmpl model.Session, req model.Request) tea.Cmd {
+// beginJob prepares a request, creates the session on the first send and logs the entry
+// as pending.
+type beginJob struct {
+	ctx        context.Context
+	st         Store
+	owner      model.Owner
+	id         uint64
+	sess, tmpl model.Session
+	req        model.Request
+	prepare    func(context.Context, *model.Request) error
+	missed     []string
+	now        func() time.Time
+	late       *lateWrites
+}
+
+func (j beginJob) cmd() tea.Cmd {
 	return func() tea.Msg {
+		j.late.add()
+		defer j.late.done()
+		req := j.req
+		if j.prepare != nil {
+			if err := j.prepare(j.ctx, &req); err != nil {
+				return beganMsg{id: j.id, err: fmt.Errorf("prepare request: %w", err)}
+			}
+		}
+		if len(j.missed) > 0 {
+			req.Notes = append(req.Notes, glossaryNotes(j.ctx, j.st, req, j.missed)...)
+		}
+		sess := j.sess
 		if sess.ID == 0 {
-			s, err := st.NewSession(ctx, owner, tmpl)
+			s, err := j.st.NewSession(j.ctx, j.owner, j.tmpl)
 			if err != nil {
-				return beganMsg{id: id, err: fmt.Errorf("start session: %w", err)}
+				return beganMsg{id: j.id, err: fmt.Errorf("start session: %w", err)}
 			}
 			sess = s
 		}
 		req.SessionID = sess.ID
-		e, err := st.Begin(ctx, req)
+		e, err := j.st.Begin(j.ctx, req)
 		if err != nil {
-			err = fmt.Errorf("log entry: %w", err)
+			return beganMsg{id: j.id, session: sess, err: fmt.Errorf("log entry: %w", err)}
 		}
-		return beganMsg{id: id, session: sess, entry: e, req: req, err: err}
+		if j.ctx.Err() != nil {
+			// The session ended as the entry was logged: nothing will stream it, and
+			// Update may never run again.
+			e.Apply(endedResult(model.Result{}, snapshot{}), j.now())
+			saved, err := finishEntry(j.ctx, j.st, e)
+			return endedMsg{id: j.id, entry: saved, err: err}
+		}
+		return beganMsg{id: j.id, session: sess, entry: e, req: req}
 	}
 }
 
@@ -130,13 +195,20 @@ func (m Model) applyBegan(msg beganMsg) (Model, tea.Cmd) {
 		f.blk.live = nil
 		f.blk.entry.Status, f.blk.entry.Error = model.StatusFailed, msg.err.Error()
 		f.blk.invalidate()
-		return m, m.setFlash(msg.err.Error(), true)
+		m.countFollowed(f, model.StatusFailed)
+		flash := m.setFlash(msg.err.Error(), true)
+		next, cmd := m.startNext()
+		return next, tea.Batch(flash, cmd)
 	}
 	f.entry, f.began, f.req = msg.entry, true, msg.req
 	if f.stopped {
 		return m.finishFlight(f.partial(m.now()))
 	}
-	return m, tea.Batch(runStreamCmd(f.ctx, m.tr, f.req, f.buf), waitFrameCmd(m.cfg.Ctx, f.id, f.buf))
+	job := streamJob{
+		parent: m.cfg.Ctx, ctx: f.ctx, id: f.id, tr: m.tr, st: m.st, req: f.req, entry: f.entry,
+		buf: f.buf, tidy: m.cfg.Tidy, now: m.now, late: m.late,
+	}
+	return m, tea.Batch(job.cmd(), waitFrameCmd(m.cfg.Ctx, f.id, f.buf))
 }
 
 // applyFrame shows a frame of the stream in flight; frames of any other stream are late
@@ -170,17 +242,25 @@ func (m Model) stop() (tea.Model, tea.Cmd) {
 	return m.finishFlight(f.partial(m.now()))
 }
 
-// finishFlight makes res final on screen and commits it.
+// finishFlight makes res final on screen and commits it, after output hygiene. When the
+// session's end got there first, the stream's reader is finishing the entry instead.
 func (m Model) finishFlight(res model.Result) (Model, tea.Cmd) {
 	f := m.flight
 	m.flight = nil
 	f.cancel()
+	if !f.buf.claim() {
+		return m, nil
+	}
 	e := f.entry
 	e.Apply(res, m.now())
+	if m.cfg.Tidy != nil {
+		m.cfg.Tidy(&e, f.req)
+	}
 	f.blk.entry, f.blk.live = e, nil
 	f.blk.invalidate()
+	m.countFollowed(f, e.Status)
 	m.writes++
-	cmds := []tea.Cmd{finishCmd(m.cfg.Ctx, m.st, f.blk, e)}
+	cmds := []tea.Cmd{finishCmd(m.cfg.Ctx, m.st, f.blk, e, m.late)}
 	if e.Status == model.StatusFailed || e.Status == model.StatusInterrupted {
 		msg := string(e.Status)
 		if e.Error != "" {
@@ -191,15 +271,30 @@ func (m Model) finishFlight(res model.Result) (Model, tea.Cmd) {
 	return m, tea.Batch(cmds...)
 }
 
+// finishTimeout bounds the final write of an entry, which outlives the session's context.
+const finishTimeout = 3 * time.Second
+
 // finishCmd commits the finished entry: one transaction for the whole stream.
-func finishCmd(ctx context.Context, st Store, blk *block, e model.Entry) tea.Cmd {
+func finishCmd(ctx context.Context, st Store, blk *block, e model.Entry, late *lateWrites) tea.Cmd {
 	return func() tea.Msg {
-		saved, err := st.Finish(ctx, e)
-		if err != nil {
-			return finishedMsg{blk: blk, entry: e, err: fmt.Errorf("save entry: %w", err)}
-		}
-		return finishedMsg{blk: blk, entry: saved}
+		late.add()
+		defer late.done()
+		saved, err := finishEntry(ctx, st, e)
+		return finishedMsg{blk: blk, entry: saved, err: err}
 	}
+}
+
+// finishEntry writes a finished entry even when ctx has ended (a connection dropped
+// mid-answer must not leave the entry pending), within finishTimeout. On failure it
+// returns e as it was.
+func finishEntry(ctx context.Context, st Store, e model.Entry) (model.Entry, error) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), finishTimeout)
+	defer cancel()
+	saved, err := st.Finish(ctx, e)
+	if err != nil {
+		return e, fmt.Errorf("save entry: %w", err)
+	}
+	return saved, nil
 }
 
 func (m Model) applyFinished(msg finishedMsg) (Model, tea.Cmd) {
@@ -211,10 +306,30 @@ func (m Model) applyFinished(msg finishedMsg) (Model, tea.Cmd) {
 	if m.quitting && m.writes == 0 {
 		return m, tea.Quit
 	}
+	var flash tea.Cmd
+	if msg.err != nil {
+		flash = m.setFlash(msg.err.Error(), true)
+	}
+	next, cmd := m.startNext()
+	return next, tea.Batch(flash, cmd)
+}
+
+// applyEnded shows an entry that the stream's reader finished after the session's context
+// ended, in case the program still runs.
+func (m Model) applyEnded(msg endedMsg) (Model, tea.Cmd) {
+	f := m.flight
+	if f == nil || f.id != msg.id {
+		return m, nil
+	}
+	m.flight = nil
+	f.cancel()
+	f.blk.entry, f.blk.live = msg.entry, nil
+	f.blk.invalidate()
+	m.countFollowed(f, msg.entry.Status)
 	if msg.err != nil {
 		return m, m.setFlash(msg.err.Error(), true)
 	}
-	return m, nil
+	return m, m.setFlash(string(msg.entry.Status)+": "+sessionEnded, true)
 }
 
 // retry sends the newest entry again, or continues it when it was truncated.
@@ -232,9 +347,9 @@ func (m Model) retry() (tea.Model, tea.Cmd) {
 	req := model.Request{Source: e.Source, From: e.From, To: e.To}
 	if e.Status == model.StatusTruncated {
 		req.Continue = last.prefix + e.Display()
-		return m.start(req, req.Continue)
+		return m.start(req, startOpts{prefix: req.Continue})
 	}
-	return m.start(req, "")
+	return m.start(req, startOpts{missed: glossaryMisses(e.Flags)})
 }
 
 // scriptContext gives a script request the newest finished pairs of the same script and

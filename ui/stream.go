@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -36,10 +37,16 @@ func (p phase) String() string {
 
 // streamBuffer gathers one stream's events. The reader goroutine appends under the mutex
 // and pokes signal (capacity 1, never blocking); the frame command takes snapshots.
+//
+// Exactly one side finishes the stream's entry in the store: Update (the last frame, or the
+// person stopping it) or, when the session's context ends first, the reader itself. claim
+// decides which.
 type streamBuffer struct {
-	now    func() time.Time
-	signal chan struct{}
-	done   chan struct{}
+	now     func() time.Time
+	signal  chan struct{}
+	done    chan struct{}
+	claimed chan struct{} // closed by the first claim
+	owned   atomic.Bool
 
 	mu        sync.Mutex
 	text      strings.Builder
@@ -53,7 +60,17 @@ type streamBuffer struct {
 }
 
 func newStreamBuffer(now func() time.Time) *streamBuffer {
-	return &streamBuffer{now: now, signal: make(chan struct{}, 1), done: make(chan struct{})}
+	return &streamBuffer{now: now, signal: make(chan struct{}, 1), done: make(chan struct{}), claimed: make(chan struct{})}
+}
+
+// claim makes the caller the one that finishes the stream's entry; false when the other
+// side already has.
+func (b *streamBuffer) claim() bool {
+	if !b.owned.CompareAndSwap(false, true) {
+		return false
+	}
+	close(b.claimed)
+	return true
 }
 
 // snapshot is a stream's state at one frame.
@@ -133,14 +150,67 @@ type frameMsg struct {
 	snap snapshot
 }
 
-// runStreamCmd is the stream's reader: it runs the translator until it returns (the stream
-// context's cancel makes it return promptly) and records the result. Its message is nil:
-// the result travels as the last frame.
-func runStreamCmd(ctx context.Context, tr Translator, req model.Request, b *streamBuffer) tea.Cmd {
+// sessionEnded is the error of an entry whose stream the end of the session cut short.
+const sessionEnded = "the session ended before the answer finished"
+
+// streamJob is one stream's reader: everything it needs to run the translator and, when
+// the session ends before Update has finished the entry, to finish it itself.
+type streamJob struct {
+	parent context.Context // the session's context (Config.Ctx)
+	ctx    context.Context // the stream's own, which Esc cancels
+	id     uint64
+	tr     Translator
+	st     Store
+	req    model.Request
+	entry  model.Entry // as logged by Store.Begin
+	buf    *streamBuffer
+	tidy   func(*model.Entry, model.Request)
+	now    func() time.Time
+	late   *lateWrites
+}
+
+// cmd runs the translator until it returns (the stream context's cancel makes it return
+// promptly) and records the result, which travels to Update as the last frame. The reader
+// then waits until Update claims the entry; if the session's context ends first, Update
+// may never run again (the program is gone with the connection), so the reader finishes
+// the entry in the store itself: interrupted when the stream was cut short, as it ended
+// otherwise.
+func (j streamJob) cmd() tea.Cmd {
 	return func() tea.Msg {
-		b.finish(safeStream(ctx, tr, req, b))
-		return nil
+		j.late.add()
+		defer j.late.done()
+		res := safeStream(j.ctx, j.tr, j.req, j.buf)
+		j.buf.finish(res)
+		select {
+		case <-j.buf.claimed:
+			return nil
+		case <-j.parent.Done():
+		}
+		if !j.buf.claim() {
+			return nil
+		}
+		e := j.entry
+		e.Apply(endedResult(res, j.buf.snapshot()), j.now())
+		if j.tidy != nil {
+			j.tidy(&e, j.req)
+		}
+		saved, err := finishEntry(j.parent, j.st, e)
+		return endedMsg{id: j.id, entry: saved, err: err}
 	}
+}
+
+// endedResult is the outcome of a stream that was still running when the session ended:
+// a stream that stopped because of it is interrupted, with the partial text kept.
+func endedResult(res model.Result, s snapshot) model.Result {
+	if res.Status != model.StatusCancelled && res.Status != "" {
+		return res
+	}
+	if res.Text == "" && res.Refusal == "" {
+		res.Text, res.Refusal = s.text, s.refusal
+	}
+	res.Status = model.StatusInterrupted
+	res.Err = &model.Error{Class: model.ClassInterrupted, Message: sessionEnded}
+	return res
 }
 
 // safeStream calls the translator, turning a panic into a failed result that keeps the
@@ -203,6 +273,7 @@ type flight struct {
 	stopped bool // cancelled before Begin returned
 	started time.Time
 	snap    snapshot
+	opts    startOpts
 }
 
 // partial is the result of a stream the person stopped: what had arrived, cancelled.

@@ -13,6 +13,9 @@ func (m Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	k := m.keys
 	switch {
 	case key.Matches(msg, k.Quit):
+		if m.flight != nil && !m.flight.stopped && m.following() {
+			return m.stopAndQuit()
+		}
 		if m.flight != nil && !m.flight.stopped {
 			return m.stop()
 		}
@@ -41,6 +44,8 @@ func (m Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		return m.updatePicker(msg)
 	case panelHistory:
 		return m.updateHistory(msg)
+	case panelGlossary:
+		return m.updateGlossary(msg)
 	}
 	return m.chatKey(msg)
 }
@@ -63,6 +68,8 @@ func (m Model) chatKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		return m.copyLast()
 	case key.Matches(msg, k.History):
 		return m.openHistory()
+	case key.Matches(msg, k.Glossary):
+		return m.openGlossary()
 	case key.Matches(msg, k.PageUp):
 		m.sb.scrollUp(max(m.mainHeight-1, 1))
 		return m, nil

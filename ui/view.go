@@ -27,6 +27,9 @@ func (m Model) View() string {
 	if m.cfg.ProviderError != "" {
 		parts = append(parts, m.bannerView())
 	}
+	if m.following() {
+		parts = append(parts, m.followView())
+	}
 	parts = append(parts, m.inputView(), m.statusView(), m.helpView())
 	return strings.Join(parts, "\n")
 }
@@ -37,6 +40,8 @@ func (m Model) mainView() string {
 		return m.picker.view()
 	case panelHistory:
 		return m.history.view()
+	case panelGlossary:
+		return m.gloss.view()
 	}
 	if m.sb.empty() {
 		return m.emptyView()
@@ -87,6 +92,8 @@ func (m Model) helpKeys() help.KeyMap {
 		return pickerHelp{keys: *m.keys, mode: m.picker.mode}
 	case panelHistory:
 		return m.history.help()
+	case panelGlossary:
+		return glossaryHelp{keys: *m.keys}
 	}
 	return chatHelp{keys: *m.keys, streaming: m.flight != nil}
 }

@@ -1,0 +1,209 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/yeok/yeok/model"
+)
+
+var attention = model.GlossaryTerm{Term: "attention", Translation: "어텐션"}
+
+// prepareHook is a Prepare that logs its call and fills the request as the pipeline does.
+func prepareHook(log *callLog) func(context.Context, *model.Request) error {
+	return func(_ context.Context, req *model.Request) error {
+		log.add("Prepare")
+		req.Context = []model.Pair{{Source: "Good morning.", Translation: "좋은 아침입니다."}}
+		req.Glossary = []model.GlossaryTerm{attention}
+		return nil
+	}
+}
+
+// tidyHook is a Tidy that strips a preface and flags every glossary term whose translation
+// the answer lacks, as llm.Tidy does.
+func tidyHook(e *model.Entry, req model.Request) {
+	if e.Status != model.StatusDone {
+		return
+	}
+	if _, rest, ok := strings.Cut(e.Text, "translation:\n"); ok {
+		e.Clean = rest
+	}
+	for _, t := range req.Glossary {
+		if !strings.Contains(e.Display(), t.Translation) {
+			e.Flags = append(e.Flags, "glossary-miss:"+t.Term)
+		}
+	}
+}
+
+func TestPrepareRunsBeforeBegin(t *testing.T) {
+	st, tr := newFakes(playDeltas("어텐션이", " 전부입니다"))
+	cfg := testConfig(t)
+	cfg.Session.ScriptID = "lecture-01"
+	cfg.Prepare = prepareHook(st.log)
+	a := startApp(t, cfg, st, tr)
+	a.typeText("Attention is all you need")
+	a.press(tea.KeyEnter)
+	a.waitFor(t, "✓ done")
+	eventually(t, "Finish", func() bool { return len(st.finishedEntries()) == 1 })
+
+	want := []string{"Prepare", "NewSession", "Begin", "Stream", "Finish:done"}
+	if got := a.log.list(); !slices.Equal(got, want) {
+		t.Fatalf("calls = %v, want %v", got, want)
+	}
+	for name, req := range map[string]model.Request{"logged": st.begunRequests()[0], "sent": tr.requests()[0]} {
+		if len(req.Context) != 1 || req.Context[0].Translation != "좋은 아침입니다." {
+			t.Errorf("%s request context = %+v", name, req.Context)
+		}
+		if len(req.Glossary) != 1 || req.Glossary[0] != attention {
+			t.Errorf("%s request glossary = %+v", name, req.Glossary)
+		}
+		if req.ScriptID != "lecture-01" || req.Owner != model.LocalOwner || req.SessionID == 0 {
+			t.Errorf("%s request = %+v", name, req)
+		}
+	}
+}
+
+func TestPrepareFailureLogsNothing(t *testing.T) {
+	st, tr := newFakes(playDeltas("x"))
+	cfg := testConfig(t)
+	cfg.Prepare = func(context.Context, *model.Request) error { return errors.New("script store unreadable") }
+	a := startApp(t, cfg, st, tr)
+	a.typeText("hello")
+	a.press(tea.KeyEnter)
+	a.waitFor(t, "prepare request: script store unreadable")
+	m := a.final(t)
+	if len(st.begunRequests()) != 0 || len(tr.requests()) != 0 {
+		t.Fatal("a request that could not be prepared was logged or sent")
+	}
+	if last := m.sb.last(); last == nil || last.entry.Status != model.StatusFailed {
+		t.Fatalf("the entry is not shown failed: %+v", last)
+	}
+}
+
+func TestTidyCleansAndFlags(t *testing.T) {
+	st, tr := newFakes(playDeltas("Here is the translation:\n", "주의가 전부입니다"))
+	cfg := testConfig(t)
+	cfg.Session.ScriptID = "lecture-01"
+	cfg.Prepare = prepareHook(st.log)
+	cfg.Tidy = tidyHook
+	a := startApp(t, cfg, st, tr)
+	a.typeText("Attention is all you need")
+	a.press(tea.KeyEnter)
+	a.waitFor(t, "⚠ glossary: attention not used")
+	eventually(t, "Finish", func() bool { return len(st.finishedEntries()) == 1 })
+	e := st.finishedEntries()[0]
+	if e.Clean != "주의가 전부입니다" || !slices.Equal(e.Flags, []string{"glossary-miss:attention"}) {
+		t.Fatalf("stored entry clean %q flags %v", e.Clean, e.Flags)
+	}
+	if e.Text != "Here is the translation:\n주의가 전부입니다" {
+		t.Fatalf("stored raw text = %q", e.Text)
+	}
+	view := a.final(t).View()
+	if strings.Contains(view, "Here is the translation") || !strings.Contains(view, "주의가 전부입니다") {
+		t.Fatalf("the entry does not show the clean text:\n%s", view)
+	}
+	if !strings.Contains(view, "ctrl+r retry with the glossary") {
+		t.Fatalf("the newest flagged entry does not offer a retry:\n%s", view)
+	}
+}
+
+func TestRetryAfterGlossaryMissNamesTerm(t *testing.T) {
+	answers := []string{"주의가 전부입니다", "어텐션이 전부입니다"}
+	st, tr := newFakes(nil)
+	tr.play = func(ctx context.Context, req model.Request, emit func(model.Event)) model.Result {
+		return playDeltas(answers[len(tr.requests())-1])(ctx, req, emit)
+	}
+	cfg := testConfig(t)
+	cfg.Session.ScriptID = "lecture-01"
+	cfg.Prepare = prepareHook(st.log)
+	cfg.Tidy = tidyHook
+	a := startApp(t, cfg, st, tr)
+	a.typeText("Attention is all you need")
+	a.press(tea.KeyEnter)
+	a.waitFor(t, "⚠ glossary: attention not used")
+	a.press(tea.KeyCtrlR)
+	a.waitFor(t, "어텐션이 전부입니다")
+	eventually(t, "two finishes", func() bool { return len(st.finishedEntries()) == 2 })
+	reqs := tr.requests()
+	want := `The glossary requires "attention" to be translated as "어텐션"; the last answer did not use it.`
+	if len(reqs[0].Notes) != 0 || !slices.Equal(reqs[1].Notes, []string{want}) {
+		t.Fatalf("notes = %q then %q", reqs[0].Notes, reqs[1].Notes)
+	}
+	if reqs[1].Source != "Attention is all you need" {
+		t.Fatalf("retry source = %q", reqs[1].Source)
+	}
+	if flags := st.finishedEntries()[1].Flags; len(flags) != 0 {
+		t.Fatalf("the retried answer is still flagged: %v", flags)
+	}
+}
+
+func TestGlossaryNotes(t *testing.T) {
+	st := newFakeStore(&callLog{})
+	st.scripts = []model.Script{{ID: "talk", Glossary: []model.GlossaryTerm{{Term: "Softmax", Translation: "소프트맥스"}}}}
+	tests := []struct {
+		name   string
+		req    model.Request
+		missed []string
+		want   []string
+	}{
+		{"from the request", model.Request{Glossary: []model.GlossaryTerm{attention}}, []string{"attention"},
+			[]string{`The glossary requires "attention" to be translated as "어텐션"; the last answer did not use it.`}},
+		{"from the script, any case", model.Request{ScriptID: "talk"}, []string{"softmax"},
+			[]string{`The glossary requires "softmax" to be translated as "소프트맥스"; the last answer did not use it.`}},
+		{"unknown term left out", model.Request{ScriptID: "talk"}, []string{"gradient"}, nil},
+		{"no script", model.Request{}, []string{"attention"}, nil},
+		{"script missing", model.Request{ScriptID: "gone"}, []string{"attention"}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := glossaryNotes(t.Context(), st, tt.req, tt.missed); !slices.Equal(got, tt.want) {
+				t.Fatalf("notes = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestFlagLines(t *testing.T) {
+	lk := newTestModel(t).look()
+	tests := []struct {
+		name  string
+		flags []string
+		last  bool
+		want  []string
+	}{
+		{"none", nil, true, nil},
+		{"glossary misses joined", []string{"glossary-miss:attention", "glossary-miss:softmax"}, false,
+			[]string{"⚠ glossary: attention, softmax not used"}},
+		{"retry offered on the newest", []string{"glossary-miss:attention"}, true,
+			[]string{"⚠ glossary: attention not used · ctrl+r retry with the glossary"}},
+		{"echo and script", []string{"echo", "script-mismatch"}, false,
+			[]string{"⚠ echo: the answer repeats the source", "⚠ wrong script: not written in the script of ko-KR"}},
+		{"hostile term sanitised", []string{"glossary-miss:a\x1b]52;c;ZXZp\x07b\u202e"}, false,
+			[]string{"⚠ glossary: ab not used"}},
+		{"unknown flag", []string{"odd\x1b[2J"}, false, []string{"⚠ odd"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b := &block{kind: blockEntry, entry: model.Entry{To: "ko-KR", Status: model.StatusDone, Flags: tt.flags}}
+			if got := b.flagLines(200, tt.last, lk); !slices.Equal(got, tt.want) {
+				t.Fatalf("lines = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestViewGlossaryWarning(t *testing.T) {
+	log := &callLog{}
+	cfg := testConfig(t)
+	cfg.Tidy = func(e *model.Entry, _ model.Request) {
+		e.Clean = "주의가 전부입니다."
+		e.Flags = []string{"glossary-miss:attention", "script-mismatch"}
+	}
+	m := sized(New(cfg, &fakeTranslator{log: log}, newFakeStore(log)), 80, 24)
+	m = finished(m, "Attention is all you need.", doneResult("Translation:\n주의가 전부입니다."))
+	checkGolden(t, m)
+}

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
@@ -36,7 +37,7 @@ type historyItem struct {
 	langs   string    // sanitised "en → ko-KR"
 	when    time.Time // last activity
 	entries int
-	hay     string // lower-cased text the filter matches
+	hay     [4]string // lower-cased title, languages, kind and script: what the filter matches
 }
 
 // newSessionItem and newScriptItem sanitise what the row draws: stored text is untrusted.
@@ -49,7 +50,7 @@ func newSessionItem(s *model.Session) historyItem {
 	if it.when.IsZero() {
 		it.when = s.Started
 	}
-	it.hay = strings.ToLower(strings.Join([]string{it.title, it.langs, "session", model.SanitizeLine(s.ScriptID)}, " "))
+	it.hay = [4]string{strings.ToLower(it.title), strings.ToLower(it.langs), "session", strings.ToLower(model.SanitizeLine(s.ScriptID))}
 	return it
 }
 
@@ -58,7 +59,7 @@ func newScriptItem(s *model.Script) historyItem {
 	if it.when.IsZero() {
 		it.when = s.Created
 	}
-	it.hay = strings.ToLower(it.title + " " + it.langs + " script")
+	it.hay = [4]string{strings.ToLower(it.title), strings.ToLower(it.langs), "script"}
 	return it
 }
 
@@ -235,11 +236,11 @@ func (h *historyModel) refilter() {
 	words := strings.Fields(q)
 	var hits []scored
 	for _, it := range h.base {
-		score := matchScore(q, it.hay)
+		score := it.score(q)
 		if score == 0 && len(words) > 1 {
 			score = 100
 			for _, w := range words {
-				score = min(score, matchScore(w, it.hay))
+				score = min(score, it.score(w))
 			}
 		}
 		if score > 0 {
@@ -251,6 +252,42 @@ func (h *historyModel) refilter() {
 	for i, s := range hits {
 		h.items[i] = s.it
 	}
+}
+
+// score rates how well q matches the item's best field (see matchScore); a match that is
+// only a subsequence scores higher the tighter its letters sit, and never spans fields.
+func (it historyItem) score(q string) int {
+	best := 0
+	for _, f := range it.hay {
+		s := matchScore(q, f)
+		if s > 0 && s <= 10 {
+			s = 1 + max(9-(subsequenceSpan(q, f)-utf8.RuneCountInString(q)), 0)
+		}
+		best = max(best, s)
+	}
+	return best
+}
+
+// subsequenceSpan is the length in runes of the shortest stretch of s that holds the runes
+// of q in order, or len(s) when there is none.
+func subsequenceSpan(q, s string) int {
+	qr, sr := []rune(q), []rune(s)
+	best := len(sr)
+	for start := range sr {
+		if len(qr) == 0 || sr[start] != qr[0] {
+			continue
+		}
+		j := 0
+		for i := start; i < len(sr) && i-start < best; i++ {
+			if sr[i] == qr[j] {
+				if j++; j == len(qr) {
+					best = min(best, i-start+1)
+					break
+				}
+			}
+		}
+	}
+	return best
 }
 
 // historyAction is what a key in the browser asks the app to do.

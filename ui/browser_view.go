@@ -156,7 +156,8 @@ func (h historyModel) row(it historyItem, selected bool) string {
 	if c.kind > 0 {
 		b.WriteString(badge.Render(fit(kind, c.kind)) + "  ")
 	}
-	b.WriteString(item.Render(fit(it.title, c.title)))
+	title := highlight(it.title, strings.Fields(h.filter.Value()), c.title, item, st.Match)
+	b.WriteString(title + item.Render(strings.Repeat(" ", max(c.title-ansi.StringWidth(title), 0))))
 	if c.langs > 0 {
 		b.WriteString("  " + dim.Render(fit(it.langs, c.langs)))
 	}
@@ -175,8 +176,10 @@ func (h historyModel) footer() string {
 	switch {
 	case h.mode == browseConfirm:
 		it := h.confirm
-		q := fmt.Sprintf("delete %s and its %d %s? ", it.label(), it.entries, plural(it.entries, "entry", "entries"))
-		return " " + st.PanelError.Render(q) + st.PanelDim.Render(k.Confirm.Help().Key+" delete · any other key keeps it")
+		hint := " " + k.Confirm.Help().Key + " yes · any other key no"
+		q := fmt.Sprintf("delete %s (%d %s)?", it.label(), it.entries, plural(it.entries, "entry", "entries"))
+		q = ansi.Truncate(q, max(h.width-1-ansi.StringWidth(hint), 1), "…")
+		return " " + st.PanelError.Render(q) + st.PanelDim.Render(hint)
 	case h.err != "":
 		return " " + st.PanelError.Render(model.SanitizeLine(h.err))
 	case h.loading:

@@ -1,7 +1,9 @@
 package ui
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -25,7 +27,7 @@ func matchStyle(r *lipgloss.Renderer) lipgloss.Style {
 // searchMeta is how wide the time and languages before a result's text are; narrower
 // panes leave them out.
 const (
-	searchWhen  = 11
+	searchWhen  = 12
 	searchLangs = 14
 	searchMeta  = 3 + searchWhen + 2 + searchLangs + 2
 )
@@ -33,7 +35,7 @@ const (
 func (s searchModel) view(now time.Time, loc *time.Location) string {
 	st := s.lk.st
 	head := []string{
-		" " + st.PanelTitle.Render("Search") + " " + st.PanelSubtitle.Render("the source and translation of every entry"),
+		" " + st.PanelTitle.Render("Search") + " " + st.PanelSubtitle.Render("every entry"),
 		"",
 		" " + s.query.view(1),
 		"",
@@ -63,16 +65,17 @@ func (s searchModel) hitRows(hit searchHit, selected bool, now time.Time, loc *t
 	if e.ScriptID != "" {
 		where = "script " + model.SanitizeLine(e.ScriptID)
 	}
+	terms := []string{s.ran}
 	room := s.width - searchMeta - 1
 	if room < 16 {
 		// Too narrow for the columns: the texts alone.
 		room = max(s.width-4, 1)
-		return lead + highlight(hit.source, s.ran, room, text, st.Match),
-			"   " + highlight(hit.translation, s.ran, room, dim, st.Match)
+		return lead + highlight(hit.source, terms, room, text, st.Match),
+			"   " + highlight(hit.translation, terms, room, dim, st.Match)
 	}
 	first := lead + dim.Render(fit(whenText(e.Created, now, loc), searchWhen)) + "  " +
-		dim.Render(fit(langPair(e.From, e.To), searchLangs)) + "  " + highlight(hit.source, s.ran, room, text, st.Match)
-	second := "   " + dim.Render(fit(where, searchWhen+2+searchLangs)) + "  " + highlight(hit.translation, s.ran, room, text, st.Match)
+		dim.Render(fit(langPair(e.From, e.To), searchLangs)) + "  " + highlight(hit.source, terms, room, text, st.Match)
+	second := "   " + dim.Render(fit(where, searchWhen+2+searchLangs)) + "  " + highlight(hit.translation, terms, room, text, st.Match)
 	return first, second
 }
 
@@ -95,19 +98,27 @@ func (s searchModel) footer() string {
 	return " " + st.PanelDim.Render(text)
 }
 
-// highlight draws text in at most w cells: every case-insensitive occurrence of q in hit,
-// the rest in base. When the first occurrence would fall past the edge the start is cut
-// ("…") so that it shows with a little text before it.
-func highlight(text, q string, w int, base, hit lipgloss.Style) string {
+// highlight draws text in at most w cells: every case-insensitive occurrence of each of
+// terms in hit, the rest in base. When the first occurrence would fall past the edge the start is cut
+// ("…") so that it shows with as much text before it as fits beside a little after it.
+func highlight(text string, terms []string, w int, base, hit lipgloss.Style) string {
 	runes := []rune(text)
-	spans := findFold(runes, []rune(q))
+	var spans [][2]int
+	for _, term := range terms {
+		spans = append(spans, findFold(runes, []rune(term))...)
+	}
+	spans = disjoint(spans)
 	extra := lipgloss.Width(hit.Render("x")) - 1 // cells the hit style adds (brackets)
 	start, lead := 0, ""
 	if len(spans) > 0 && cells(runes[:spans[0][1]])+extra > w-1 {
-		const before = 8
+		after := min(cells(runes[spans[0][1]:]), w/4)
+		before := w - 2 - cells(runes[spans[0][0]:spans[0][1]]) - extra - after
 		start = spans[0][0]
 		for start > 0 && cells(runes[start-1:spans[0][0]]) <= before {
 			start--
+		}
+		for start < spans[0][0] && unicode.IsSpace(runes[start]) {
+			start++
 		}
 		lead = "…"
 	}
@@ -142,6 +153,18 @@ func highlight(text, q string, w int, base, hit lipgloss.Style) string {
 		pos = sp[1]
 	}
 	return b.String()
+}
+
+// disjoint sorts spans and drops those that overlap an earlier one.
+func disjoint(spans [][2]int) [][2]int {
+	slices.SortFunc(spans, func(a, b [2]int) int { return cmp.Compare(a[0], b[0]) })
+	out := spans[:0]
+	for _, sp := range spans {
+		if len(out) == 0 || sp[0] >= out[len(out)-1][1] {
+			out = append(out, sp)
+		}
+	}
+	return out
 }
 
 // take returns the runes of rs that fit in budget cells, keeping one cell for "…" when

@@ -125,7 +125,8 @@ func (g glossaryModel) update(msg tea.KeyMsg, keys *KeyMap) (glossaryModel, *glo
 		g.cursor = max(g.cursor-1, 0)
 	case key.Matches(msg, keys.Down):
 		g.cursor = min(g.cursor+1, max(len(g.sc.Glossary)-1, 0))
-	case key.Matches(msg, keys.Delete) && g.input.Value() == "":
+	case key.Matches(msg, keys.Delete, keys.Edit.DeleteForward) && g.input.Value() == "":
+		// With nothing typed the delete keys have nothing to edit: they delete the term.
 		switch {
 		case !g.ready():
 			g.err = g.busyText()

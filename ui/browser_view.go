@@ -143,7 +143,7 @@ func (h historyModel) row(it historyItem, selected bool) string {
 	case it.script != nil:
 		kind = "script"
 	case it.session.ID == h.current:
-		kind = "this run"
+		kind = "current"
 	}
 	item, dim, badge := st.PanelItem, st.PanelDim, st.PanelBadge
 	lead := "   "

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"io"
+	"strings"
 	"testing"
 	"time"
 
@@ -161,5 +162,29 @@ func TestEndedResult(t *testing.T) {
 				t.Fatalf("error = %+v", got.Err)
 			}
 		})
+	}
+}
+
+// TestLateFrameAfterSessionEnd: the reader claimed the entry when the session ended, and
+// the last frame still reached Update; the flight stays until the reader's message.
+func TestLateFrameAfterSessionEnd(t *testing.T) {
+	m := sized(newTestModel(t), 80, 24)
+	m = began(sendLine(m, "hello"), 1)
+	f := m.flight
+	if !f.buf.claim() {
+		t.Fatal("a fresh stream was already claimed")
+	}
+	m = frame(m, snapshot{text: "부분", deltas: 1, done: true, result: model.Result{Status: model.StatusCancelled, Text: "부분"}})
+	if m.flight != f || m.writes != 0 {
+		t.Fatalf("Update finished an entry the reader claimed (flight %v, writes %d)", m.flight, m.writes)
+	}
+	e := f.entry
+	e.Apply(endedResult(model.Result{Status: model.StatusCancelled, Text: "부분"}, snapshot{}), testNow)
+	m = step(m, endedMsg{id: f.id, entry: e})
+	if m.flight != nil || f.blk.live != nil || f.blk.entry.Status != model.StatusInterrupted {
+		t.Fatalf("the ended entry is not shown: %+v", f.blk.entry)
+	}
+	if !strings.Contains(m.View(), "↯ interrupted") || !strings.Contains(m.View(), sessionEnded) {
+		t.Fatalf("view:\n%s", m.View())
 	}
 }

@@ -42,8 +42,9 @@ func BenchmarkBrowserOpen(b *testing.B) {
 	}
 }
 
-// BenchmarkBrowserView measures drawing the browser with every session loaded: only the
-// visible rows are drawn, so the cost stays flat as the list grows.
+// BenchmarkBrowserView measures drawing the browser with every session loaded, the pane
+// alone and the whole screen: only the visible rows are drawn, so the cost stays flat as
+// the list grows.
 func BenchmarkBrowserView(b *testing.B) {
 	for _, n := range []int{100, 1000, 10000} {
 		b.Run(fmt.Sprintf("sessions=%d", n), func(b *testing.B) {
@@ -51,12 +52,22 @@ func BenchmarkBrowserView(b *testing.B) {
 			m := sized(New(testConfig(b), &fakeTranslator{log: st.log}, st), 80, 24)
 			m = step(m, press(tea.KeyCtrlO), loadHistoryCmd(m.browserEnv(), 0)())
 			m = step(m, press(tea.KeyDown), press(tea.KeyDown))
-			b.ReportAllocs()
-			for b.Loop() {
-				if len(m.View()) == 0 {
-					b.Fatal("empty view")
+			b.Run("pane", func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					if len(m.history.view()) == 0 {
+						b.Fatal("empty view")
+					}
 				}
-			}
+			})
+			b.Run("screen", func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					if len(m.View()) == 0 {
+						b.Fatal("empty view")
+					}
+				}
+			})
 		})
 	}
 }

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -156,16 +157,25 @@ func (h historyModel) row(it historyItem, selected bool) string {
 	if c.kind > 0 {
 		b.WriteString(badge.Render(fit(kind, c.kind)) + "  ")
 	}
-	title := highlight(it.title, strings.Fields(h.filter.Value()), c.title, item, st.Match)
-	b.WriteString(title + item.Render(strings.Repeat(" ", max(c.title-ansi.StringWidth(title), 0))))
+	if terms := strings.Fields(h.filter.Value()); len(terms) > 0 {
+		title := highlight(it.title, terms, c.title, item, st.Match)
+		b.WriteString(title + strings.Repeat(" ", max(c.title-ansi.StringWidth(title), 0)))
+	} else {
+		b.WriteString(item.Render(fit(it.title, c.title)))
+	}
+	// The dim columns are drawn in one piece: a style costs per call.
+	var rest strings.Builder
 	if c.langs > 0 {
-		b.WriteString("  " + dim.Render(fit(it.langs, c.langs)))
+		rest.WriteString("  " + fit(it.langs, c.langs))
 	}
 	if c.entries > 0 {
-		b.WriteString("  " + dim.Render(fitRight(fmt.Sprint(it.entries), c.entries)))
+		rest.WriteString("  " + fitRight(strconv.Itoa(it.entries), c.entries))
 	}
 	if c.when > 0 {
-		b.WriteString("  " + dim.Render(ansi.Truncate(whenText(it.when, h.now, h.loc), c.when, "…")))
+		rest.WriteString("  " + ansi.Truncate(whenText(it.when, h.now, h.loc), c.when, "…"))
+	}
+	if rest.Len() > 0 {
+		b.WriteString(dim.Render(rest.String()))
 	}
 	return b.String()
 }

@@ -12,12 +12,15 @@ import (
 // guardKey is the connection context key of a connection's guardConn.
 type guardKey struct{}
 
-// guardConn is a client connection until it authenticates: a timer closes it when the
+// guardConn is a client connection. Until it authenticates, a timer closes it when the
 // handshake and authentication take longer than the handshake timeout, which wish and
-// x/crypto/ssh do not bound at all.
+// x/crypto/ssh do not bound at all. For its whole life it has a byte budget, connBudget
+// times a session's input budget, which bounds what no session sees: floods of env,
+// window-change or channel requests.
 type guardConn struct {
 	net.Conn
-	srv *Server
+	srv    *Server
+	bucket *tokenBucket // nil: no budget; used by the connection's reading goroutine only
 
 	mu     sync.Mutex
 	timer  *time.Timer
@@ -34,6 +37,9 @@ func (s *Server) accept(ctx ssh.Context, conn net.Conn) net.Conn {
 		return nil
 	}
 	g := &guardConn{Conn: conn, srv: s}
+	if b := s.cfg.MaxInputBytes; b > 0 {
+		g.bucket = newTokenBucket(float64(connBudget*b), float64(connBudget*b)/time.Minute.Seconds(), s.now())
+	}
 	s.pending[g] = struct{}{}
 	if d := s.cfg.HandshakeTimeout; d > 0 {
 		g.mu.Lock()
@@ -42,6 +48,21 @@ func (s *Server) accept(ctx ssh.Context, conn net.Conn) net.Conn {
 	}
 	ctx.SetValue(guardKey{}, g)
 	return g
+}
+
+// connBudget is how many session input budgets a whole connection may send a minute,
+// protocol overhead included.
+const connBudget = 4
+
+// Read implements net.Conn, charging the connection's budget.
+func (g *guardConn) Read(p []byte) (int, error) {
+	n, err := g.Conn.Read(p)
+	if n > 0 && g.bucket != nil && !g.bucket.take(float64(n), time.Now()) {
+		g.srv.log.Warn("limit hit: connection input budget; connection closed", "addr", g.RemoteAddr().String())
+		_ = g.Close()
+		return 0, net.ErrClosed
+	}
+	return n, err
 }
 
 // expire closes a connection that has not authenticated in time.

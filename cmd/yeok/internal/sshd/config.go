@@ -19,13 +19,13 @@ const (
 	DefaultMaxSessionsPerKey = 4
 	DefaultStreamsPerMinute  = 30
 	// DefaultMaxInputBytes is how much a session may send in a minute (a budget that
-	// refills continuously): far above typing, scrolling and a few large pastes, far below
-	// what it takes to make Bubble Tea's input parser burn CPU.
-	DefaultMaxInputBytes = 1 << 20
-	// DefaultFPS caps how often a session's screen is redrawn. Streams arrive as frames at
-	// most ~30 times a second; 20 redraws a second still read as smooth text and cost a
-	// third less CPU per session.
-	DefaultFPS = 20
+	// refills continuously): far above typing, scrolling and a dozen full-size pastes, far
+	// below what it takes to make Bubble Tea's input parser burn CPU.
+	DefaultMaxInputBytes = 512 << 10
+	// DefaultFPS caps how often a session's screen is flushed to the client. Bubble Tea
+	// renders the view after every message whatever the rate, so a lower rate saves little
+	// CPU (BenchmarkConcurrentSessions) while it adds up to a frame of delay.
+	DefaultFPS = 30
 )
 
 // ErrNoAuthorizedKeys is returned by New when neither an authorized keys file nor
@@ -67,7 +67,8 @@ type Config struct {
 	StreamsPerMinute int
 	// MaxInputBytes is the input budget of a session: it may send this many bytes at once
 	// and the budget refills at this many bytes a minute (DefaultMaxInputBytes). A session
-	// that overdraws it is disconnected with a one-line message.
+	// that overdraws it is disconnected with a one-line message. The connection as a whole,
+	// SSH requests and overhead included, may send four times as much.
 	MaxInputBytes int64
 	// FPS caps how often a session's screen is redrawn (DefaultFPS; Bubble Tea allows
 	// 1 to 120).

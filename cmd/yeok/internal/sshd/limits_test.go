@@ -338,3 +338,60 @@ func TestPanicEndsOnlyThatSession(t *testing.T) {
 	ta.send("bonjour\r")
 	ta.waitFor("Hello")
 }
+
+func TestSessionTimers(t *testing.T) {
+	tests := []struct {
+		name string
+		cfg  Config
+		want string
+	}{
+		{"idle", Config{IdleTimeout: 300 * time.Millisecond}, "yeok: session ended: idle for too long"},
+		{"max session time", Config{MaxSessionTime: 300 * time.Millisecond}, "yeok: session ended: session time limit reached"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			hs := startHarness(t, tt.cfg, streamFixture(t, "gpt-4o-mini-stop.sse"))
+			client, err := hs.dial(hs.keyA)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer client.Close()
+			tm := openTerm(t, client, 80, 24)
+			tm.waitFor(readyMarker)
+			if got := tm.wait(); got != 1 {
+				t.Fatalf("exit status %d, want 1", got)
+			}
+			if !strings.Contains(tm.screen(), tt.want) {
+				t.Fatalf("no one-line reason; screen ends with:\n%s", tail(tm.screen(), 500))
+			}
+		})
+	}
+}
+
+func TestConnectionBudgetStopsRequestFloods(t *testing.T) {
+	hs := startHarness(t, Config{MaxInputBytes: 4 << 10}, streamFixture(t, "gpt-4o-mini-stop.sse"))
+	client, err := hs.dial(hs.keyA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	sess, err := client.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sess.Close()
+	// Environment requests never reach a session's stdin budget; the connection's catches them.
+	value := strings.Repeat("v", 200)
+	var sent int
+	for sent = 0; sent < 2000; sent++ {
+		if err := sess.Setenv("FLOOD", value); err != nil {
+			break
+		}
+	}
+	if sent == 2000 {
+		t.Fatal("400 KB of env requests were all accepted on a 16 KiB connection budget")
+	}
+	if !strings.Contains(hs.logs.String(), "limit hit: connection input budget") {
+		t.Fatalf("limit not logged:\n%s", hs.logs.String())
+	}
+}

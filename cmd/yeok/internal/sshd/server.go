@@ -31,6 +31,10 @@ var ErrServerClosed = errors.New("sshd: server closed")
 // maxAuthTries is how many authentication attempts a connection gets.
 const maxAuthTries = 6
 
+// connIdleSlack is how much longer than IdleTimeout a connection may carry no traffic at
+// all before it is dropped.
+const connIdleSlack = time.Minute
+
 // Server hosts the TUI over SSH. Build it with New.
 type Server struct {
 	cfg    Config
@@ -91,7 +95,11 @@ func New(cfg Config, tr ui.Translator, st ui.Store) (*Server, error) {
 		ServerConfigCallback:     s.serverConfig,
 		ConnectionFailedCallback: s.connectionFailed,
 		Handler:                  rm.MiddlewareWithLogger(panics, s.middleware)(func(ssh.Session) {}),
-		IdleTimeout:              cfg.IdleTimeout,
+	}
+	if cfg.IdleTimeout > 0 {
+		// A backstop for connections without a session; a session's own idle timer fires
+		// first and says why.
+		s.srv.IdleTimeout = cfg.IdleTimeout + connIdleSlack
 	}
 	if err := s.srv.SetOption(ssh.EmulatePty()); err != nil {
 		return nil, fmt.Errorf("sshd: %w", err)

@@ -282,8 +282,10 @@ func (m *Model) layout() {
 	if m.cfg.ProviderError != "" {
 		fixed++
 	}
-	if m.following() {
-		fixed++ // the progress line
+	// The follow progress line gives way first on a terminal too short for it.
+	m.follow.shown = m.following() && m.height-fixed >= 3
+	if m.follow.shown {
+		fixed++
 	}
 	// The help and the input shrink before the layout can overflow a short terminal.
 	m.helpHeight = min(len(m.helpLines()), max(m.height-fixed-1, 1))

@@ -21,6 +21,7 @@ import (
 type followState struct {
 	queue []queuedLine
 	ended bool // the channel closed
+	shown bool // the layout has room for the progress line
 	// seen counts the followed lines that were not blank; translated those done; failed
 	// the others (failed, interrupted, refused, truncated, stopped, over-long).
 	seen, translated, failed int

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/teatest"
 	"github.com/yeok/yeok/model"
 )
@@ -186,4 +187,38 @@ func TestViewFollowProgress(t *testing.T) {
 	m = frame(m, snapshot{text: "오늘은 어텐션을", deltas: 2, firstAt: testNow.Add(-time.Second)})
 	m = step(m, followLineMsg{line: "It was introduced in 2017.", ok: true}, followLineMsg{line: "Let's start.", ok: true})
 	checkGolden(t, m)
+}
+
+// TestFollowLayoutFits draws small terminals with the progress line, the banner and the
+// glossary panel, and checks the view fits.
+func TestFollowLayoutFits(t *testing.T) {
+	for w := minWidth; w <= 34; w += 7 {
+		for h := minHeight; h <= 12; h++ {
+			cfg := testConfig(t)
+			cfg.Follow, cfg.FollowName = make(chan string), "a-very-long-transcript-name.txt"
+			cfg.ProviderError = "no provider configured: set OPENAI_API_KEY"
+			cfg.Session.ScriptID = "lecture-01"
+			st := newFakeStore(&callLog{})
+			st.scripts = []model.Script{{ID: "lecture-01", Glossary: []model.GlossaryTerm{attention, transformer}}}
+			m := sized(New(cfg, nil, st), w, h)
+			m = step(m, followLineMsg{line: "one", ok: true}, followLineMsg{line: "two", ok: true})
+			for _, p := range []tea.Msg{nil, ctrlL(), scriptLoadedMsg{id: "lecture-01", script: st.scripts[0]}, press(tea.KeyCtrlD)} {
+				if p != nil {
+					m = step(m, p)
+				}
+				lines := strings.Split(m.View(), "\n")
+				if len(lines) > h {
+					t.Fatalf("%dx%d after %v: %d lines", w, h, p, len(lines))
+				}
+				for _, l := range lines {
+					if ansi.StringWidth(l) > w {
+						t.Fatalf("%dx%d after %v: line %q too wide", w, h, p, l)
+					}
+				}
+			}
+			if !m.gloss.confirm {
+				t.Fatalf("%dx%d: the glossary panel did not ask to delete", w, h)
+			}
+		}
+	}
 }

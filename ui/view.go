@@ -27,7 +27,7 @@ func (m Model) View() string {
 	if m.cfg.ProviderError != "" {
 		parts = append(parts, m.bannerView())
 	}
-	if m.following() {
+	if m.follow.shown {
 		parts = append(parts, m.followView())
 	}
 	parts = append(parts, m.inputView(), m.statusView(), m.helpView())

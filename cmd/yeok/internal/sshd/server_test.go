@@ -3,8 +3,10 @@ package sshd
 import (
 	"context"
 	"errors"
+	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/yeok/yeok/model"
 )
@@ -79,5 +81,39 @@ func TestKeysAreIsolated(t *testing.T) {
 	ta2.waitFor("bonjour tout le monde")
 	if _, err := hs.store.LastSession(ctx, ownerOf(hs.keyA)); err != nil {
 		t.Fatalf("A's LastSession: %v", err)
+	}
+}
+
+func TestHangUpMidStreamKeepsPartial(t *testing.T) {
+	tokens := func(*http.Request) []string { return strings.SplitAfter(strings.Repeat("word ", 200), " ") }
+	hs := startHarness(t, Config{}, streamTokens(tokens, 50*time.Millisecond, nil))
+	client, err := hs.dial(hs.keyA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tm := openTerm(t, client, 100, 30)
+	tm.waitFor(readyMarker)
+	tm.send("a long speech\r")
+	tm.waitFor("word word")
+	_ = client.Close() // the laptop lid closes
+
+	owner := ownerOf(hs.keyA)
+	deadline := time.Now().Add(waitLong)
+	for {
+		es := hs.entries(owner)
+		if len(es) == 1 && es[0].Status.Final() {
+			e := es[0]
+			if e.Status != model.StatusInterrupted || e.Error == "" {
+				t.Fatalf("entry = %s %q, want interrupted with a reason", e.Status, e.Error)
+			}
+			if !strings.HasPrefix(e.Text, "word word") {
+				t.Fatalf("partial text %q not kept", e.Text)
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("entry never finished: %+v", es)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }

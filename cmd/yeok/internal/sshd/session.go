@@ -24,6 +24,9 @@ var (
 	errIdle        = errors.New("idle for too long")
 	errSessionTime = errors.New("session time limit reached")
 	errInputLimit  = errors.New("input limit exceeded")
+	// Not stop reasons: how a session ended by itself.
+	errClientGone = errors.New("client disconnected")
+	errAppEnded   = errors.New("app ended")
 )
 
 func isStopReason(err error) bool {
@@ -34,6 +37,9 @@ func isStopReason(err error) bool {
 // finishGrace is how long a stopping session waits for its app to store the stream it
 // interrupted before the app is ended.
 const finishGrace = 3 * time.Second
+
+// lateGrace is how long an ended app has to finish the entries it still has pending.
+const lateGrace = time.Second
 
 // handle is the SSH session handler: it checks the session, takes a slot and runs the app.
 func (s *Server) handle(sess ssh.Session) {
@@ -180,11 +186,19 @@ func (ss *session) run(ptyReq ssh.Pty, winch <-chan ssh.Window) int {
 		ss.log.Error("session app failed", "err", err)
 	}
 	reason := ss.reason()
-	if reason == nil {
-		reason = errors.New("app ended")
+	switch {
+	case reason != nil:
+	case sess.Context().Err() != nil:
+		reason = errClientGone
+	default:
+		reason = errAppEnded
 	}
-	if n := ss.store.finishPending(appCtx, reason, srv.now().UTC()); n > 0 {
-		ss.log.Warn("entries left pending by the app marked interrupted", "entries", n)
+	// The app finishes a stream the end of the session cut short from its reader; entries
+	// it has not finished by then are finished here.
+	if !ss.store.wait(lateGrace) {
+		if n := ss.store.finishPending(appCtx, reason, srv.now().UTC()); n > 0 {
+			ss.log.Warn("entries the app left pending were finished", "entries", n, "reason", reason.Error())
+		}
 	}
 	status := 0
 	ended := "quit"

@@ -3,6 +3,7 @@ package sshd
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -53,7 +54,9 @@ func (t *sessionTranslator) Stream(ctx context.Context, req model.Request, emit 
 		}
 		return nil
 	}
+	t.sess.store.streamStarted(req)
 	res := t.inner.Stream(sctx, req, func(ev model.Event) {
+		t.sess.store.streamEvent(ev)
 		if ev.Kind == model.EventError {
 			if cause := stopped(); cause != nil {
 				ev.Status, ev.Err = model.StatusInterrupted, interruptedError(cause, ev.Err)
@@ -64,6 +67,7 @@ func (t *sessionTranslator) Stream(ctx context.Context, req model.Request, emit 
 	if cause := stopped(); cause != nil && !completed(res.Status) {
 		res.Status, res.Err = model.StatusInterrupted, interruptedError(cause, res.Err)
 	}
+	t.sess.store.streamEnded(res)
 	return res
 }
 
@@ -91,6 +95,56 @@ type sessionStore struct {
 	mu      sync.Mutex
 	pending map[uint64]model.Entry
 	drained chan struct{} // closed while pending is empty
+	last    streamNote    // the app streams one entry at a time
+}
+
+// streamNote is what the session's translator saw of the latest stream, so that an entry
+// the app could not finish (the client hung up) keeps its text.
+type streamNote struct {
+	sessionID     uint64
+	source        string
+	text, refusal strings.Builder
+	result        *model.Result
+}
+
+func (s *sessionStore) streamStarted(req model.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.last = streamNote{sessionID: req.SessionID, source: req.Source}
+}
+
+func (s *sessionStore) streamEvent(ev model.Event) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch ev.Kind {
+	case model.EventDelta:
+		s.last.text.WriteString(ev.Text)
+	case model.EventRefusal:
+		s.last.refusal.WriteString(ev.Text)
+	}
+}
+
+func (s *sessionStore) streamEnded(res model.Result) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.last.result = &res
+}
+
+// outcomeLocked is how entry e ended as far as the translator saw: the stream's own result
+// when it completed, else its partial text, interrupted by cause.
+func (s *sessionStore) outcomeLocked(e model.Entry, cause error) model.Result {
+	res := model.Result{Status: model.StatusInterrupted, Err: interruptedError(cause, nil)}
+	if s.last.sessionID != e.SessionID || s.last.source != e.Source {
+		return res
+	}
+	if r := s.last.result; r != nil && completed(r.Status) {
+		return *r
+	}
+	res.Text, res.Refusal = s.last.text.String(), s.last.refusal.String()
+	if r := s.last.result; r != nil {
+		res.Usage, res.FirstToken, res.Duration, res.Attempts = r.Usage, r.FirstToken, r.Duration, r.Attempts
+	}
+	return res
 }
 
 func newSessionStore(st ui.Store, owner model.Owner) *sessionStore {
@@ -157,19 +211,20 @@ func (s *sessionStore) wait(timeout time.Duration) bool {
 	}
 }
 
-// finishPending marks every entry still pending interrupted, for a session whose app
-// ended without finishing them. It returns how many it finished.
+// finishPending finishes every entry still pending, for a session whose app ended without
+// finishing them (the client hung up mid-stream): with the stream's result when it had
+// completed, else interrupted by cause with the text that had arrived. It returns how many
+// it finished.
 func (s *sessionStore) finishPending(ctx context.Context, cause error, now time.Time) int {
 	s.mu.Lock()
 	left := make([]model.Entry, 0, len(s.pending))
 	for _, e := range s.pending {
+		e.Apply(s.outcomeLocked(e, cause), now)
 		left = append(left, e)
 	}
 	s.mu.Unlock()
 	n := 0
 	for _, e := range left {
-		e.Status, e.Finished = model.StatusInterrupted, now
-		e.Error, e.ErrorClass = "interrupted: "+cause.Error(), model.ClassInterrupted
 		if _, err := s.Store.Finish(context.WithoutCancel(ctx), e); err == nil {
 			s.done(e.ID)
 			n++

@@ -107,9 +107,10 @@ func (g *inputGuard) pump() {
 	}
 }
 
-// receive takes the next chunk into pending, waiting at most until deadline (zero: no
-// deadline). It reports false when the deadline passed first. g.mu is held.
-func (g *inputGuard) receiveLocked(deadline <-chan time.Time, filter bool) ([]byte, bool) {
+// receiveLocked takes the next chunk (into pending when filter is set), waiting at most
+// until stop is closed (nil: no limit). It reports false when stop came first. g.mu is
+// held.
+func (g *inputGuard) receiveLocked(stop <-chan struct{}, filter bool) ([]byte, bool) {
 	select {
 	case c := <-g.chunks:
 		if c.err != nil {
@@ -122,7 +123,7 @@ func (g *inputGuard) receiveLocked(deadline <-chan time.Time, filter bool) ([]by
 	case <-g.quit:
 		g.err = io.EOF
 		return nil, true
-	case <-deadline:
+	case <-stop:
 		return nil, false
 	}
 }

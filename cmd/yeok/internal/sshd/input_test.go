@@ -2,6 +2,7 @@ package sshd
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"strings"
 	"testing"
@@ -164,7 +165,7 @@ func TestQueryTerminalKeepsTyping(t *testing.T) {
 				_ = w.Close()
 			}()
 			var out bytes.Buffer
-			bg, _ := g.queryTerminal(&out, terminalQuery, 500*time.Millisecond)
+			bg, _ := g.queryTerminal(context.Background(), &out, terminalQuery, 500*time.Millisecond)
 			if out.String() != terminalQuery {
 				t.Fatalf("query written = %q", out.String())
 			}

@@ -2,6 +2,7 @@ package sshd
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"strconv"
 	"strings"
@@ -24,12 +25,12 @@ const queryTimeout = 2 * time.Second
 // the colour profile comes from the client's TERM and environment, and dark or light from
 // the client terminal's background colour. The query goes through the input guard, so a
 // terminal that never answers loses no keystrokes: they reach the app after the timeout.
-func newRenderer(sess ssh.Session, term string, in *inputGuard, out io.Writer) *lipgloss.Renderer {
+func newRenderer(ctx context.Context, sess ssh.Session, term string, in *inputGuard, out io.Writer) *lipgloss.Renderer {
 	if term == "" || term == "dumb" {
 		return lipgloss.NewRenderer(out, termenv.WithProfile(termenv.Ascii))
 	}
 	r := lipgloss.NewRenderer(out, termenv.WithEnvironment(sessionEnv(sess.Environ())), termenv.WithUnsafe())
-	if bg, ok := in.queryTerminal(out, terminalQuery, queryTimeout); ok {
+	if bg, ok := in.queryTerminal(ctx, out, terminalQuery, queryTimeout); ok {
 		if dark, ok := darkColor(bg); ok {
 			r.SetHasDarkBackground(dark)
 		}
@@ -51,20 +52,20 @@ func (e sessionEnv) Getenv(k string) string {
 	return ""
 }
 
-// queryTerminal writes query and waits up to timeout for the DA1 reply that ends it. It
-// returns the OSC 11 colour reply, if one came. Whatever else the client sent meanwhile is
-// kept, in order, for the app.
-func (g *inputGuard) queryTerminal(out io.Writer, query string, timeout time.Duration) (string, bool) {
+// queryTerminal writes query and waits up to timeout (or until ctx ends) for the DA1
+// reply that ends it. It returns the OSC 11 colour reply, if one came. Whatever else the
+// client sent meanwhile is kept, in order, for the app.
+func (g *inputGuard) queryTerminal(ctx context.Context, out io.Writer, query string, timeout time.Duration) (string, bool) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if _, err := io.WriteString(out, query); err != nil {
 		return "", false
 	}
-	t := time.NewTimer(timeout)
-	defer t.Stop()
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
 	var got []byte
 	for g.err == nil {
-		b, inTime := g.receiveLocked(t.C, false)
+		b, inTime := g.receiveLocked(ctx.Done(), false)
 		if !inTime {
 			break
 		}

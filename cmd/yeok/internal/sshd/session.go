@@ -81,7 +81,8 @@ func (s *Server) handle(sess ssh.Session) {
 		}
 		return
 	}
-	ss := &session{srv: s, ssh: sess, fingerprint: fp, owner: model.SSHOwner(fp), log: log}
+	ss := newSession(s, sess, fp, log)
+	defer ss.cancelApp(nil)
 	if !s.track(ss) {
 		s.limits.release(fp, s.now())
 		refuse(sess, errShutdown.Error())
@@ -112,7 +113,8 @@ type session struct {
 	log         *slog.Logger
 
 	// streams ends, with a stop reason as its cause, when the server stops the session;
-	// the app's context ends later, once the interrupted stream is stored.
+	// app, the app's context, ends later, once the interrupted stream is stored.
+	app           context.Context
 	streams       context.Context
 	cancelStreams context.CancelCauseFunc
 	cancelApp     context.CancelCauseFunc
@@ -123,18 +125,21 @@ type session struct {
 	ended         atomic.Bool  // the app has returned; stopping is moot
 }
 
+// newSession prepares a session, ready to be stopped before it runs.
+func newSession(srv *Server, sess ssh.Session, fp string, log *slog.Logger) *session {
+	ss := &session{srv: srv, ssh: sess, fingerprint: fp, owner: model.SSHOwner(fp), log: log}
+	ss.app, ss.cancelApp = context.WithCancelCause(sess.Context())
+	ss.streams, ss.cancelStreams = context.WithCancelCause(ss.app)
+	ss.store = newSessionStore(srv.store, ss.owner)
+	return ss
+}
+
 // run builds the session's program and runs it until the client quits, the connection
 // ends or the server stops the session. It returns the exit status for the client.
 func (ss *session) run(ptyReq ssh.Pty, winch <-chan ssh.Window) int {
-	srv, sess := ss.srv, ss.ssh
+	srv, sess, appCtx := ss.srv, ss.ssh, ss.app
 	started := srv.now()
 	ss.lastInput.Store(started.UnixNano())
-
-	appCtx, cancelApp := context.WithCancelCause(sess.Context())
-	defer cancelApp(nil)
-	ss.cancelApp = cancelApp
-	ss.streams, ss.cancelStreams = context.WithCancelCause(appCtx)
-	ss.store = newSessionStore(srv.store, ss.owner)
 
 	out := &lockedWriter{w: sess}
 	in := newInputGuard(sess, srv.cfg.MaxInputBytes, 2*srv.cfg.MaxInput, started)
@@ -148,7 +153,7 @@ func (ss *session) run(ptyReq ssh.Pty, winch <-chan ssh.Window) int {
 
 	in.start()
 	defer in.close()
-	renderer := newRenderer(sess, ptyReq.Term, in, out)
+	renderer := newRenderer(appCtx, sess, ptyReq.Term, in, out)
 	var tr ui.Translator
 	if srv.tr != nil {
 		tr = &sessionTranslator{inner: srv.tr, sess: ss}

@@ -6,9 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/yeok/yeok/model"
 	"github.com/yeok/yeok/storage"
@@ -167,4 +169,38 @@ func notFound(err error, sentence string) error {
 		return errors.New(sentence)
 	}
 	return err
+}
+
+// exportToFolder returns the TUI's export action: the chosen script or session as Markdown in
+// dir, named after it and the day, written whole or not at all.
+func exportToFolder(st *storage.Store, dir string) func(ctx context.Context, owner model.Owner, script string, session uint64) (string, error) {
+	return func(ctx context.Context, owner model.Owner, script string, session uint64) (string, error) {
+		meta, entries, err := loadExport(ctx, st, owner, script, session)
+		if err != nil {
+			return "", err
+		}
+		name := fmt.Sprintf("session-%d", session)
+		if script != "" {
+			name = safeFileName(script)
+		}
+		path := filepath.Join(dir, fmt.Sprintf("yeok-%s-%s.md", name, meta.Exported.Format("2006-01-02")))
+		if err := export.WriteFile(path, export.Format("md"), meta, entries); err != nil {
+			return "", err
+		}
+		return path, nil
+	}
+}
+
+// safeFileName keeps letters, digits, '-', '_' and '.' of a script id for use in a file name.
+func safeFileName(s string) string {
+	out := []rune{}
+	for _, r := range s {
+		switch {
+		case unicode.IsLetter(r), unicode.IsDigit(r), r == '-', r == '_', r == '.':
+			out = append(out, r)
+		default:
+			out = append(out, '_')
+		}
+	}
+	return strings.TrimLeft(string(out), ".")
 }

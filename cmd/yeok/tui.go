@@ -5,12 +5,16 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/muesli/termenv"
 
+	"github.com/yeok/yeok/cmd/yeok/internal/follow"
+	"github.com/yeok/yeok/cmd/yeok/internal/pipeline"
 	"github.com/yeok/yeok/model"
 	"github.com/yeok/yeok/ui"
 )
@@ -21,6 +25,7 @@ func runTUI(ctx context.Context, args []string, io stdio, getenv env) error {
 	var f commonFlags
 	fs := newFlagSet("yeok")
 	f.bind(fs)
+	followPath := fs.String("follow", "", "translate each new line of a growing transcript `FILE` as it lands (- for stdin is not possible here)")
 	pos, err := parseInterspersed(fs, args)
 	if err == errHelp {
 		printUsage(io.out, fs, tuiSynopsis)
@@ -55,6 +60,17 @@ func runTUI(ctx context.Context, args []string, io stdio, getenv env) error {
 		}
 		tr = eng
 	}
+	var followLines <-chan string
+	var followErrs <-chan error
+	if *followPath != "" {
+		if *followPath == "-" {
+			return usageErrorf("--follow: the TUI reads the keyboard from stdin; use yeok follow - to follow stdin")
+		}
+		if followLines, followErrs, err = followFile(ctx, *followPath); err != nil {
+			return err
+		}
+	}
+	runner := &pipeline.Runner{Store: st, Context: c.Context}
 	m := ui.New(ui.Config{
 		Ctx:           ctx,
 		Owner:         model.LocalOwner,
@@ -65,13 +81,57 @@ func runTUI(ctx context.Context, args []string, io stdio, getenv env) error {
 		Renderer:      newRenderer(io.out, getenv),
 		Clipboard:     osc52Writer(io.out, getenv),
 		ProviderError: problem,
+		Export:        exportToFolder(st, "."),
+		Prepare:       runner.Prepare,
+		Tidy:          pipeline.Tidy,
+		Follow:        followLines,
+		FollowName:    followName(*followPath),
 	}, tr, st)
 	p := tea.NewProgram(m, tea.WithContext(ctx), tea.WithInput(io.in), tea.WithOutput(io.out),
 		tea.WithAltScreen(), tea.WithMouseCellMotion())
-	if _, err := p.Run(); err != nil && !(errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil) {
+	final, err := p.Run()
+	// Entries cut short when the program ended are still being stored: wait for them
+	// before the store closes.
+	waitCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if fm, ok := final.(ui.Model); ok {
+		_ = fm.Wait(waitCtx)
+	} else {
+		_ = m.Wait(waitCtx)
+	}
+	if err != nil && !(errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil) {
 		return fmt.Errorf("run the TUI: %w", err)
 	}
+	if followErrs != nil {
+		select {
+		case err := <-followErrs:
+			if err != nil {
+				return fmt.Errorf("follow %s: %w", *followPath, err)
+			}
+		default:
+		}
+	}
 	return nil
+}
+
+// followFile tails path for the TUI: each complete line, in order, as text.
+func followFile(ctx context.Context, path string) (<-chan string, <-chan error, error) {
+	lines, errs, err := follow.Lines(ctx, path, follow.Options{Poll: followPoll})
+	if err != nil {
+		return nil, nil, fmt.Errorf("follow %s: %w", path, err)
+	}
+	out := make(chan string)
+	go func() {
+		defer close(out)
+		for l := range lines {
+			select {
+			case out <- l.Text:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return out, errs, nil
 }
 
 func commandNames() string {
@@ -89,4 +149,11 @@ func newRenderer(w io.Writer, getenv env) *lipgloss.Renderer {
 		r.SetColorProfile(termenv.Ascii)
 	}
 	return r
+}
+
+func followName(path string) string {
+	if path == "" {
+		return ""
+	}
+	return filepath.Base(path)
 }

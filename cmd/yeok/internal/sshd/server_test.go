@@ -2,6 +2,7 @@ package sshd
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"net/http"
 	"strings"
@@ -36,6 +37,22 @@ func TestTranslateOverSSH(t *testing.T) {
 	}
 	if logs := hs.logs.String(); strings.Contains(logs, "bonjour") || strings.Contains(logs, "Hello") {
 		t.Fatalf("translation text in the server log:\n%s", logs)
+	}
+
+	raw := tm.raw()
+	for _, want := range []string{"\x1b[?1049h", "\x1b[?1002h"} { // alt screen, mouse
+		if !strings.Contains(raw, want) {
+			t.Errorf("the app did not send %q", want)
+		}
+	}
+	tm.send("\x19") // Ctrl+Y copies the translation to the client's clipboard
+	osc52 := "\x1b]52;c;" + base64.StdEncoding.EncodeToString([]byte("Hello"))
+	deadline := time.Now().Add(waitLong)
+	for !strings.Contains(tm.raw(), osc52) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no OSC 52 copy reached the client; output ends with %q", tail(tm.raw(), 300))
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 
 	tm.send("\x03") // Ctrl+C quits when nothing streams

@@ -114,17 +114,27 @@ func cpuTime() time.Duration {
 // BenchmarkConcurrentSessions runs 50 SSH sessions, each streaming a 60 tokens/s answer for
 // about 8 s, against a server in its own process. It reports the server's CPU use in cores
 // and the delay from the upstream writing a token to that token reaching the client.
+// Clients say TERM=xterm-256color, as OpenSSH sends it, so colours are converted to the
+// 256-colour palette; the truecolor case (COLORTERM=truecolor) shows what that costs.
 func BenchmarkConcurrentSessions(b *testing.B) {
-	for _, fps := range []int{10, 20, 30} {
-		b.Run(fmt.Sprintf("fps=%d", fps), func(b *testing.B) {
+	cases := []struct {
+		fps       int
+		truecolor bool
+	}{{30, false}, {15, false}, {30, true}}
+	for _, c := range cases {
+		name := fmt.Sprintf("fps=%d/256color", c.fps)
+		if c.truecolor {
+			name = fmt.Sprintf("fps=%d/truecolor", c.fps)
+		}
+		b.Run(name, func(b *testing.B) {
 			for range b.N {
-				runConcurrentSessions(b, 50, 480, time.Second/60, fps)
+				runConcurrentSessions(b, 50, 480, time.Second/60, c.fps, c.truecolor)
 			}
 		})
 	}
 }
 
-func runConcurrentSessions(b *testing.B, sessions, tokens int, interval time.Duration, fps int) {
+func runConcurrentSessions(b *testing.B, sessions, tokens int, interval time.Duration, fps int, truecolor bool) {
 	written := make([][]time.Time, sessions)
 	for i := range written {
 		written[i] = make([]time.Time, tokens)
@@ -180,7 +190,7 @@ func runConcurrentSessions(b *testing.B, sessions, tokens int, interval time.Dur
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			terms[i] = openBenchTerm(b, addr, i, tokens)
+			terms[i] = openBenchTerm(b, addr, i, tokens, truecolor)
 		}()
 	}
 	wg.Wait()
@@ -243,7 +253,7 @@ type benchTerm struct {
 	last int
 }
 
-func openBenchTerm(b *testing.B, addr string, id, tokens int) *benchTerm {
+func openBenchTerm(b *testing.B, addr string, id, tokens int, truecolor bool) *benchTerm {
 	client, err := gossh.Dial("tcp", addr, &gossh.ClientConfig{
 		User: "bench", Auth: []gossh.AuthMethod{gossh.PublicKeys(newKey(b))},
 		HostKeyCallback: gossh.InsecureIgnoreHostKey(), Timeout: waitLong,
@@ -259,6 +269,9 @@ func openBenchTerm(b *testing.B, addr string, id, tokens int) *benchTerm {
 	}
 	tm := &benchTerm{id: id, client: client, ready: make(chan struct{}), complete: make(chan struct{}),
 		seen: make([]time.Time, tokens), last: -1}
+	if truecolor {
+		_ = sess.Setenv("COLORTERM", "truecolor")
+	}
 	_ = sess.RequestPty("xterm-256color", 30, 100, gossh.TerminalModes{})
 	tm.stdin, _ = sess.StdinPipe()
 	stdout, _ := sess.StdoutPipe()

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/yeok/yeok/cmd/yeok/internal/pipeline"
 	"github.com/yeok/yeok/cmd/yeok/internal/sshd"
 	"github.com/yeok/yeok/llm"
 	"github.com/yeok/yeok/storage"
@@ -70,6 +71,8 @@ func startSSH(ctx context.Context, c config, sf serveFlags, st *storage.Store, e
 		To:                 c.To,
 		MaxInput:           c.MaxInput,
 		ProviderError:      providerProblem(c),
+		Prepare:            (&pipeline.Runner{Store: st, Context: c.Context}).Prepare,
+		Tidy:               pipeline.Tidy,
 		Logger:             logger.With("server", "ssh"),
 	}, tr, st)
 	if err != nil {

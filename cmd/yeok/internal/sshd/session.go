@@ -168,6 +168,8 @@ func (ss *session) run(ptyReq ssh.Pty, winch <-chan ssh.Window) int {
 		Renderer:      renderer,
 		Clipboard:     clipboard(out, ptyReq.Term),
 		ProviderError: srv.cfg.ProviderError,
+		Prepare:       srv.cfg.Prepare,
+		Tidy:          srv.cfg.Tidy,
 		Now:           time.Now,
 	}, tr, ss.store)
 	p := tea.NewProgram(app,

@@ -93,31 +93,25 @@ func startTUI(t *testing.T, st *storage.Store, srv *fakeOpenAI) *tuiRun {
 	t.Cleanup(func() {
 		_ = r.tm.Quit()
 		r.tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+		if t.Failed() {
+			r.drain()
+			t.Logf("the screen's last output:\n%s", r.out.Bytes()[max(r.out.Len()-3000, 0):])
+		}
 	})
 	return r
 }
 
-// waitFor waits until the screen output (all of it, since the start) contains want.
+// waitFor waits (up to 5 s, failing the test after) until the screen output, all of it
+// since the start, contains want.
 func (r *tuiRun) waitFor(t *testing.T, want string) {
 	t.Helper()
-	r.waitUntil(t, "screen shows "+want, func(screen string) bool { return strings.Contains(screen, want) })
-}
-
-// waitUntil waits until cond holds for everything drawn so far.
-func (r *tuiRun) waitUntil(t *testing.T, what string, cond func(screen string) bool) {
-	t.Helper()
 	seen := r.out.Len()
-	ok := false
 	teatest.WaitFor(t, r.tm.Output(), func(b []byte) bool {
 		// WaitFor hands over everything it read in this call: keep each byte once.
 		r.out.Truncate(seen)
 		r.out.Write(b)
-		ok = cond(r.out.String())
-		return ok
+		return strings.Contains(r.out.String(), want)
 	}, teatest.WithDuration(5*time.Second), teatest.WithCheckInterval(10*time.Millisecond))
-	if !ok {
-		t.Fatalf("timed out: %s", what)
-	}
 }
 
 // drain reads whatever the program drew since the last wait.

@@ -2,8 +2,13 @@ package ui
 
 import (
 	"fmt"
+	"io"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
 
 	"github.com/yeok/yeok/model"
 )
@@ -36,8 +41,14 @@ func BenchmarkFrame(b *testing.B) {
 // benchModel is an 80x24 app with n finished entries shown and one stream in flight.
 func benchModel(b *testing.B, n int) Model {
 	b.Helper()
+	return benchModelWith(b, testConfig(b), n)
+}
+
+// benchModelWith is benchModel on cfg.
+func benchModelWith(b *testing.B, cfg Config, n int) Model {
+	b.Helper()
 	log := &callLog{}
-	m := sized(New(testConfig(b), &fakeTranslator{log: log}, newFakeStore(log)), 80, 24)
+	m := sized(New(cfg, &fakeTranslator{log: log}, newFakeStore(log)), 80, 24)
 	entries := make([]model.Entry, n)
 	for i := range entries {
 		entries[i] = model.Entry{
@@ -49,4 +60,46 @@ func benchModel(b *testing.B, n int) Model {
 	m = began(sendLine(m, "We will discuss the budget for the next quarter."), 1)
 	_ = m.View()
 	return m
+}
+
+// BenchmarkStreamFrame256 measures one frame of a stream as a 256-colour client sees it
+// (plain OpenSSH sends no COLORTERM): the Update of a frame two tokens longer than the
+// last, then the View, at 80x24 with a few finished entries above. The answer grows to
+// 480 tokens and starts again, so frames of every length are drawn.
+func BenchmarkStreamFrame256(b *testing.B) {
+	m := benchModel256(b, 20)
+	toks := benchTokens(480)
+	id := m.flight.id
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		k := i%(len(toks)/2) + 1
+		snap := snapshot{text: strings.Join(toks[:2*k], ""), deltas: 2 * k, firstAt: testNow.Add(-time.Duration(k) * frameInterval)}
+		next, _ := m.Update(frameMsg{id: id, snap: snap})
+		m = next.(Model)
+		if v := m.View(); len(v) == 0 {
+			b.Fatal("empty view")
+		}
+	}
+}
+
+// benchModel256 is benchModel drawn for a 256-colour terminal with a dark background.
+func benchModel256(b *testing.B, n int) Model {
+	b.Helper()
+	r := lipgloss.NewRenderer(io.Discard)
+	r.SetColorProfile(termenv.ANSI256)
+	r.SetHasDarkBackground(true)
+	cfg := testConfig(b)
+	cfg.Renderer = r
+	return benchModelWith(b, cfg, n)
+}
+
+// benchTokens is an answer of n tokens, words of Korean and Latin text.
+func benchTokens(n int) []string {
+	words := []string{"다음 ", "분기 ", "예산에 ", "대해 ", "budget ", "논의하겠습니다. ", "the ", "quarter "}
+	toks := make([]string, n)
+	for i := range toks {
+		toks[i] = words[i%len(words)]
+	}
+	return toks
 }

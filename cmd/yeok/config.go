@@ -152,8 +152,8 @@ func resolveConfig(f *commonFlags, getenv env) (config, error) {
 		c.MaxInput = fc.MaxInput
 	}
 	c.MaxRetries = 2
-	if f.maxRetries >= 0 {
-		c.MaxRetries = f.maxRetries
+	if f.maxRetries.set {
+		c.MaxRetries = f.maxRetries.n
 	} else if fc.MaxRetries != nil {
 		c.MaxRetries = *fc.MaxRetries
 	}
@@ -164,8 +164,8 @@ func resolveConfig(f *commonFlags, getenv env) (config, error) {
 		return c, err
 	}
 	switch {
-	case f.context >= 0:
-		c.Context, c.ContextSet = f.context, true
+	case f.context.set:
+		c.Context, c.ContextSet = f.context.n, true
 	case fc.Context != nil:
 		c.Context, c.ContextSet = *fc.Context, true
 	}

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -24,7 +25,8 @@ var errHelp = errors.New("help requested")
 // commonFlags are the flags every command takes.
 type commonFlags struct {
 	to, from, model, baseURL, db, script, config string
-	maxInput, maxRetries, context                int
+	maxInput                                     int
+	maxRetries, context                          optionalInt
 	idleTimeout, firstTokenTimeout               time.Duration
 }
 
@@ -38,8 +40,8 @@ func (f *commonFlags) bind(fs *flag.FlagSet) {
 	fs.StringVar(&f.script, "script", "", "script ID to log entries under, e.g. lecture-01")
 	fs.StringVar(&f.config, "config", "", "config file (default $XDG_CONFIG_HOME/yeok/config.toml)")
 	fs.IntVar(&f.maxInput, "max-input", 0, "largest source text in bytes (default 32768)")
-	fs.IntVar(&f.maxRetries, "max-retries", -1, "retries before the first token (default 2)")
-	fs.IntVar(&f.context, "context", -1, "earlier script lines sent as context (default 6, 0 = off)")
+	fs.Var(&f.maxRetries, "max-retries", "retry up to `N` times before the first token (default 2)")
+	fs.Var(&f.context, "context", "send a script's last `N` lines as context (default 6, 0 = off)")
 	fs.DurationVar(&f.idleTimeout, "idle-timeout", 0, "longest silence between chunks (default 30s)")
 	fs.DurationVar(&f.firstTokenTimeout, "first-token-timeout", 0, "longest wait for the first token (default 60s)")
 }
@@ -85,4 +87,27 @@ func printUsage(w io.Writer, fs *flag.FlagSet, synopsis string) {
 	fs.SetOutput(w)
 	fs.PrintDefaults()
 	fs.SetOutput(io.Discard)
+}
+
+// optionalInt is an int flag that remembers whether it was given, so that 0 can be given on
+// purpose and the help prints no made-up default.
+type optionalInt struct {
+	n   int
+	set bool
+}
+
+func (o *optionalInt) String() string {
+	if o == nil || !o.set {
+		return ""
+	}
+	return strconv.Itoa(o.n)
+}
+
+func (o *optionalInt) Set(s string) error {
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 0 {
+		return errors.New("want a whole number, 0 or more")
+	}
+	o.n, o.set = n, true
+	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -19,13 +20,13 @@ import (
 	"github.com/yeok/yeok/ui"
 )
 
-const tuiSynopsis = "yeok [flags]   (the TUI; commands: translate, history, export, db, serve)"
+const tuiSynopsis = "yeok [flags]   (the TUI; yeok COMMAND --help for a command)"
 
 func runTUI(ctx context.Context, args []string, io stdio, getenv env) error {
 	var f commonFlags
 	fs := newFlagSet("yeok")
 	f.bind(fs)
-	followPath := fs.String("follow", "", "translate each new line of a growing transcript `FILE` as it lands (- for stdin is not possible here)")
+	followPath := fs.String("follow", "", "translate each new line of a growing transcript `FILE` as it lands")
 	pos, err := parseInterspersed(fs, args)
 	if err == errHelp {
 		printUsage(io.out, fs, tuiSynopsis)
@@ -142,9 +143,14 @@ func commandNames() string {
 	return strings.Join(names, ", ")
 }
 
-// newRenderer builds the styles' renderer for w, honouring NO_COLOR.
+// newRenderer builds the styles' renderer for w, honouring NO_COLOR. For the process's own
+// stdout it is lipgloss's default renderer, which Bubble Tea has already asked the terminal
+// for its background colour: a second renderer would ask again.
 func newRenderer(w io.Writer, getenv env) *lipgloss.Renderer {
-	r := lipgloss.NewRenderer(w)
+	r := lipgloss.DefaultRenderer()
+	if w != os.Stdout {
+		r = lipgloss.NewRenderer(w)
+	}
 	if getenv("NO_COLOR") != "" {
 		r.SetColorProfile(termenv.Ascii)
 	}

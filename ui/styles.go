@@ -1,8 +1,11 @@
 package ui
 
 import (
+	"strconv"
+
 	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
 )
 
 // Styles holds every style the app draws with. Build it with DefaultStyles from the
@@ -63,15 +66,16 @@ type Styles struct {
 // DefaultStyles builds yeok's styles on r.
 func DefaultStyles(r *lipgloss.Renderer) Styles {
 	var (
-		accent = lipgloss.AdaptiveColor{Light: "#7D56F4", Dark: "#A58BFF"}
-		pink   = lipgloss.AdaptiveColor{Light: "#EE6FF8", Dark: "#F25D94"}
-		green  = lipgloss.AdaptiveColor{Light: "#02A367", Dark: "#04B575"}
-		yellow = lipgloss.AdaptiveColor{Light: "#B8860B", Dark: "#DBBD70"}
-		red    = lipgloss.AdaptiveColor{Light: "#D2304A", Dark: "#FF5F87"}
-		text   = lipgloss.AdaptiveColor{Light: "#1A1A1A", Dark: "#EEEEEE"}
-		subtle = lipgloss.AdaptiveColor{Light: "#8A8A8A", Dark: "#777777"}
-		faint  = lipgloss.AdaptiveColor{Light: "#C2C2C2", Dark: "#444444"}
-		barBg  = lipgloss.AdaptiveColor{Light: "#EDEDED", Dark: "#262626"}
+		accent = adaptive("#7D56F4", "#A58BFF")
+		pink   = adaptive("#EE6FF8", "#F25D94")
+		green  = adaptive("#02A367", "#04B575")
+		yellow = adaptive("#B8860B", "#DBBD70")
+		red    = adaptive("#D2304A", "#FF5F87")
+		text   = adaptive("#1A1A1A", "#EEEEEE")
+		subtle = adaptive("#8A8A8A", "#777777")
+		faint  = adaptive("#C2C2C2", "#444444")
+		barBg  = adaptive("#EDEDED", "#262626")
+		cream  = adaptive("#FFFDF5", "#FFFDF5")
 	)
 	s := Styles{}
 	s.SourceMark = r.NewStyle().Foreground(pink).Bold(true)
@@ -98,7 +102,7 @@ func DefaultStyles(r *lipgloss.Renderer) Styles {
 	s.InputCursor = r.NewStyle().Reverse(true)
 	s.Banner = r.NewStyle().Foreground(yellow).Padding(0, 1)
 
-	s.Brand = r.NewStyle().Foreground(lipgloss.Color("#FFFDF5")).Background(pink).Bold(true).Padding(0, 1)
+	s.Brand = r.NewStyle().Foreground(cream).Background(pink).Bold(true).Padding(0, 1)
 	s.StatusBar = r.NewStyle().Foreground(subtle).Background(barBg)
 	s.StatusModel = s.StatusBar.Padding(0, 1)
 	s.StatusLangs = s.StatusBar.Foreground(accent).Bold(true).Padding(0, 1)
@@ -108,7 +112,7 @@ func DefaultStyles(r *lipgloss.Renderer) Styles {
 	s.StatusError = s.StatusBar.Foreground(red).Padding(0, 1)
 	s.Spinner = r.NewStyle().Foreground(green).Background(barBg)
 
-	s.PanelTitle = r.NewStyle().Foreground(lipgloss.Color("#FFFDF5")).Background(accent).Bold(true).Padding(0, 1)
+	s.PanelTitle = r.NewStyle().Foreground(cream).Background(accent).Bold(true).Padding(0, 1)
 	s.PanelSubtitle = r.NewStyle().Foreground(subtle)
 	s.PanelItem = r.NewStyle().Foreground(text)
 	s.PanelSelected = r.NewStyle().Foreground(pink).Bold(true)
@@ -128,4 +132,28 @@ func DefaultStyles(r *lipgloss.Renderer) Styles {
 	}
 	s.Notice = r.NewStyle().Foreground(yellow)
 	return s
+}
+
+// adaptive is a colour for light and dark backgrounds given in hex, with its nearest
+// 256-colour and 16-colour codes worked out once, here: lipgloss would otherwise convert
+// the hex to the terminal's palette on every Render, which costs more than drawing the
+// text itself. The codes are the ones lipgloss would pick, so the output is the same.
+func adaptive(light, dark string) lipgloss.CompleteAdaptiveColor {
+	return lipgloss.CompleteAdaptiveColor{Light: complete(light), Dark: complete(dark)}
+}
+
+// complete is hex with its codes in every colour profile.
+func complete(hex string) lipgloss.CompleteColor {
+	return lipgloss.CompleteColor{TrueColor: hex, ANSI256: colorCode(termenv.ANSI256.Color(hex)), ANSI: colorCode(termenv.ANSI.Color(hex))}
+}
+
+// colorCode is the palette index of a converted colour, as lipgloss.Color takes it.
+func colorCode(c termenv.Color) string {
+	switch c := c.(type) {
+	case termenv.ANSI256Color:
+		return strconv.Itoa(int(c))
+	case termenv.ANSIColor:
+		return strconv.Itoa(int(c))
+	}
+	return ""
 }

@@ -21,17 +21,12 @@ const exportSynopsis = "yeok export (--script ID | --session N) [--format md|jso
 
 func runExport(ctx context.Context, args []string, io stdio, getenv env) error {
 	var f commonFlags
-	fs := newFlagSet("export")
-	f.bind(fs)
+	fs := newFlagSet("export", &f)
 	session := fs.String("session", "", "export this session `N`")
 	format := fs.String("format", "md", "md, jsonl, tsv or srt")
 	outPath := fs.String("o", "", "write to `FILE` (written whole or not at all) instead of stdout")
 	owner := ownerFlag(fs)
-	pos, err := parseInterspersed(fs, args)
-	if err == errHelp {
-		printUsage(io.out, fs, exportSynopsis)
-		return err
-	}
+	pos, err := parseCommand(fs, args, io.out, exportSynopsis)
 	if err != nil {
 		return err
 	}
@@ -108,13 +103,8 @@ const dbSynopsis = "yeok db check | yeok db compact   (check the database file, 
 
 func runDB(ctx context.Context, args []string, io stdio, getenv env) error {
 	var f commonFlags
-	fs := newFlagSet("db")
-	f.bind(fs)
-	pos, err := parseInterspersed(fs, args)
-	if err == errHelp {
-		printUsage(io.out, fs, dbSynopsis)
-		return err
-	}
+	fs := newFlagSet("db", &f)
+	pos, err := parseCommand(fs, args, io.out, dbSynopsis)
 	if err != nil {
 		return err
 	}

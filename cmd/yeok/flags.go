@@ -46,11 +46,23 @@ func (f *commonFlags) bind(fs *flag.FlagSet) {
 	fs.DurationVar(&f.firstTokenTimeout, "first-token-timeout", 0, "longest wait for the first token (default 60s)")
 }
 
-// newFlagSet makes a quiet flag set: yeok prints its own one-line errors.
-func newFlagSet(name string) *flag.FlagSet {
+// newFlagSet makes a quiet flag set with the common flags bound to f: yeok prints its own
+// one-line errors.
+func newFlagSet(name string, f *commonFlags) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
+	f.bind(fs)
 	return fs
+}
+
+// parseCommand parses a command's arguments; --help prints its usage to out and returns
+// errHelp, which exits 0.
+func parseCommand(fs *flag.FlagSet, args []string, out io.Writer, synopsis string) ([]string, error) {
+	pos, err := parseInterspersed(fs, args)
+	if errors.Is(err, errHelp) {
+		printUsage(out, fs, synopsis)
+	}
+	return pos, err
 }
 
 // parseInterspersed parses flags that may come before, between or after positional

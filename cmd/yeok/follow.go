@@ -22,15 +22,10 @@ const followSynopsis = "yeok follow [flags] FILE|-   (translate each new complet
 
 func runFollow(ctx context.Context, args []string, io stdio, getenv env) error {
 	var f commonFlags
-	fs := newFlagSet("follow")
-	f.bind(fs)
+	fs := newFlagSet("follow", &f)
 	fromStart := fs.Bool("from-start", false, "translate the lines already in the file first")
 	jsonOut := fs.Bool("json", false, "print one JSON object per event instead of text")
-	pos, err := parseInterspersed(fs, args)
-	if err == errHelp {
-		printUsage(io.out, fs, followSynopsis)
-		return err
-	}
+	pos, err := parseCommand(fs, args, io.out, followSynopsis)
 	if err != nil {
 		return err
 	}

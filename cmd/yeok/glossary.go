@@ -19,13 +19,8 @@ const glossarySynopsis = `yeok glossary --script ID list
 
 func runGlossary(ctx context.Context, args []string, io stdio, getenv env) error {
 	var f commonFlags
-	fs := newFlagSet("glossary")
-	f.bind(fs)
-	pos, err := parseInterspersed(fs, args)
-	if err == errHelp {
-		printUsage(io.out, fs, glossarySynopsis)
-		return err
-	}
+	fs := newFlagSet("glossary", &f)
+	pos, err := parseCommand(fs, args, io.out, glossarySynopsis)
 	if err != nil {
 		return err
 	}

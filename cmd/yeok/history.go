@@ -18,8 +18,7 @@ const historySynopsis = "yeok history [--script ID | --session ID] [--search TEX
 
 func runHistory(ctx context.Context, args []string, io stdio, getenv env) error {
 	var f commonFlags
-	fs := newFlagSet("history")
-	f.bind(fs)
+	fs := newFlagSet("history", &f)
 	session := fs.String("session", "", "only entries of this session ID")
 	search := fs.String("search", "", "only entries whose source or translation contains TEXT")
 	limit := fs.Int("limit", 20, "at most N items (0 = all)")
@@ -27,11 +26,7 @@ func runHistory(ctx context.Context, args []string, io stdio, getenv env) error 
 	sessions := fs.Bool("sessions", false, "list sessions instead of entries")
 	scripts := fs.Bool("scripts", false, "list scripts instead of entries")
 	ownerName := ownerFlag(fs)
-	pos, err := parseInterspersed(fs, args)
-	if err == errHelp {
-		printUsage(io.out, fs, historySynopsis)
-		return err
-	}
+	pos, err := parseCommand(fs, args, io.out, historySynopsis)
 	if err != nil {
 		return err
 	}

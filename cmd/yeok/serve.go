@@ -89,8 +89,7 @@ func runServe(ctx context.Context, args []string, io stdio, getenv env) error {
 	var f commonFlags
 	var sf serveFlags
 	sf.tokens = tokenList{}
-	fs := newFlagSet("serve")
-	f.bind(fs)
+	fs := newFlagSet("serve", &f)
 	fs.StringVar(&sf.ssh, "ssh", "", "host the TUI over SSH on `ADDR` (default "+defaultSSHAddr+")")
 	fs.StringVar(&sf.http, "http", "", "serve the SSE API on `ADDR` (default "+defaultHTTPAddr+")")
 	fs.StringVar(&sf.logPath, "log", "", "append logs to `FILE` instead of stderr")
@@ -99,11 +98,7 @@ func runServe(ctx context.Context, args []string, io stdio, getenv env) error {
 	fs.IntVar(&sf.maxStreams, "http-max-streams", api.DefaultMaxConcurrent, "HTTP: streams at once, all clients together")
 	fs.IntVar(&sf.rate, "http-rate", api.DefaultRatePerMinute, "HTTP: requests per minute per owner (negative: unlimited)")
 	sf.ssh_.bind(fs)
-	pos, err := parseInterspersed(fs, optionalAddrs(args))
-	if err == errHelp {
-		printUsage(io.out, fs, serveSynopsis)
-		return err
-	}
+	pos, err := parseCommand(fs, optionalAddrs(args), io.out, serveSynopsis)
 	if err != nil {
 		return err
 	}

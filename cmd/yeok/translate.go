@@ -17,15 +17,10 @@ const translateSynopsis = "yeok translate [flags] [TEXT...]   (TEXT, or stdin wh
 
 func runTranslate(ctx context.Context, args []string, io stdio, getenv env) error {
 	var f commonFlags
-	fs := newFlagSet("translate")
-	f.bind(fs)
+	fs := newFlagSet("translate", &f)
 	lines := fs.Bool("lines", false, "translate each non-empty input line as its own entry, in order")
 	jsonOut := fs.Bool("json", false, "print one JSON object per event instead of text")
-	pos, err := parseInterspersed(fs, args)
-	if err == errHelp {
-		printUsage(io.out, fs, translateSynopsis)
-		return err
-	}
+	pos, err := parseCommand(fs, args, io.out, translateSynopsis)
 	if err != nil {
 		return err
 	}

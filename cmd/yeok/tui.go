@@ -24,17 +24,14 @@ const tuiSynopsis = "yeok [flags]   (the TUI; yeok COMMAND --help for a command)
 
 func runTUI(ctx context.Context, args []string, io stdio, getenv env) error {
 	var f commonFlags
-	fs := newFlagSet("yeok")
-	f.bind(fs)
+	fs := newFlagSet("yeok", &f)
 	followPath := fs.String("follow", "", "translate each new line of a growing transcript `FILE` as it lands")
-	pos, err := parseInterspersed(fs, args)
-	if err == errHelp {
-		printUsage(io.out, fs, tuiSynopsis)
+	pos, err := parseCommand(fs, args, io.out, tuiSynopsis)
+	if errors.Is(err, errHelp) {
 		fmt.Fprintln(io.out, "\ncommands:")
 		for _, c := range commands() {
 			fmt.Fprintf(io.out, "  yeok %s\n", c.synopsis)
 		}
-		return err
 	}
 	if err != nil {
 		return err

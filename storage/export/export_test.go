@@ -132,10 +132,13 @@ func TestTSV(t *testing.T) {
 		if len(cols) != len(tsvColumns) {
 			t.Fatalf("row %d has %d columns: %q", i+1, len(cols), rows[i+1])
 		}
-		if got := unescapeTSV(cols[7]); got != e.Source {
+		if got := unescapeTSV(cols[7]); got != strings.Join(e.Flags, ",") {
+			t.Errorf("row %d flags %q, want %q", i+1, got, e.Flags)
+		}
+		if got := unescapeTSV(cols[8]); got != e.Source {
 			t.Errorf("row %d source %q, want %q", i+1, got, e.Source)
 		}
-		if got := unescapeTSV(cols[8]); got != e.Display() {
+		if got := unescapeTSV(cols[9]); got != e.Display() {
 			t.Errorf("row %d translation %q, want %q", i+1, got, e.Display())
 		}
 		if cols[0] != strconv.FormatUint(e.ID, 10) || cols[6] != string(e.Status) || cols[5] != "ko-KR" {
@@ -336,8 +339,8 @@ func Example() {
 	fmt.Println("---")
 	_ = Write(os.Stdout, SRT, Meta{}, []model.Entry{e})
 	// Output:
-	// id	session	script	created	from	to	status	source	translation
-	// 1	0		2025-03-01T09:00:00Z	auto	ko	done	Hello	안녕하세요
+	// id	session	script	created	from	to	status	flags	source	translation
+	// 1	0		2025-03-01T09:00:00Z	auto	ko	done		Hello	안녕하세요
 	// ---
 	// 1
 	// 00:00:00,000 --> 00:00:01,000

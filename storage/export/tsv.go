@@ -10,7 +10,7 @@ import (
 )
 
 // tsvColumns is the header row of a TSV export.
-var tsvColumns = []string{"id", "session", "script", "created", "from", "to", "status", "source", "translation"}
+var tsvColumns = []string{"id", "session", "script", "created", "from", "to", "status", "flags", "source", "translation"}
 
 // tsvEscaper escapes the characters that would break a row: backslash, tab, newline and
 // carriage return become \\, \t, \n and \r.
@@ -28,7 +28,7 @@ func (tsvEncoder) entry(w *bufio.Writer, e model.Entry, _ *model.Entry) error {
 	row := []string{
 		strconv.FormatUint(e.ID, 10), strconv.FormatUint(e.SessionID, 10), e.ScriptID,
 		e.Created.Format(time.RFC3339), e.From.String(), e.To.String(), string(e.Status),
-		e.Source, e.Display(),
+		strings.Join(e.Flags, ","), e.Source, e.Display(),
 	}
 	for i, v := range row {
 		row[i] = tsvEscaper.Replace(v)

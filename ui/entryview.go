@@ -29,6 +29,8 @@ type block struct {
 	prefix string
 	// live is set while the entry is in flight; its text comes from stream frames.
 	live *liveText
+	// lc keeps what the entry in flight draws from frame to frame; nil once it is final.
+	lc *liveCache
 
 	cache      []string
 	cacheWidth int
@@ -70,56 +72,59 @@ func (b *block) render(width int, last bool, lk look) []string {
 		fill := max(width-2-ansi.StringWidth(label), 0)
 		return []string{"", " " + st.Marker.Render(ansi.Truncate(label+strings.Repeat("─", fill), width-2, "…"))}
 	}
-	inner := max(width-4, 4)
-	out := []string{""}
-	for i, l := range wrapText(model.Sanitize(b.entry.Source), inner) {
-		mark := "  "
-		if i == 0 {
-			mark = st.SourceMark.Render("›") + " "
-		}
-		out = append(out, " "+mark+st.Source.Render(l))
+	if b.live != nil {
+		return b.renderLive(width, lk)
 	}
-	const indent = "   "
+	b.lc = nil
+	inner := max(width-4, 4)
+	out := sourceLines(nil, b.entry.Source, inner, st)
 	text, refusal := b.entry.Display(), b.entry.Refusal
 	if b.entry.Clean == "" && b.entry.Text == "" {
 		text = "" // Display falls back to the refusal, which is drawn on its own
-	}
-	if b.live != nil {
-		text, refusal = b.live.text, b.live.refusal
 	}
 	body := wrapText(model.Sanitize(b.prefix+text), inner)
 	if len(body) == 1 && body[0] == "" {
 		body = nil
 	}
 	for _, l := range body {
-		out = append(out, indent+st.Translation.Render(l))
+		out = append(out, bodyIndent+st.Translation.Render(l))
 	}
-	if b.live != nil && refusal == "" {
-		switch {
-		case len(body) == 0:
-			out = append(out, indent+st.Waiting.Render("…"))
-		case ansi.StringWidth(body[len(body)-1]) < inner:
-			out[len(out)-1] += st.Caret.Render("▍")
-		default:
-			out = append(out, indent+st.Caret.Render("▍"))
+	out = refusalLines(out, refusal, inner, st)
+	if b.entry.Error != "" && b.entry.Status != model.StatusCancelled {
+		for _, l := range wrapText(model.SanitizeLine(b.entry.Error), inner) {
+			out = append(out, bodyIndent+st.ErrorText.Render(l))
 		}
 	}
+	for _, l := range b.flagLines(inner, last, lk) {
+		out = append(out, bodyIndent+l)
+	}
+	return append(out, bodyIndent+b.meta(width-len(bodyIndent)-1, last, lk))
+}
+
+// bodyIndent starts every line under an entry's source.
+const bodyIndent = "   "
+
+// sourceLines appends to out a blank line and the entry's source, wrapped at inner.
+func sourceLines(out []string, source string, inner int, st *Styles) []string {
+	out = append(out, "")
+	for i, l := range wrapText(model.Sanitize(source), inner) {
+		mark := "  "
+		if i == 0 {
+			mark = st.SourceMark.Render("›") + " "
+		}
+		out = append(out, " "+mark+st.Source.Render(l))
+	}
+	return out
+}
+
+// refusalLines appends the refusal, if any, wrapped at inner.
+func refusalLines(out []string, refusal string, inner int, st *Styles) []string {
 	if r := model.Sanitize(refusal); r != "" {
 		for _, l := range wrapText(r, inner) {
-			out = append(out, indent+st.Refusal.Render(l))
+			out = append(out, bodyIndent+st.Refusal.Render(l))
 		}
 	}
-	if b.live == nil && b.entry.Error != "" && b.entry.Status != model.StatusCancelled {
-		for _, l := range wrapText(model.SanitizeLine(b.entry.Error), inner) {
-			out = append(out, indent+st.ErrorText.Render(l))
-		}
-	}
-	if b.live == nil {
-		for _, l := range b.flagLines(inner, last, lk) {
-			out = append(out, indent+l)
-		}
-	}
-	return append(out, indent+b.meta(width-len(indent)-1, last, lk))
+	return out
 }
 
 // meta is the line under an entry: languages, status, timings and, on the newest entry,

@@ -60,3 +60,34 @@ func TestWrapTextKeepsEverything(t *testing.T) {
 		}
 	}
 }
+
+// TestWrapperPiecesMatchWrapText checks that text fed to the wrapper in random pieces
+// (a stream's deltas, cut anywhere between runes, even inside a grapheme cluster) wraps
+// exactly as wrapText wraps the whole, after every piece.
+func TestWrapperPiecesMatchWrapText(t *testing.T) {
+	pieces := []string{
+		"a", "word", " ", "  ", "한국어", "感谢", "e", "\u0301", "👍", "👩", "\u200d", "💻",
+		"🇰", "🇷", "\u1112", "\u1161", "\u11ab", "longerwordhere", "\n", "ｆｕｌｌ", ".",
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	for i := range 400 {
+		var b strings.Builder
+		for range rng.IntN(60) {
+			b.WriteString(pieces[rng.IntN(len(pieces))])
+		}
+		in, width := b.String(), 2+rng.IntN(30)
+		w := newWrapper(width)
+		runes := []rune(in)
+		for at := 0; at < len(runes); {
+			n := min(1+rng.IntN(8), len(runes)-at)
+			w.feed(string(runes[at : at+n]))
+			at += n
+			done, tail := w.lines("")
+			got := append(append([]string(nil), done...), tail...)
+			want := wrapText(string(runes[:at]), width)
+			if strings.Join(got, "|") != strings.Join(want, "|") {
+				t.Fatalf("case %d at %d of %q, width %d:\n got  %q\n want %q", i, at, in, width, got, want)
+			}
+		}
+	}
+}

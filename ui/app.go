@@ -143,6 +143,7 @@ type Model struct {
 	follow followState   // follow mode's queue and counts
 	gloss  glossaryModel // the glossary panel
 	late   *lateWrites   // store writes in progress, for Wait
+	vc     *viewCache    // drawn parts of the screen, kept between frames
 }
 
 // New builds the app. tr may be nil when cfg.ProviderError says why.
@@ -178,7 +179,7 @@ func New(cfg Config, tr Translator, st Store) Model {
 	m := Model{
 		cfg: cfg, tr: tr, st: st, keys: &keys, styles: &styles, now: cfg.Now,
 		from: cfg.From, to: cfg.To, scriptID: cfg.Session.ScriptID,
-		recall: -1, clock: cfg.Now(), late: &lateWrites{},
+		recall: -1, clock: cfg.Now(), late: &lateWrites{}, vc: newViewCache(),
 	}
 	if m.to.IsAuto() {
 		m.to = "en"
@@ -193,7 +194,8 @@ func New(cfg Config, tr Translator, st Store) Model {
 	m.input = newInput(&keys, &styles)
 	m.help = help.New()
 	m.help.Styles = styles.Help
-	m.spin = spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(styles.Spinner))
+	// The spinner's frames come out unstyled: the status bar styles each frame once.
+	m.spin = spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(cfg.Renderer.NewStyle()))
 	return m
 }
 

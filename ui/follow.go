@@ -142,7 +142,14 @@ func (m Model) followName() string {
 
 // followView is the progress line above the input box.
 func (m Model) followView() string {
-	st, f := m.styles, m.follow
+	st, f, c := m.styles, m.follow, &m.vc.follow
+	k := followKey{
+		st: st, width: m.width, name: m.cfg.FollowName, ended: f.ended,
+		seen: f.seen, translated: f.translated, queued: len(f.queue), failed: f.failed,
+	}
+	if c.ok && c.key == k {
+		return c.line
+	}
 	head := "following " + m.followName()
 	if f.ended {
 		head += " (ended)"
@@ -156,5 +163,6 @@ func (m Model) followView() string {
 		st.Meta.Render(fmt.Sprintf("%d seen", f.seen)) + sep +
 		st.Meta.Render(fmt.Sprintf("%d translated", f.translated)) + sep +
 		st.Meta.Render(fmt.Sprintf("%d queued", len(f.queue))) + sep + failed
-	return ansi.Truncate(line, m.width, "…")
+	c.ok, c.key, c.line = true, k, ansi.Truncate(line, m.width, "…")
+	return c.line
 }

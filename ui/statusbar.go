@@ -56,8 +56,31 @@ func afterCmd(ctx context.Context, d time.Duration, msg tea.Msg) tea.Cmd {
 }
 
 // statusView is the bar under the input: brand, languages, model, a status message and,
-// on the right, what the stream is doing.
+// on the right, what the stream is doing. The left part changes seldom; it is drawn again
+// only when it or the state's width does.
 func (m Model) statusView() string {
+	c, state := &m.vc.status, m.stateView()
+	k := statusKey{
+		st: m.styles, width: m.width, stateW: ansi.StringWidth(state), from: m.from, to: m.to,
+		modelName: m.modelName, script: m.scriptID, flash: m.flash.text, flashErr: m.flash.isErr,
+	}
+	if !c.ok || c.key != k {
+		c.left, c.leftW = m.statusLeft(k.stateW)
+		c.ok, c.key, c.lineOK = true, k, false
+	}
+	if !c.lineOK || c.state != state {
+		c.line = c.left + state
+		if c.leftW+k.stateW > m.width {
+			c.line = ansi.Truncate(c.line, m.width, "")
+		}
+		c.state, c.lineOK = state, true
+	}
+	return c.line
+}
+
+// statusLeft draws the status bar up to the state, which is stateW cells wide, and
+// returns it with its width.
+func (m Model) statusLeft(stateW int) (string, int) {
 	st := m.styles
 	brand := st.Brand.Render("yeok")
 	langs := st.StatusLangs.Render(langPair(m.from, m.to))
@@ -65,8 +88,7 @@ func (m Model) statusView() string {
 	if m.scriptID != "" {
 		name += " · script " + model.SanitizeLine(m.scriptID)
 	}
-	state := m.stateView()
-	fixed := ansi.StringWidth(brand) + ansi.StringWidth(langs) + ansi.StringWidth(state)
+	fixed := ansi.StringWidth(brand) + ansi.StringWidth(langs) + stateW
 	room := m.width - fixed
 	nameW := min(ansi.StringWidth(name)+2, max(room, 0))
 	if m.flash.text != "" {
@@ -85,42 +107,43 @@ func (m Model) statusView() string {
 		}
 		mid = style.Render(ansi.Truncate(m.flash.text, room-2, "…"))
 	}
-	gap := max(m.width-ansi.StringWidth(left)-ansi.StringWidth(mid)-ansi.StringWidth(state), 0)
-	line := left + mid + st.StatusBar.Render(strings.Repeat(" ", gap)) + state
-	return ansi.Truncate(line, m.width, "")
+	used := ansi.StringWidth(left) + ansi.StringWidth(mid)
+	gap := max(m.width-used-stateW, 0)
+	return left + mid + st.StatusBar.Render(strings.Repeat(" ", gap)), used + gap
 }
 
 // stateView says what the app is doing: idle, waiting (spinner), streaming (live rate),
-// retrying (countdown), or saving before quitting.
+// retrying (countdown), or saving before quitting. Its pieces are drawn once.
 func (m Model) stateView() string {
-	st := m.styles
+	st, vc := m.styles, m.vc
 	if m.quitting {
-		return st.StatusBusy.Render("saving…")
+		return vc.render(&st.StatusBusy, "saving…")
 	}
 	f := m.flight
 	if f == nil {
 		if !m.sb.follow && m.panel == panelChat {
-			return st.StatusIdle.Render("↑ scrolled · " + m.keys.PageDown.Help().Key)
+			return vc.render(&st.StatusIdle, "↑ scrolled · "+m.keys.PageDown.Help().Key)
 		}
-		return st.StatusIdle.Render("idle")
+		return vc.render(&st.StatusIdle, "idle")
 	}
-	spin := st.StatusBar.Render(" ") + m.spin.View()
+	// The spinner draws its frame unstyled; the frame is styled here, once.
+	spin := vc.render(&st.StatusBar, " ") + vc.render(&st.Spinner, m.spin.View())
 	switch f.snap.phase() {
 	case phaseStreaming:
 		text := "streaming"
 		if r := liveRate(f.snap, m.clock); r > 0 {
 			text += " " + formatRate(r)
 		}
-		return spin + st.StatusBusy.Render(text)
+		return spin + vc.render(&st.StatusBusy, text)
 	case phaseRetrying:
 		left := max(int(math.Ceil(f.snap.retryAt.Sub(m.clock).Seconds())), 0)
 		text := fmt.Sprintf("retrying in %ds", left)
 		if f.snap.attempt > 0 {
 			text = fmt.Sprintf("retry %d in %ds", f.snap.attempt, left)
 		}
-		return spin + st.StatusBusy.Render(text+" · "+m.keys.Cancel.Help().Key+" stop")
+		return spin + vc.render(&st.StatusBusy, text+" · "+m.keys.Cancel.Help().Key+" stop")
 	default:
-		return spin + st.StatusBusy.Render("waiting")
+		return spin + vc.render(&st.StatusBusy, "waiting")
 	}
 }
 

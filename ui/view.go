@@ -77,14 +77,6 @@ func (m Model) bannerView() string {
 	return m.styles.Banner.Render(ansi.Truncate(text, m.width-2, "…"))
 }
 
-func (m Model) inputView() string {
-	box := m.styles.InputFocused
-	if m.panel != panelChat {
-		box = m.styles.InputBlurred
-	}
-	return box.Width(m.width - 2).Render(m.input.view(m.inputHeight))
-}
-
 // helpKeys is the help of whatever has the focus; each part contributes its own.
 func (m Model) helpKeys() help.KeyMap {
 	switch m.panel {
@@ -104,8 +96,8 @@ func (m Model) helpView() string {
 	return strings.Join(lines[:min(max(m.helpHeight, 1), len(lines))], "\n")
 }
 
-func (m Model) helpLines() []string {
-	keys := m.helpKeys()
+// drawHelpLines draws the help of keys, one string a row, cut to the width.
+func (m Model) drawHelpLines(keys help.KeyMap) []string {
 	view := m.shortHelpView(keys.ShortHelp())
 	if m.help.ShowAll {
 		view = m.fullHelpView(keys.FullHelp())

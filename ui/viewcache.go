@@ -1,0 +1,167 @@
+package ui
+
+import (
+	"slices"
+	"strconv"
+
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/yeok/yeok/model"
+)
+
+// viewCache keeps the drawn parts of the screen that a stream's frames leave as they are:
+// the input box, the help, the status bar's left part and the small pieces of its right
+// part. Each part is kept with every input it was drawn from and drawn again when one of
+// them changes, so View stays a function of the model whatever is cached. The model holds
+// it by pointer, since Bubble Tea copies the model on every Update; like the model, it is
+// used from one goroutine.
+type viewCache struct {
+	input  inputCache
+	help   helpCache
+	status statusCache
+	follow followCache
+	pieces map[piece]string
+}
+
+func newViewCache() *viewCache { return &viewCache{pieces: map[piece]string{}} }
+
+// piece is a short text in one style.
+type piece struct {
+	style *lipgloss.Style
+	text  string
+}
+
+// maxPieces bounds the pieces kept; past it they are dropped and drawn again as needed.
+const maxPieces = 256
+
+// render is style.Render(text), drawn once. style must point into the model's Styles,
+// which do not change.
+func (c *viewCache) render(style *lipgloss.Style, text string) string {
+	k := piece{style, text}
+	if s, ok := c.pieces[k]; ok {
+		return s
+	}
+	if len(c.pieces) >= maxPieces {
+		clear(c.pieces)
+	}
+	s := style.Render(text)
+	c.pieces[k] = s
+	return s
+}
+
+// inputCache is the drawn input box and what it was drawn from.
+type inputCache struct {
+	ok    bool
+	key   inputKey
+	value []rune
+	out   string
+}
+
+type inputKey struct {
+	st                  *Styles
+	width, height       int
+	blurred             bool
+	pos, inner          int
+	focused             bool
+	placeholder, prompt string
+}
+
+// inputView draws the input box.
+func (m Model) inputView() string {
+	c, e := &m.vc.input, m.input
+	k := inputKey{
+		st: m.styles, width: m.width, height: m.inputHeight, blurred: m.panel != panelChat,
+		pos: e.pos, inner: e.width, focused: e.focused, placeholder: e.placeholder, prompt: e.prompt,
+	}
+	if c.ok && c.key == k && slices.Equal(c.value, e.value) {
+		return c.out
+	}
+	box := m.styles.InputFocused
+	if k.blurred {
+		box = m.styles.InputBlurred
+	}
+	c.out = box.Width(m.width - 2).Render(e.view(m.inputHeight))
+	c.ok, c.key, c.value = true, k, append(c.value[:0], e.value...)
+	return c.out
+}
+
+// helpCache is the help's lines and what they were drawn from: the widths, whether the
+// full help shows, and every binding's keys, description and state, written out in key.
+type helpCache struct {
+	ok      bool
+	st      *Styles
+	key     string
+	scratch []byte
+	lines   []string
+}
+
+// helpLines is the help of whatever has the focus, one string a row, cut to the width.
+// The caller must not change the slice.
+func (m Model) helpLines() []string {
+	c, keys := &m.vc.help, m.helpKeys()
+	b := c.scratch[:0]
+	b = strconv.AppendInt(b, int64(m.width), 10)
+	b = append(b, ' ')
+	b = strconv.AppendInt(b, int64(m.help.Width), 10)
+	b = strconv.AppendBool(b, m.help.ShowAll)
+	if m.help.ShowAll {
+		for _, g := range keys.FullHelp() {
+			b = appendBindings(append(b, '\n'), g)
+		}
+	} else {
+		b = appendBindings(b, keys.ShortHelp())
+	}
+	c.scratch = b
+	if c.ok && c.st == m.styles && c.key == string(b) {
+		return c.lines
+	}
+	c.lines = m.drawHelpLines(keys)
+	c.ok, c.st, c.key = true, m.styles, string(b)
+	return c.lines
+}
+
+// appendBindings writes out what the help draws of bindings.
+func appendBindings(b []byte, bindings []key.Binding) []byte {
+	for _, kb := range bindings {
+		h := kb.Help()
+		b = strconv.AppendBool(append(b, 0), kb.Enabled())
+		b = append(append(append(append(b, 0), h.Key...), 0), h.Desc...)
+	}
+	return b
+}
+
+// statusCache is the status bar's left part, brand to the gap before the state, and
+// what it was drawn from.
+type statusCache struct {
+	ok     bool
+	key    statusKey
+	left   string
+	leftW  int
+	state  string // the state the line was last drawn with
+	line   string
+	lineOK bool
+}
+
+type statusKey struct {
+	st                *Styles
+	width, stateW     int
+	from, to          model.Language
+	modelName, script string
+	flash             string
+	flashErr          bool
+}
+
+// followCache is the follow progress line and what it was drawn from.
+type followCache struct {
+	ok   bool
+	key  followKey
+	line string
+}
+
+type followKey struct {
+	st                               *Styles
+	width                            int
+	name                             string
+	ended                            bool
+	seen, translated, queued, failed int
+}

@@ -12,7 +12,6 @@ import (
 	"os"
 	"time"
 
-	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/spinner"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
@@ -103,8 +102,11 @@ const (
 )
 
 // Model is the app. It implements tea.Model.
+//
+// Bubble Tea copies the model on every message, so what does not change after New (the
+// configuration, the keys, the styles) is held by pointer, keeping the copy small.
 type Model struct {
-	cfg    Config
+	cfg    *Config
 	tr     Translator
 	st     Store
 	keys   *KeyMap
@@ -119,10 +121,10 @@ type Model struct {
 	picker        pickerModel
 	history       historyModel
 
-	input editor
-	help  help.Model
-	spin  spinner.Model
-	sb    *scrollback
+	input   editor
+	helpAll bool // the full help shows
+	spin    spinner.Model
+	sb      *scrollback
 
 	from, to  model.Language
 	scriptID  string
@@ -177,7 +179,7 @@ func New(cfg Config, tr Translator, st Store) Model {
 	}
 	styles := DefaultStyles(cfg.Renderer)
 	m := Model{
-		cfg: cfg, tr: tr, st: st, keys: &keys, styles: &styles, now: cfg.Now,
+		cfg: &cfg, tr: tr, st: st, keys: &keys, styles: &styles, now: cfg.Now,
 		from: cfg.From, to: cfg.To, scriptID: cfg.Session.ScriptID,
 		recall: -1, clock: cfg.Now(), late: &lateWrites{}, vc: newViewCache(),
 	}
@@ -192,8 +194,6 @@ func New(cfg Config, tr Translator, st Store) Model {
 	}
 	m.sb = newScrollback(m.look())
 	m.input = newInput(&keys, &styles)
-	m.help = help.New()
-	m.help.Styles = styles.Help
 	// The spinner's frames come out unstyled: the status bar styles each frame once.
 	m.spin = spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(cfg.Renderer.NewStyle()))
 	return m
@@ -278,7 +278,6 @@ func (m *Model) layout() {
 	if m.width <= 0 || m.height <= 0 {
 		return
 	}
-	m.help.Width = m.width - 2
 	m.input.width = max(m.width-4, 1)
 	fixed := 2 + 1 // the input's border and the status bar
 	if m.cfg.ProviderError != "" {

@@ -21,7 +21,7 @@ type editor struct {
 	focused     bool
 	placeholder string
 	prompt      string
-	st          editorStyles
+	st          *editorStyles // shared by copies: styles never change
 	keys        *KeyMap
 }
 
@@ -33,7 +33,7 @@ type editorStyles struct {
 type span struct{ start, end int }
 
 func newEditor(keys *KeyMap, st editorStyles, placeholder string) editor {
-	return editor{keys: keys, st: st, placeholder: placeholder, focused: true, width: 20}
+	return editor{keys: keys, st: &st, placeholder: placeholder, focused: true, width: 20}
 }
 
 func (e editor) Value() string { return string(e.value) }

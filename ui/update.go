@@ -26,8 +26,8 @@ func (m Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 			return m.historyBack()
 		case m.panel != panelChat:
 			return m.closePanel(), nil
-		case m.help.ShowAll:
-			m.help.ShowAll = false
+		case m.helpAll:
+			m.helpAll = false
 			m.layout()
 			return m, nil
 		case m.flight != nil && !m.flight.stopped:
@@ -35,7 +35,7 @@ func (m Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	case key.Matches(msg, k.Help):
-		m.help.ShowAll = !m.help.ShowAll
+		m.helpAll = !m.helpAll
 		m.layout()
 		return m, nil
 	}

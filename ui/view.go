@@ -90,6 +90,17 @@ func (m Model) helpKeys() help.KeyMap {
 	return chatHelp{keys: *m.keys, streaming: m.flight != nil}
 }
 
+// helpModel is bubbles' help in yeok's styles, with no width: shortHelpView and
+// fullHelpView fit the help to helpWidth themselves.
+func (m Model) helpModel() help.Model {
+	h := help.New()
+	h.Styles = m.styles.Help
+	return h
+}
+
+// helpWidth is how wide the help may be.
+func (m Model) helpWidth() int { return m.width - 2 }
+
 // helpView is the help, cut to the rows the layout gave it.
 func (m Model) helpView() string {
 	lines := m.helpLines()
@@ -99,7 +110,7 @@ func (m Model) helpView() string {
 // drawHelpLines draws the help of keys, one string a row, cut to the width.
 func (m Model) drawHelpLines(keys help.KeyMap) []string {
 	view := m.shortHelpView(keys.ShortHelp())
-	if m.help.ShowAll {
+	if m.helpAll {
 		view = m.fullHelpView(keys.FullHelp())
 	}
 	lines := strings.Split(view, "\n")
@@ -112,14 +123,13 @@ func (m Model) drawHelpLines(keys help.KeyMap) []string {
 // shortHelpView keeps as many bindings as fit, then an ellipsis (bubbles' help draws an
 // item that does not fit when the ellipsis does not fit either).
 func (m Model) shortHelpView(bindings []key.Binding) string {
-	h := m.help
-	h.Width = 0
+	h := m.helpModel()
 	for n := len(bindings); n > 0; n-- {
 		view, tail := h.ShortHelpView(bindings[:n]), ""
 		if n < len(bindings) {
 			tail = " " + h.Styles.Ellipsis.Render(h.Ellipsis)
 		}
-		if lipgloss.Width(view+tail) <= m.help.Width {
+		if lipgloss.Width(view+tail) <= m.helpWidth() {
 			return view + tail
 		}
 	}
@@ -129,12 +139,11 @@ func (m Model) shortHelpView(bindings []key.Binding) string {
 // fullHelpView lays the help columns out in as many rows as the width needs (bubbles'
 // help would draw a column that does not fit past the edge).
 func (m Model) fullHelpView(groups [][]key.Binding) string {
-	h := m.help
-	h.Width = 0
+	h := m.helpModel()
 	var blocks []string
 	for len(groups) > 0 {
 		n := 1
-		for n < len(groups) && lipgloss.Width(h.FullHelpView(groups[:n+1])) <= m.help.Width {
+		for n < len(groups) && lipgloss.Width(h.FullHelpView(groups[:n+1])) <= m.helpWidth() {
 			n++
 		}
 		blocks = append(blocks, h.FullHelpView(groups[:n]))

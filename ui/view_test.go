@@ -129,7 +129,7 @@ func TestViewFullHelp(t *testing.T) {
 	m := sized(newTestModel(t), 80, 24)
 	m = step(m, tea.KeyMsg{Type: tea.KeyCtrlG})
 	checkGolden(t, m)
-	if m = step(m, press(tea.KeyEsc)); m.help.ShowAll {
+	if m = step(m, press(tea.KeyEsc)); m.helpAll {
 		t.Fatal("esc did not close the full help")
 	}
 }

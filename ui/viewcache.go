@@ -85,7 +85,7 @@ func (m Model) inputView() string {
 	return c.out
 }
 
-// helpCache is the help's lines and what they were drawn from: the widths, whether the
+// helpCache is the help's lines and what they were drawn from: the width, whether the
 // full help shows, and every binding's keys, description and state, written out in key.
 type helpCache struct {
 	ok      bool
@@ -101,10 +101,8 @@ func (m Model) helpLines() []string {
 	c, keys := &m.vc.help, m.helpKeys()
 	b := c.scratch[:0]
 	b = strconv.AppendInt(b, int64(m.width), 10)
-	b = append(b, ' ')
-	b = strconv.AppendInt(b, int64(m.help.Width), 10)
-	b = strconv.AppendBool(b, m.help.ShowAll)
-	if m.help.ShowAll {
+	b = strconv.AppendBool(b, m.helpAll)
+	if m.helpAll {
 		for _, g := range keys.FullHelp() {
 			b = appendBindings(append(b, '\n'), g)
 		}

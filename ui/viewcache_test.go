@@ -173,8 +173,7 @@ func TestViewCacheEachInput(t *testing.T) {
 		{"prompt", func(m *Model) { m.input.prompt = "> " }, nil},
 		{"placeholder", func(m *Model) { m.input.placeholder = "Say something" }, func(m *Model) { m.input.Reset() }},
 		{"blurred", func(m *Model) { m.panel = panelChat }, func(m *Model) { *m = step(*m, tea.KeyMsg{Type: tea.KeyCtrlT}) }},
-		{"full help", func(m *Model) { m.help.ShowAll = true }, nil},
-		{"help width", func(m *Model) { m.help.Width = 30 }, nil},
+		{"full help", func(m *Model) { m.helpAll = true }, nil},
 		{"binding off", func(m *Model) { k := *m.keys; k.Copy.SetEnabled(false); m.keys = &k }, nil},
 		{"binding key", func(m *Model) {
 			k := *m.keys

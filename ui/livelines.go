@@ -22,6 +22,8 @@ type liveCache struct {
 	wrap   *wrapper // its lines
 	styled []string // wrap's done lines, indented and styled
 
+	caret string // the caret after the text, drawn once
+
 	meta    string // the meta line
 	metaFor liveMeta
 	metaOK  bool
@@ -37,7 +39,7 @@ type liveMeta struct {
 func (b *block) renderLive(width int, lk look) []string {
 	st, c := lk.st, b.lc
 	if c == nil || c.width != width || c.st != st {
-		c = &liveCache{width: width, st: st}
+		c = &liveCache{width: width, st: st, caret: st.Caret.Render("▍")}
 		b.lc = c
 	}
 	inner := max(width-4, 4)
@@ -58,11 +60,11 @@ func (b *block) renderLive(width int, lk look) []string {
 		case len(done)+len(tail) == 0:
 			out = append(out, bodyIndent+st.Waiting.Render("…"))
 		case len(tail) > 0 && ansi.StringWidth(tail[len(tail)-1]) < inner:
-			out[len(out)-1] += st.Caret.Render("▍")
+			out[len(out)-1] += c.caret
 		case len(tail) == 0 && ansi.StringWidth(c.wrap.done[len(c.wrap.done)-1]) < inner:
-			out[len(out)-1] += st.Caret.Render("▍")
+			out[len(out)-1] += c.caret
 		default:
-			out = append(out, bodyIndent+st.Caret.Render("▍"))
+			out = append(out, bodyIndent+c.caret)
 		}
 	}
 	out = refusalLines(out, b.live.refusal, inner, st)

@@ -18,13 +18,13 @@ func (k *KeyMap) defaultBrowserKeys() {
 // historyHelp is the history browser's contribution to the help bar; it changes with the
 // browser's mode.
 type historyHelp struct {
-	keys      KeyMap
+	keys      *KeyMap
 	mode      browserMode
 	canExport bool
 }
 
 func (h historyModel) help() historyHelp {
-	return historyHelp{keys: *h.lk.keys, mode: h.mode, canExport: h.canExp}
+	return historyHelp{keys: h.lk.keys, mode: h.mode, canExport: h.canExp}
 }
 
 // ShortHelp implements help.KeyMap. The arrows are left out so that the line fits 80

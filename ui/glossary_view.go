@@ -121,7 +121,7 @@ func (g glossaryModel) statusLine() string {
 }
 
 // glossaryHelp is the glossary panel's contribution to the help bar.
-type glossaryHelp struct{ keys KeyMap }
+type glossaryHelp struct{ keys *KeyMap }
 
 // ShortHelp implements help.KeyMap.
 func (h glossaryHelp) ShortHelp() []key.Binding {

@@ -125,7 +125,7 @@ func (k KeyMap) isZero() bool {
 
 // chatHelp is the help of the chat screen; streaming puts the stop key first.
 type chatHelp struct {
-	keys      KeyMap
+	keys      *KeyMap
 	streaming bool
 }
 

@@ -225,7 +225,7 @@ func lenW(s string) int { return ansi.StringWidth(s) }
 
 // pickerHelp is the picker's contribution to the help bar.
 type pickerHelp struct {
-	keys KeyMap
+	keys *KeyMap
 	mode pickerMode
 }
 

@@ -81,13 +81,13 @@ func (m Model) bannerView() string {
 func (m Model) helpKeys() help.KeyMap {
 	switch m.panel {
 	case panelPicker:
-		return pickerHelp{keys: *m.keys, mode: m.picker.mode}
+		return pickerHelp{keys: m.keys, mode: m.picker.mode}
 	case panelHistory:
 		return m.history.help()
 	case panelGlossary:
-		return glossaryHelp{keys: *m.keys}
+		return glossaryHelp{keys: m.keys}
 	}
-	return chatHelp{keys: *m.keys, streaming: m.flight != nil}
+	return chatHelp{keys: m.keys, streaming: m.flight != nil}
 }
 
 // helpModel is bubbles' help in yeok's styles, with no width: shortHelpView and

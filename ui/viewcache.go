@@ -20,33 +20,34 @@ type viewCache struct {
 	help   helpCache
 	status statusCache
 	follow followCache
-	pieces map[piece]string
+	pieces [maxPieces]piece
+	next   int // the slot the next new piece takes
 }
 
-func newViewCache() *viewCache { return &viewCache{pieces: map[piece]string{}} }
+func newViewCache() *viewCache { return &viewCache{} }
 
-// piece is a short text in one style.
+// piece is a short text drawn in one style.
 type piece struct {
-	style *lipgloss.Style
-	text  string
+	style     *lipgloss.Style
+	text, out string
 }
 
-// maxPieces bounds the pieces kept; past it they are dropped and drawn again as needed.
-const maxPieces = 256
+// maxPieces is how many pieces are kept (a spinner's frames, a few states); past it, the
+// oldest is dropped and drawn again when needed.
+const maxPieces = 32
 
 // render is style.Render(text), drawn once. style must point into the model's Styles,
 // which do not change.
 func (c *viewCache) render(style *lipgloss.Style, text string) string {
-	k := piece{style, text}
-	if s, ok := c.pieces[k]; ok {
-		return s
+	for i := range c.pieces {
+		if p := &c.pieces[i]; p.style == style && p.text == text {
+			return p.out
+		}
 	}
-	if len(c.pieces) >= maxPieces {
-		clear(c.pieces)
-	}
-	s := style.Render(text)
-	c.pieces[k] = s
-	return s
+	out := style.Render(text)
+	c.pieces[c.next] = piece{style: style, text: text, out: out}
+	c.next = (c.next + 1) % maxPieces
+	return out
 }
 
 // inputCache is the drawn input box and what it was drawn from.

@@ -200,3 +200,20 @@ func TestViewCacheEachInput(t *testing.T) {
 		})
 	}
 }
+
+// TestViewCachePieces draws more pieces than are kept, in two styles, and checks every
+// piece is the style's drawing of its text, kept or dropped.
+func TestViewCachePieces(t *testing.T) {
+	st := DefaultStyles(colorConfig(t).Renderer)
+	c := newViewCache()
+	for round := range 3 {
+		for i := range 2 * maxPieces {
+			for _, style := range []*lipgloss.Style{&st.StatusBusy, &st.StatusIdle} {
+				text := fmt.Sprintf("streaming %d tok/s", i%(maxPieces/2+round*maxPieces))
+				if got, want := c.render(style, text), style.Render(text); got != want {
+					t.Fatalf("round %d, piece %d: got %q, want %q", round, i, got, want)
+				}
+			}
+		}
+	}
+}

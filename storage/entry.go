@@ -28,7 +28,7 @@ func (s *Store) Begin(ctx context.Context, req model.Request) (model.Entry, erro
 		}
 	}
 	var e model.Entry
-	err := s.update(func(tx *bolt.Tx) error {
+	err := s.batch(func(tx *bolt.Tx) error {
 		var err error
 		e, err = beginTx(tx, req, s.now())
 		return err
@@ -135,7 +135,7 @@ func (s *Store) Finish(ctx context.Context, e model.Entry) (model.Entry, error) 
 		return model.Entry{}, fmt.Errorf("finish entry %d: status %q is not final", e.ID, e.Status)
 	}
 	var out model.Entry
-	err := s.update(func(tx *bolt.Tx) error {
+	err := s.batch(func(tx *bolt.Tx) error {
 		var err error
 		out, err = finishTx(tx, e)
 		return err

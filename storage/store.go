@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -63,6 +64,8 @@ type Store struct {
 	readOnly bool
 	// now is the clock; tests replace it.
 	now func() time.Time
+	// writers counts Begin and Finish calls under way, to know when to share a commit.
+	writers atomic.Int32
 }
 
 // Open opens (creating when needed) the store at path. The parent directory is created with
@@ -115,6 +118,9 @@ func openBolt(path string, opts Options) (db *bolt.DB, err error) {
 	})
 	switch {
 	case err == nil:
+		// A lone Begin or Finish waits this long for company before it commits alone; at
+		// bbolt's default of 10 ms every translation would start later for nothing.
+		db.MaxBatchDelay = batchDelay
 		return db, nil
 	case errors.Is(err, model.ErrStoreCorrupt): // a recovered panic
 		if file != nil {
@@ -221,6 +227,24 @@ func (s *Store) update(fn func(tx *bolt.Tx) error) error {
 		return fmt.Errorf("store %s is open read-only", s.path)
 	}
 	return guard(s.path, func() error { return s.db.Update(fn) })
+}
+
+// batchDelay is how long a write waits for others to share its commit.
+const batchDelay = time.Millisecond
+
+// batch runs fn in a write transaction. A write with no other in flight commits at once; writes
+// made while others are under way share a commit, so that many streams starting or ending
+// together cost a few commits instead of one each. fn may run more than once, so it must only
+// depend on tx.
+func (s *Store) batch(fn func(tx *bolt.Tx) error) error {
+	if s.readOnly {
+		return fmt.Errorf("store %s is open read-only", s.path)
+	}
+	defer s.writers.Add(-1)
+	if s.writers.Add(1) == 1 {
+		return guard(s.path, func() error { return s.db.Update(fn) })
+	}
+	return guard(s.path, func() error { return s.db.Batch(fn) })
 }
 
 // Close releases the file and its lock.

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"net"
 	"path/filepath"
 	"sync"
 	"time"
@@ -78,12 +79,16 @@ func startSSH(ctx context.Context, c config, sf serveFlags, st *storage.Store, e
 	if err != nil {
 		return nil, usageErrorf("serve: %v", err)
 	}
-	logger.Info("serving the TUI over SSH", "addr", sf.ssh)
-	fmt.Fprintf(io.err, "yeok: SSH on %s\n", sf.ssh)
+	ln, err := net.Listen("tcp", sf.ssh)
+	if err != nil {
+		return nil, fmt.Errorf("listen for SSH on %s: %w", sf.ssh, err)
+	}
+	logger.Info("serving the TUI over SSH", "addr", ln.Addr().String())
+	fmt.Fprintf(io.err, "yeok: SSH on %s\n", ln.Addr())
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		if err := srv.ListenAndServe(); err != nil && !errors.Is(err, sshd.ErrServerClosed) {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, sshd.ErrServerClosed) {
 			errs <- fmt.Errorf("SSH server: %w", err)
 		}
 	}()

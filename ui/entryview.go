@@ -75,20 +75,14 @@ func (b *block) render(width int, last bool, lk look) []string {
 	if b.live != nil {
 		return b.renderLive(width, lk)
 	}
-	b.lc = nil
 	inner := max(width-4, 4)
 	out := sourceLines(nil, b.entry.Source, inner, st)
 	text, refusal := b.entry.Display(), b.entry.Refusal
 	if b.entry.Clean == "" && b.entry.Text == "" {
 		text = "" // Display falls back to the refusal, which is drawn on its own
 	}
-	body := wrapText(model.Sanitize(b.prefix+text), inner)
-	if len(body) == 1 && body[0] == "" {
-		body = nil
-	}
-	for _, l := range body {
-		out = append(out, bodyIndent+st.Translation.Render(l))
-	}
+	out = append(out, b.finalBody(b.prefix+text, width, inner, st)...)
+	b.lc = nil
 	out = refusalLines(out, refusal, inner, st)
 	if b.entry.Error != "" && b.entry.Status != model.StatusCancelled {
 		for _, l := range wrapText(model.SanitizeLine(b.entry.Error), inner) {
@@ -99,6 +93,33 @@ func (b *block) render(width int, last bool, lk look) []string {
 		out = append(out, bodyIndent+l)
 	}
 	return append(out, bodyIndent+b.meta(width-len(bodyIndent)-1, last, lk))
+}
+
+// finalBody returns the styled lines of a finished entry's text. When the text is what was
+// streamed, the lines the entry in flight already wrapped and styled are taken over, so
+// finishing a long answer does not wrap it all again.
+func (b *block) finalBody(text string, width, inner int, st *Styles) []string {
+	if c := b.lc; c != nil && c.width == width && c.st == st && c.wrap != nil && strings.HasPrefix(text, c.raw) {
+		done, tail := c.body(text, inner)
+		if len(done) == 0 && len(tail) == 1 && tail[0] == "" {
+			return nil
+		}
+		return append(append([]string(nil), done...), styleBody(tail, st)...)
+	}
+	plain := wrapText(model.Sanitize(text), inner)
+	if len(plain) == 1 && plain[0] == "" {
+		return nil
+	}
+	return styleBody(plain, st)
+}
+
+// styleBody indents and styles plain translation lines.
+func styleBody(lines []string, st *Styles) []string {
+	out := make([]string, len(lines))
+	for i, l := range lines {
+		out[i] = bodyIndent + st.Translation.Render(l)
+	}
+	return out
 }
 
 // bodyIndent starts every line under an entry's source.

@@ -78,3 +78,48 @@ func TestLiveLinesMatchFresh(t *testing.T) {
 		t.Fatal("the finished entry kept its live cache")
 	}
 }
+
+// TestFinishedLinesMatchFresh: an entry that finishes takes over the lines its stream
+// already drew; what it shows must be what a fresh draw of the finished entry shows, also
+// when the stored text differs from the streamed one (hygiene cleaned it) or the width
+// changed at the end.
+func TestFinishedLinesMatchFresh(t *testing.T) {
+	r := lipgloss.NewRenderer(io.Discard)
+	r.SetColorProfile(termenv.ANSI256)
+	st, keys := DefaultStyles(r), DefaultKeyMap()
+	lk := look{st: &st, keys: &keys}
+	streamed := strings.Join(benchTokens(200), "") + "\x1b]0;title\x07 끝"
+	tests := []struct {
+		name         string
+		text, clean  string
+		widthAtEnd   int
+		streamedText string
+	}{
+		{"as streamed", streamed, "", 50, streamed},
+		{"cleaned", "\"" + streamed + "\"", streamed + "!", 50, "\"" + streamed + "\""},
+		{"narrower at the end", streamed, "", 37, streamed},
+		{"empty", "", "", 50, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			entry := model.Entry{Source: "source", To: "ko", Status: model.StatusPending}
+			b := &block{kind: blockEntry, entry: entry}
+			for k := 0; k <= len(tt.streamedText); k += 97 {
+				b.live = &liveText{text: tt.streamedText[:k], phase: phaseStreaming}
+				b.invalidate()
+				b.lines(50, true, lk)
+			}
+			b.live = nil
+			b.entry.Text, b.entry.Clean, b.entry.Status = tt.text, tt.clean, model.StatusDone
+			b.invalidate()
+			got := strings.Join(b.lines(tt.widthAtEnd, true, lk), "\n")
+			fresh := &block{kind: blockEntry, entry: b.entry}
+			if want := strings.Join(fresh.lines(tt.widthAtEnd, true, lk), "\n"); got != want {
+				t.Fatalf("finished lines differ from a fresh draw\n got  %q\n want %q", got, want)
+			}
+			if b.lc != nil {
+				t.Fatal("the live cache outlived the stream")
+			}
+		})
+	}
+}

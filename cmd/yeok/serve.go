@@ -33,7 +33,7 @@ type serveFlags struct {
 	corsOrigin string
 	maxStreams int
 	rate       int
-	ssh_       sshFlags
+	sshOpts       sshFlags
 }
 
 // tokenList collects repeated --token NAME=SECRET flags.
@@ -97,7 +97,7 @@ func runServe(ctx context.Context, args []string, io stdio, getenv env) error {
 	fs.StringVar(&sf.corsOrigin, "cors-origin", "", "HTTP: allow browser calls from exactly this `ORIGIN`")
 	fs.IntVar(&sf.maxStreams, "http-max-streams", api.DefaultMaxConcurrent, "HTTP: streams at once, all clients together")
 	fs.IntVar(&sf.rate, "http-rate", api.DefaultRatePerMinute, "HTTP: requests per minute per owner (negative: unlimited)")
-	sf.ssh_.bind(fs)
+	sf.sshOpts.bind(fs)
 	pos, err := parseCommand(fs, optionalAddrs(args), io.out, serveSynopsis)
 	if err != nil {
 		return err

@@ -48,7 +48,7 @@ func (s *sshFlags) bind(fs *flag.FlagSet) {
 // startSSH starts the SSH server and returns the function that shuts it down.
 func startSSH(ctx context.Context, c config, sf serveFlags, st *storage.Store, eng *llm.Engine, logger *slog.Logger,
 	io stdio, wg *sync.WaitGroup, errs chan<- error) (func(context.Context), error) {
-	hostKey := sf.ssh_.hostKey
+	hostKey := sf.sshOpts.hostKey
 	if hostKey == "" {
 		hostKey = filepath.Join(filepath.Dir(c.DBPath), "ssh_host_ed25519")
 	}
@@ -59,15 +59,15 @@ func startSSH(ctx context.Context, c config, sf serveFlags, st *storage.Store, e
 	srv, err := sshd.New(sshd.Config{
 		Addr:               sf.ssh,
 		HostKeyPath:        hostKey,
-		AuthorizedKeysPath: sf.ssh_.authorizedKeys,
-		AllowAnyKey:        sf.ssh_.allowAnyKey,
-		IdleTimeout:        sf.ssh_.idleTimeout,
-		MaxSessionTime:     sf.ssh_.maxSessionTime,
-		MaxSessions:        sf.ssh_.maxSessions,
-		MaxSessionsPerKey:  sf.ssh_.maxSessionsPerKey,
-		StreamsPerMinute:   sf.ssh_.streamsPerMinute,
-		MaxInputBytes:      sf.ssh_.maxInputBytes,
-		FPS:                sf.ssh_.fps,
+		AuthorizedKeysPath: sf.sshOpts.authorizedKeys,
+		AllowAnyKey:        sf.sshOpts.allowAnyKey,
+		IdleTimeout:        sf.sshOpts.idleTimeout,
+		MaxSessionTime:     sf.sshOpts.maxSessionTime,
+		MaxSessions:        sf.sshOpts.maxSessions,
+		MaxSessionsPerKey:  sf.sshOpts.maxSessionsPerKey,
+		StreamsPerMinute:   sf.sshOpts.streamsPerMinute,
+		MaxInputBytes:      sf.sshOpts.maxInputBytes,
+		FPS:                sf.sshOpts.fps,
 		From:               c.From,
 		To:                 c.To,
 		MaxInput:           c.MaxInput,

@@ -33,7 +33,7 @@ type serveFlags struct {
 	corsOrigin string
 	maxStreams int
 	rate       int
-	sshOpts       sshFlags
+	sshOpts    sshFlags
 }
 
 // tokenList collects repeated --token NAME=SECRET flags.

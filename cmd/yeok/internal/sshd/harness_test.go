@@ -229,6 +229,17 @@ func startHarnessWith(t testing.TB, cfg Config, h http.HandlerFunc, wrap func(*h
 func (hs *harness) addr() string { return hs.address }
 
 // dial connects and authenticates with key.
+// mustDial connects with key or fails the test; the client is closed when the test ends.
+func (hs *harness) mustDial(t *testing.T, key gossh.Signer) *gossh.Client {
+	t.Helper()
+	c, err := hs.dial(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
 func (hs *harness) dial(key gossh.Signer) (*gossh.Client, error) {
 	return gossh.Dial("tcp", hs.addr(), &gossh.ClientConfig{
 		User:            "anyone",

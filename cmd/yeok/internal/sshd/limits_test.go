@@ -48,11 +48,7 @@ func TestUnknownKeyRefused(t *testing.T) {
 
 func TestNoPTYRefused(t *testing.T) {
 	hs := startHarness(t, Config{}, streamFixture(t, "gpt-4o-mini-stop.sse"))
-	client, err := hs.dial(hs.keyA)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer client.Close()
+	client := hs.mustDial(t, hs.keyA)
 	tests := []struct {
 		name    string
 		command string
@@ -104,11 +100,7 @@ func TestSessionCaps(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			hs := startHarness(t, tt.cfg, streamFixture(t, "gpt-4o-mini-stop.sse"))
-			a, err := hs.dial(hs.keyA)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer a.Close()
+			a := hs.mustDial(t, hs.keyA)
 			first := openTerm(t, a, 80, 24)
 			first.waitFor(readyMarker)
 
@@ -139,11 +131,7 @@ func TestSessionCaps(t *testing.T) {
 
 func TestStreamsPerMinute(t *testing.T) {
 	hs := startHarness(t, Config{StreamsPerMinute: 1}, streamFixture(t, "gpt-4o-mini-stop.sse"))
-	client, err := hs.dial(hs.keyA)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer client.Close()
+	client := hs.mustDial(t, hs.keyA)
 	tm := openTerm(t, client, 100, 30)
 	tm.waitFor(readyMarker)
 	tm.send("one\r")
@@ -162,11 +150,7 @@ func TestStreamsPerMinute(t *testing.T) {
 		t.Fatalf("limited entry = %q %s %s, want two failed rate_limit", e.Source, e.Status, e.ErrorClass)
 	}
 	// The limit is per key: B is not held back by A's streams.
-	b, err := hs.dial(hs.keyB)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
+	b := hs.mustDial(t, hs.keyB)
 	tb := openTerm(t, b, 100, 30)
 	tb.waitFor(readyMarker)
 	tb.send("three\r")
@@ -175,11 +159,7 @@ func TestStreamsPerMinute(t *testing.T) {
 
 func TestInputBudgetDisconnects(t *testing.T) {
 	hs := startHarness(t, Config{MaxInputBytes: 4 << 10}, streamFixture(t, "gpt-4o-mini-stop.sse"))
-	client, err := hs.dial(hs.keyA)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer client.Close()
+	client := hs.mustDial(t, hs.keyA)
 	tm := openTerm(t, client, 80, 24)
 	tm.waitFor(readyMarker)
 	// An unterminated bracketed paste, the input that costs Bubble Tea the most.
@@ -216,11 +196,7 @@ func TestHandshakeTimeout(t *testing.T) {
 		t.Fatalf("timeout not logged:\n%s", hs.logs.String())
 	}
 	// An authenticated session outlives the handshake timeout.
-	client, err := hs.dial(hs.keyA)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer client.Close()
+	client := hs.mustDial(t, hs.keyA)
 	tm := openTerm(t, client, 80, 24)
 	tm.waitFor(readyMarker)
 	time.Sleep(400 * time.Millisecond)
@@ -230,11 +206,7 @@ func TestHandshakeTimeout(t *testing.T) {
 
 func TestHugeWindowIsClamped(t *testing.T) {
 	hs := startHarness(t, Config{}, streamFixture(t, "gpt-4o-mini-stop.sse"))
-	client, err := hs.dial(hs.keyA)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer client.Close()
+	client := hs.mustDial(t, hs.keyA)
 	tm := openTerm(t, client, 80, 24)
 	tm.waitFor(readyMarker)
 	if err := tm.sess.WindowChange(1<<32-1, 1<<32-1); err != nil {
@@ -259,11 +231,7 @@ func TestHugeWindowIsClamped(t *testing.T) {
 func TestShutdownInterruptsStreams(t *testing.T) {
 	tokens := func(*http.Request) []string { return strings.SplitAfter(strings.Repeat("word ", 200), " ") }
 	hs := startHarness(t, Config{}, streamTokens(tokens, 50*time.Millisecond, nil))
-	client, err := hs.dial(hs.keyA)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer client.Close()
+	client := hs.mustDial(t, hs.keyA)
 	tm := openTerm(t, client, 100, 30)
 	tm.waitFor(readyMarker)
 	tm.send("a long speech\r")
@@ -313,11 +281,7 @@ func TestPanicEndsOnlyThatSession(t *testing.T) {
 	hs := startHarnessWith(t, Config{}, streamFixture(t, "gpt-4o-mini-stop.sse"), func(hs *harness, st ui.Store) ui.Store {
 		return panickyStore{Store: st, victim: ownerOf(hs.keyB)}
 	})
-	b, err := hs.dial(hs.keyB)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
+	b := hs.mustDial(t, hs.keyB)
 	tb := openTerm(t, b, 80, 24)
 	if got := tb.wait(); got != 1 {
 		t.Fatalf("exit status %d, want 1", got)
@@ -328,11 +292,7 @@ func TestPanicEndsOnlyThatSession(t *testing.T) {
 	if !strings.Contains(hs.logs.String(), "session app panicked") {
 		t.Fatalf("panic not logged:\n%s", hs.logs.String())
 	}
-	a, err := hs.dial(hs.keyA)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
+	a := hs.mustDial(t, hs.keyA)
 	ta := openTerm(t, a, 80, 24)
 	ta.waitFor(readyMarker)
 	ta.send("bonjour\r")
@@ -351,11 +311,7 @@ func TestSessionTimers(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			hs := startHarness(t, tt.cfg, streamFixture(t, "gpt-4o-mini-stop.sse"))
-			client, err := hs.dial(hs.keyA)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer client.Close()
+			client := hs.mustDial(t, hs.keyA)
 			tm := openTerm(t, client, 80, 24)
 			tm.waitFor(readyMarker)
 			if got := tm.wait(); got != 1 {
@@ -370,11 +326,7 @@ func TestSessionTimers(t *testing.T) {
 
 func TestConnectionBudgetStopsRequestFloods(t *testing.T) {
 	hs := startHarness(t, Config{MaxInputBytes: 4 << 10}, streamFixture(t, "gpt-4o-mini-stop.sse"))
-	client, err := hs.dial(hs.keyA)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer client.Close()
+	client := hs.mustDial(t, hs.keyA)
 	sess, err := client.NewSession()
 	if err != nil {
 		t.Fatal(err)

@@ -14,11 +14,7 @@ import (
 
 func TestTranslateOverSSH(t *testing.T) {
 	hs := startHarness(t, Config{}, streamFixture(t, "gpt-4o-mini-stop.sse"))
-	client, err := hs.dial(hs.keyA)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer client.Close()
+	client := hs.mustDial(t, hs.keyA)
 	tm := openTerm(t, client, 100, 30)
 	tm.waitFor(readyMarker)
 	tm.send("bonjour\r")
@@ -63,21 +59,13 @@ func TestTranslateOverSSH(t *testing.T) {
 
 func TestKeysAreIsolated(t *testing.T) {
 	hs := startHarness(t, Config{}, streamFixture(t, "gpt-4o-mini-stop.sse"))
-	a, err := hs.dial(hs.keyA)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
+	a := hs.mustDial(t, hs.keyA)
 	ta := openTerm(t, a, 100, 30)
 	ta.waitFor(readyMarker)
 	ta.send("bonjour tout le monde\r")
 	ta.waitFor("Hello")
 
-	b, err := hs.dial(hs.keyB)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
+	b := hs.mustDial(t, hs.keyB)
 	tb := openTerm(t, b, 100, 30)
 	tb.waitFor(readyMarker)
 	tb.send("\x0f") // Ctrl+O: the history list

@@ -36,11 +36,7 @@ func runFollow(ctx context.Context, args []string, io stdio, getenv env) error {
 	if err != nil {
 		return err
 	}
-	eng, err := newEngine(c, nil)
-	if err != nil {
-		return err
-	}
-	st, err := openStore(ctx, c)
+	eng, st, err := openRunner(ctx, c)
 	if err != nil {
 		return err
 	}

@@ -32,11 +32,7 @@ func runTranslate(ctx context.Context, args []string, io stdio, getenv env) erro
 	if err != nil {
 		return err
 	}
-	eng, err := newEngine(c, nil)
-	if err != nil {
-		return err
-	}
-	st, err := openStore(ctx, c)
+	eng, st, err := openRunner(ctx, c)
 	if err != nil {
 		return err
 	}

@@ -51,3 +51,17 @@ func pooledClient(conns int) *http.Client {
 	tr.MaxIdleConns = conns
 	return &http.Client{Transport: tr}
 }
+
+// openRunner sets up the engine, then opens the store, for a front door that translates
+// without a terminal: a missing provider is reported before the database is touched.
+func openRunner(ctx context.Context, c config) (*llm.Engine, *storage.Store, error) {
+	eng, err := newEngine(c, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err := openStore(ctx, c)
+	if err != nil {
+		return nil, nil, err
+	}
+	return eng, st, nil
+}

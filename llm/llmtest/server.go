@@ -1,0 +1,151 @@
+// Package llmtest is the one fake OpenAI-compatible server every package's tests use. It
+// replays the captured streams in testdata/openai and plays the fault cases of the fault
+// matrix (status errors, cut streams, in-band errors, keep-alives, stalls, escape
+// sequences), records every request it gets, and can pace a stream like a real model.
+//
+// It is a test helper, imported only from _test.go files and benchmarks. It speaks the
+// wire format from first principles and does not import go-openai.
+package llmtest
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+)
+
+// Key is the API key tests configure clients with. It is recognisable so that a test can
+// assert it never reaches a message, an event or the store.
+const Key = "sk-test-FAKEKEY-0123456789abcdef"
+
+// Server is an httptest server speaking the OpenAI chat-completions wire format. Request i
+// is answered by handlers[i]; the last handler answers every further request.
+type Server struct {
+	*httptest.Server
+
+	mu       sync.Mutex
+	handlers []http.HandlerFunc
+	first    int // the request handlers[0] answers
+	requests []Request
+	// Finished gets a value each time a handler returns (buffered; never blocks the
+	// server: values past its capacity are dropped).
+	Finished chan struct{}
+	// Arrived gets a value when a request arrives, before its handler runs.
+	Arrived chan struct{}
+}
+
+// Request is what the server recorded of one request.
+type Request struct {
+	Path   string
+	Header http.Header
+	Body   []byte
+	// Chat is the body decoded as a chat-completions request (zero when it is not JSON).
+	Chat ChatRequest
+}
+
+// ChatRequest is the part of a chat-completions request tests look at.
+type ChatRequest struct {
+	Model       string    `json:"model"`
+	Stream      bool      `json:"stream"`
+	Temperature *float64  `json:"temperature"`
+	Messages    []Message `json:"messages"`
+}
+
+// Message is one chat message of a request.
+type Message struct {
+	Role    string `json:"role"`
+	Content string `json:"content"`
+}
+
+// Auth returns the request's Authorization header.
+func (r Request) Auth() string { return r.Header.Get("Authorization") }
+
+// New starts a server answering with handlers (by default the captured gpt-4o-mini stream)
+// and closes it when the test ends. Requests to any path but /v1/chat/completions get 418.
+func New(t testing.TB, handlers ...http.HandlerFunc) *Server {
+	t.Helper()
+	if len(handlers) == 0 {
+		handlers = []http.HandlerFunc{ReplayFixture(t, FixtureStop)}
+	}
+	s := &Server{handlers: handlers, Finished: make(chan struct{}, 1024), Arrived: make(chan struct{}, 1024)}
+	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
+	t.Cleanup(s.Close)
+	return s
+}
+
+func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	defer signal(s.Finished)
+	body, _ := io.ReadAll(r.Body)
+	rec := Request{Path: r.URL.Path, Header: r.Header.Clone(), Body: body}
+	_ = json.Unmarshal(body, &rec.Chat)
+	s.mu.Lock()
+	i := len(s.requests)
+	s.requests = append(s.requests, rec)
+	h := s.handlers[min(i-s.first, len(s.handlers)-1)]
+	s.mu.Unlock()
+	signal(s.Arrived)
+	r = r.WithContext(context.WithValue(r.Context(), recordKey{}, rec))
+	if r.URL.Path != "/v1/chat/completions" {
+		http.Error(w, "wrong path "+r.URL.Path, http.StatusTeapot)
+		return
+	}
+	h(w, r)
+}
+
+type recordKey struct{}
+
+// Recorded returns what the server recorded of the request a handler answers.
+func Recorded(r *http.Request) Request {
+	rec, _ := r.Context().Value(recordKey{}).(Request)
+	return rec
+}
+
+// signal sends on c without blocking.
+func signal(c chan struct{}) {
+	select {
+	case c <- struct{}{}:
+	default:
+	}
+}
+
+// SetHandlers replaces the handlers; the next request is answered by the first of them.
+func (s *Server) SetHandlers(handlers ...http.HandlerFunc) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.handlers, s.first = handlers, len(s.requests)
+}
+
+// BaseURL is the API root a client is configured with.
+func (s *Server) BaseURL() string { return s.Server.URL + "/v1" }
+
+// Requests returns a copy of every request recorded so far.
+func (s *Server) Requests() []Request {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Request(nil), s.requests...)
+}
+
+// Count returns how many requests reached the server.
+func (s *Server) Count() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.requests)
+}
+
+// Body returns the JSON body of request i as a map.
+func (s *Server) Body(t testing.TB, i int) map[string]any {
+	t.Helper()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if i >= len(s.requests) {
+		t.Fatalf("request %d: only %d arrived", i, len(s.requests))
+	}
+	var v map[string]any
+	if err := json.Unmarshal(s.requests[i].Body, &v); err != nil {
+		t.Fatalf("request %d body: %v", i, err)
+	}
+	return v
+}

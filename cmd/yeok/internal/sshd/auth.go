@@ -3,6 +3,7 @@ package sshd
 import (
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/charmbracelet/ssh"
@@ -16,11 +17,14 @@ type guardKey struct{}
 // handshake and authentication take longer than the handshake timeout, which wish and
 // x/crypto/ssh do not bound at all. For its whole life it has a byte budget, connBudget
 // times a session's input budget, which bounds what no session sees: floods of env,
-// window-change or channel requests.
+// window-change or channel requests. Each session running on the connection may overdraw
+// it by that session's credit (see holdSession), so that a session's own input budget,
+// and not the connection's, is what stops a flood of typing or pasting.
 type guardConn struct {
 	net.Conn
 	srv    *Server
 	bucket *tokenBucket // nil: no budget; used by the connection's reading goroutine only
+	credit atomic.Int64 // how far the running sessions let bucket be overdrawn, in bytes
 
 	mu     sync.Mutex
 	timer  *time.Timer
@@ -54,15 +58,45 @@ func (s *Server) accept(ctx ssh.Context, conn net.Conn) net.Conn {
 // protocol overhead included.
 const connBudget = 4
 
+// channelWindow is the receive window x/crypto/ssh gives every channel (64 packets of
+// 32 KiB; it cannot be changed). A client may have this much session input in flight
+// before the session has read, and so charged, any of it.
+const channelWindow = 64 << 15
+
 // Read implements net.Conn, charging the connection's budget.
 func (g *guardConn) Read(p []byte) (int, error) {
 	n, err := g.Conn.Read(p)
-	if n > 0 && g.bucket != nil && !g.bucket.take(float64(n), time.Now()) {
+	if n > 0 && g.bucket != nil && !g.bucket.takeOver(float64(n), float64(g.credit.Load()), time.Now()) {
 		g.srv.log.Warn("limit hit: connection input budget; connection closed", "addr", g.RemoteAddr().String())
 		_ = g.Close()
 		return 0, net.ErrClosed
 	}
 	return n, err
+}
+
+// holdSession lets the connection overdraw its budget by one session's credit until the
+// returned function is called, when the session has ended and its channel is closed. The
+// credit is the session's input budget, which the session charges as it reads, and one
+// channel window, which the client may fill before the session reads at all: without it a
+// flood on one session would use up the connection's budget (as big as one window at the
+// default budgets) before the session's own budget tripped, and the client would be cut
+// off without being told why. What the session's bytes overdrew stays owed when the
+// credit is taken back. Sessions hold a slot under the session caps, so the credit of a
+// connection is bounded.
+func (g *guardConn) holdSession() func() {
+	if g == nil || g.bucket == nil {
+		return func() {}
+	}
+	c := g.srv.cfg.MaxInputBytes + channelWindow
+	g.credit.Add(c)
+	var once sync.Once
+	return func() { once.Do(func() { g.credit.Add(-c) }) }
+}
+
+// guardOf returns the guardConn of a session's connection, or nil.
+func guardOf(ctx ssh.Context) *guardConn {
+	g, _ := ctx.Value(guardKey{}).(*guardConn)
+	return g
 }
 
 // expire closes a connection that has not authenticated in time.
@@ -112,7 +146,7 @@ func (s *Server) serverConfig(ctx ssh.Context) *gossh.ServerConfig {
 		MaxAuthTries: maxAuthTries,
 		AuthLogCallback: func(conn gossh.ConnMetadata, method string, err error) {
 			if err == nil {
-				if g, ok := ctx.Value(guardKey{}).(*guardConn); ok {
+				if g := guardOf(ctx); g != nil {
 					g.authenticated()
 				}
 				return

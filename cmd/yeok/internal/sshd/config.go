@@ -69,7 +69,9 @@ type Config struct {
 	// MaxInputBytes is the input budget of a session: it may send this many bytes at once
 	// and the budget refills at this many bytes a minute (DefaultMaxInputBytes). A session
 	// that overdraws it is disconnected with a one-line message. The connection as a whole,
-	// SSH requests and overhead included, may send four times as much.
+	// SSH requests and overhead included, may send four times as much, and each session
+	// running on it adds its own budget and one SSH channel window (2 MiB) to that, so the
+	// session's budget is what stops a flood of input, and the client is told.
 	MaxInputBytes int64
 	// FPS caps how often a session's screen is redrawn (DefaultFPS; Bubble Tea allows
 	// 1 to 120).

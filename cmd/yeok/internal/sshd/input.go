@@ -243,13 +243,17 @@ func newTokenBucket(size, rate float64, now time.Time) *tokenBucket {
 
 // take removes n tokens and reports whether there were enough; when there were not, the
 // bucket is left empty.
-func (b *tokenBucket) take(n float64, now time.Time) bool {
+func (b *tokenBucket) take(n float64, now time.Time) bool { return b.takeOver(n, 0, now) }
+
+// takeOver is take with an overdraft: the bucket may go down to -credit tokens. Tokens
+// overdrawn are owed: they are repaid by the refill before the bucket counts as full.
+func (b *tokenBucket) takeOver(n, credit float64, now time.Time) bool {
 	if d := now.Sub(b.last).Seconds(); d > 0 {
 		b.tokens = min(b.size, b.tokens+d*b.rate)
 		b.last = now
 	}
-	if n > b.tokens {
-		b.tokens = 0
+	if n > b.tokens+credit {
+		b.tokens = min(b.tokens, 0)
 		return false
 	}
 	b.tokens -= n

@@ -92,6 +92,10 @@ func (s *Server) handle(sess ssh.Session) {
 	// client that saw its session end can start another at once, and Shutdown returns only
 	// after every client was told.
 	defer s.untrack(ss)
+	// The session's credit on its connection is given back once the channel is closed
+	// (Exit closes it), so a flood stopped by the session's budget cannot cut the
+	// connection before the client has read why.
+	defer guardOf(sess.Context()).holdSession()()
 	status := 1
 	defer func() { _ = sess.Exit(status) }()
 	defer s.limits.release(fp, s.now())

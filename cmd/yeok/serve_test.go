@@ -1,18 +1,14 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"crypto/ed25519"
 	"crypto/rand"
 	"io"
 	"net/http"
-	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -22,51 +18,13 @@ import (
 // TestServeBothInOneProcess starts `yeok serve --ssh --http` as a process over one database:
 // the SSE API answers, an SSH client gets the TUI, and SIGTERM stops both cleanly.
 func TestServeBothInOneProcess(t *testing.T) {
-	srv := newFakeOpenAI(t, replay(fixture(t, "gpt-4o-mini-stop.sse")))
+	provider := newFakeOpenAI(t, replay(fixture(t, "gpt-4o-mini-stop.sse")))
 	dir := t.TempDir()
 	db := filepath.Join(dir, "y.db")
-	cmd := exec.Command(yeokBin, "serve", "--ssh", "127.0.0.1:0", "--http", "127.0.0.1:0", "--allow-any-key",
+	srv := startServe(t, provider, dir, "--ssh", "127.0.0.1:0", "--http", "127.0.0.1:0", "--allow-any-key",
 		"--db", db, "--to", "ko", "--host-key", filepath.Join(dir, "host_key"))
-	cmd.Env = append(providerEnv(srv), "HOME="+dir)
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = cmd.Process.Kill() }()
 
-	var mu sync.Mutex
-	var logs strings.Builder
-	addrs := make(chan string, 2)
-	go func() {
-		re := regexp.MustCompile(`yeok: (?:HTTP API on http://|SSH on )(\S+)`)
-		sc := bufio.NewScanner(stderr)
-		for sc.Scan() {
-			mu.Lock()
-			logs.WriteString(sc.Text() + "\n")
-			mu.Unlock()
-			if m := re.FindStringSubmatch(sc.Text()); m != nil {
-				addrs <- sc.Text()[:strings.Index(sc.Text(), " on ")] + " " + m[1]
-			}
-		}
-	}()
-	var httpAddr, sshAddr string
-	for httpAddr == "" || sshAddr == "" {
-		select {
-		case a := <-addrs:
-			if strings.HasPrefix(a, "yeok: HTTP") {
-				httpAddr = a[strings.LastIndex(a, " ")+1:]
-			} else {
-				sshAddr = a[strings.LastIndex(a, " ")+1:]
-			}
-		case <-time.After(20 * time.Second):
-			t.Fatalf("servers did not start:\n%s", logs.String())
-		}
-	}
-
-	resp, err := http.Post("http://"+httpAddr+"/translate", "application/json",
+	resp, err := http.Post("http://"+srv.httpAddr+"/translate", "application/json",
 		strings.NewReader(`{"lang":"ko-KR","message":"Good morning"}`))
 	if err != nil {
 		t.Fatal(err)
@@ -82,7 +40,7 @@ func TestServeBothInOneProcess(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	client, err := gossh.Dial("tcp", sshAddr, &gossh.ClientConfig{
+	client, err := gossh.Dial("tcp", srv.sshAddr, &gossh.ClientConfig{
 		User: "someone", Auth: []gossh.AuthMethod{gossh.PublicKeys(signer)},
 		HostKeyCallback: gossh.InsecureIgnoreHostKey(), Timeout: 10 * time.Second,
 	})
@@ -109,26 +67,10 @@ func TestServeBothInOneProcess(t *testing.T) {
 	_, _ = stdin.Write([]byte("bonjour\r"))
 	waitFor(t, &screen, "Hello")
 
-	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
+	srv.terminate(t)
+	if logs := srv.logs(); strings.Contains(logs, fakeKey) || strings.Contains(logs, "bonjour") {
+		t.Fatalf("the log carries the key or the text:\n%s", logs)
 	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	select {
-	case err := <-done:
-		if err != nil {
-			mu.Lock()
-			defer mu.Unlock()
-			t.Fatalf("serve exited with %v:\n%s", err, logs.String())
-		}
-	case <-time.After(15 * time.Second):
-		t.Fatal("serve did not stop on SIGTERM")
-	}
-	mu.Lock()
-	if strings.Contains(logs.String(), fakeKey) || strings.Contains(logs.String(), "bonjour") {
-		t.Fatalf("the log carries the key or the text:\n%s", logs.String())
-	}
-	mu.Unlock()
 	h := yeokRun(t, nil, "", "history", "--db", db, "--json")
 	if recs := decodeLines(t, h.stdout); len(recs) != 1 || recs[0]["source"] != "Good morning" {
 		t.Fatalf("the local owner sees %v (the SSH user's entry must not be among them)", recs)

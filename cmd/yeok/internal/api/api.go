@@ -15,7 +15,6 @@ package api
 import (
 	"context"
 	"crypto/sha256"
-	"errors"
 	"log/slog"
 	"net/http"
 	"sort"
@@ -36,7 +35,8 @@ const (
 
 // Translator runs one translation end to end: it logs the entry as pending before the
 // request leaves, streams it (calling emit with the logged entry and each event) and
-// finishes the entry, even when ctx ends. *pipeline.Runner implements it.
+// finishes the entry, even when ctx ends: cancelled, or as the *model.Error that ended ctx
+// says. *pipeline.Runner implements it.
 type Translator interface {
 	Run(ctx context.Context, req model.Request, emit func(model.Entry, model.Event)) (model.Entry, error)
 }
@@ -104,8 +104,10 @@ type token struct {
 	hash  [sha256.Size]byte
 }
 
-// errShutdown is the cancel cause of streams stopped by Close.
-var errShutdown = errors.New("the server is shutting down")
+// errShutdown is the cancel cause of streams stopped by Close. As a *model.Error it is
+// also how those streams end: the Translator stores them interrupted, with their partial
+// text, as README promises, and not cancelled, which is for a client that went away.
+var errShutdown = &model.Error{Class: model.ClassInterrupted, Message: "the server is shutting down"}
 
 // New builds a Server that translates with tr and reads scripts from st.
 func New(cfg Config, tr Translator, st Store) *Server {
@@ -181,9 +183,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mux.ServeHTTP(w, r)
 }
 
-// Close cancels every stream in flight, refuses new ones with 503, and returns once the
-// entries of the cancelled streams are stored (as cancelled), so the store can be closed
-// after it.
+// Close stops every stream in flight, refuses new ones with 503, and returns once the
+// entries of the stopped streams are stored (as interrupted), so the store can be closed
+// after it. Each stopped stream's client reads an error event naming the shutdown.
 func (s *Server) Close() {
 	s.mu.Lock()
 	s.closed = true

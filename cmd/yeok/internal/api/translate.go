@@ -122,7 +122,7 @@ func (s *Server) stream(sctx context.Context, w http.ResponseWriter, r *http.Req
 		sw.Done()
 	case errors.Is(cause, errShutdown):
 		if sw.Started() {
-			sw.Fail("cancelled: " + errShutdown.Error())
+			sw.Fail(string(model.StatusInterrupted) + ": " + errShutdown.Error())
 		} else {
 			writeError(w, http.StatusServiceUnavailable, "shutting_down", errShutdown.Error())
 		}

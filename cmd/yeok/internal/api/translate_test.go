@@ -243,43 +243,6 @@ func TestTranslateClientDisconnectCancelsUpstream(t *testing.T) {
 	}
 }
 
-func TestCloseCancelsStreamsInFlight(t *testing.T) {
-	answer := func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/event-stream")
-		w.WriteHeader(http.StatusOK)
-		_, _ = w.Write(sseDeltas("", "partial"))
-		w.(http.Flusher).Flush()
-		<-r.Context().Done()
-	}
-	e := newEnv(t, Config{}, answer)
-	resp := e.post(t, hello, "x-script-id", "shutdown")
-	c := newSSEClient(resp.Body)
-	if ev, err := c.Next(); err != nil || ev.Data != "partial" {
-		t.Fatalf("first event %+v, %v", ev, err)
-	}
-	closed := make(chan struct{})
-	go func() { e.api.Close(); close(closed) }()
-	select {
-	case <-closed:
-	case <-time.After(5 * time.Second):
-		t.Fatal("Close did not return within 5 s")
-	}
-	// Close returns once the entry is stored.
-	list := e.scriptEntries(t, model.LocalOwner, "shutdown")
-	if len(list) != 1 || list[0].Status != model.StatusCancelled {
-		t.Fatalf("entries after Close: %+v", list)
-	}
-	rest, _ := c.All()
-	if got := rebuild(rest); got.Done || !strings.Contains(got.Error, "shutting down") {
-		t.Errorf("after Close the client read %+v, want an error event", got)
-	}
-	resp.Body.Close()
-	after := e.post(t, hello)
-	if body := readAll(t, after); after.StatusCode != http.StatusServiceUnavailable {
-		t.Errorf("after Close: %d %s, want 503", after.StatusCode, body)
-	}
-}
-
 // mustEvents reads and closes a 200 event stream.
 func mustEvents(t testing.TB, resp *http.Response) []sseEvent {
 	t.Helper()

@@ -5,6 +5,7 @@ package pipeline
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -47,7 +48,10 @@ func (r *Runner) Prepare(ctx context.Context, req *model.Request) error {
 
 // Run logs req, streams it, calling emit with the logged entry and each event, and stores
 // the outcome. The returned entry is the stored one; err is set only when the store failed.
-// The entry is finished even when ctx ends (Ctrl+C, a client gone): it is stored cancelled.
+// The entry is finished even when ctx ends (Ctrl+C, a client gone): it is stored cancelled,
+// with the partial text. When the cause of ctx's end is a *model.Error, that is how the
+// stream ended instead: a server shutting down interrupts its streams, it does not cancel
+// them.
 func (r *Runner) Run(ctx context.Context, req model.Request, emit func(model.Entry, model.Event)) (model.Entry, error) {
 	if err := r.Prepare(ctx, &req); err != nil {
 		return model.Entry{}, err
@@ -57,6 +61,10 @@ func (r *Runner) Run(ctx context.Context, req model.Request, emit func(model.Ent
 		return e, fmt.Errorf("log entry: %w", err)
 	}
 	res := r.Engine.Stream(ctx, req, func(ev model.Event) { emit(e, ev) })
+	var stop *model.Error
+	if res.Status == model.StatusCancelled && errors.As(context.Cause(ctx), &stop) {
+		res.Status, res.Err = model.StatusForError(stop.Class), stop
+	}
 	now := time.Now
 	if r.Now != nil {
 		now = r.Now

@@ -21,31 +21,40 @@ func Sanitize(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	for i := 0; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == 0x1b:
-			i += escapeLen(s[i:])
-			continue
-		case r == 0x9b: // 8-bit CSI
-			i += size + csiBodyLen(s[i+size:])
-			continue
-		case r == 0x90 || r == 0x98 || r == 0x9d || r == 0x9e || r == 0x9f: // DCS SOS OSC PM APC
-			i += size + stringBodyLen(s[i+size:])
-			continue
-		}
-		i += size
-		switch {
-		case r == utf8.RuneError && size <= 1:
-		case r == '\n':
-			b.WriteByte('\n')
-		case r == '\t':
+		var r rune
+		r, i = nextKept(s, i)
+		switch r {
+		case dropped:
+		case '\t':
 			b.WriteString("    ")
-		case invisible(r):
-		case unicode.IsGraphic(r):
+		default:
 			b.WriteRune(r)
 		}
 	}
 	return b.String()
+}
+
+// dropped is what nextKept returns for text Sanitize removes.
+const dropped rune = -1
+
+// nextKept reads the rune or escape sequence at s[i] and returns the rune Sanitize keeps of
+// it (a newline, a tab or a graphic rune) or dropped, and the index after it. Sanitize and
+// Redact both walk text with it, so they agree on what a person sees.
+func nextKept(s string, i int) (rune, int) {
+	r, size := utf8.DecodeRuneInString(s[i:])
+	switch {
+	case r == 0x1b:
+		return dropped, i + escapeLen(s[i:])
+	case r == 0x9b: // 8-bit CSI
+		return dropped, i + size + csiBodyLen(s[i+size:])
+	case r == 0x90 || r == 0x98 || r == 0x9d || r == 0x9e || r == 0x9f: // DCS SOS OSC PM APC
+		return dropped, i + size + stringBodyLen(s[i+size:])
+	case r == utf8.RuneError && size <= 1, invisible(r):
+		return dropped, i + size
+	case r == '\n' || r == '\t' || unicode.IsGraphic(r):
+		return r, i + size
+	}
+	return dropped, i + size
 }
 
 // SanitizeLine is Sanitize for text that must fit on one line, such as an error cause: runs

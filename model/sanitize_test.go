@@ -5,6 +5,8 @@ import (
 	"testing"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/yeok/yeok/model/sanitizetest"
 )
 
 // hostile payloads of fault row 16, each with visible text around it.
@@ -95,9 +97,13 @@ func FuzzSanitize(f *testing.F) {
 		f.Add(s)
 	}
 	f.Add("plain text")
+	for _, name := range sanitizetest.Names() {
+		f.Add("key1=" + sanitizetest.Split(canaryKey, sanitizetest.Separators[name]) + "…")
+	}
 	f.Fuzz(func(t *testing.T, in string) {
 		got := Sanitize(in)
 		assertSafe(t, in, got)
+		checkRedacted(t, in, canaryKey, Redact(in, []string{canaryKey}))
 		if again := Sanitize(got); again != got {
 			t.Fatalf("not idempotent: %q -> %q -> %q", in, got, again)
 		}

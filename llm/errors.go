@@ -35,13 +35,14 @@ type failure struct {
 }
 
 // newError builds a model.Error whose message is one sanitised line and whose message and
-// cause never contain a secret (the API key, a password or query in the base URL).
+// cause never show a secret (the API key, a password or query in the base URL), not even
+// split by characters that sanitising removes.
 func (e *Engine) newError(class model.ErrorClass, status int, cause error, format string, args ...any) *model.Error {
-	msg := scrub(fmt.Sprintf(format, args...), e.secrets)
+	msg := model.Redact(fmt.Sprintf(format, args...), e.secrets)
 	if cause != nil {
 		cause = &scrubbed{err: cause, secrets: e.secrets}
 	}
-	return &model.Error{Class: class, Message: model.SanitizeLine(msg), Status: status, Cause: cause}
+	return &model.Error{Class: class, Message: msg, Status: status, Cause: cause}
 }
 
 // secretsOf lists what must never be shown: the key and the base URL's password and query.
@@ -65,22 +66,14 @@ func secretsOf(key, base string) []string {
 	return out
 }
 
-// scrub replaces every secret in s.
-func scrub(s string, secrets []string) string {
-	for _, k := range secrets {
-		s = strings.ReplaceAll(s, k, "[redacted]")
-	}
-	return s
-}
-
-// scrubbed is a cause whose text has the secrets removed; errors.Is and errors.As still
-// see the original.
+// scrubbed is a cause whose text is one sanitised line with the secrets removed, as a
+// message's; errors.Is and errors.As still see the original.
 type scrubbed struct {
 	err     error
 	secrets []string
 }
 
-func (s *scrubbed) Error() string { return scrub(s.err.Error(), s.secrets) }
+func (s *scrubbed) Error() string { return model.Redact(s.err.Error(), s.secrets) }
 
 func (s *scrubbed) Unwrap() error { return s.err }
 
@@ -129,7 +122,7 @@ func (e *Engine) requestFailure(ctx, actx context.Context, at *attempt, modelNam
 
 // httpFailure classifies an HTTP error status, following the openai-python retry policy.
 func (e *Engine) httpFailure(at *attempt, status int, msg, code, modelName string, cause error) failure {
-	msg = strings.TrimSuffix(shorten(strings.TrimSpace(msg)), ".")
+	msg = strings.TrimSuffix(shorten(model.Redact(msg, e.secrets)), ".")
 	statusText := fmt.Sprintf("%d %s", status, http.StatusText(status))
 	var f failure
 	var class model.ErrorClass
@@ -236,7 +229,7 @@ func (e *Engine) interrupted(text bool, cause error) *model.Error {
 
 // upstream is the error of a stream that carried an error of its own.
 func (e *Engine) upstream(msg string, cause error) *model.Error {
-	msg = shorten(strings.TrimSpace(msg))
+	msg = shorten(model.Redact(msg, e.secrets))
 	if msg == "" {
 		msg = "no details given"
 	}

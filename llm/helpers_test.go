@@ -158,7 +158,8 @@ func reply(code int, contentType, body string, headers ...string) http.HandlerFu
 
 // jsonError is an OpenAI error body.
 func jsonError(msg, typ, code string) string {
-	return fmt.Sprintf(`{"error":{"message":%q,"type":%q,"param":null,"code":%q}}`, msg, typ, code)
+	q := func(s string) string { b, _ := json.Marshal(s); return string(b) }
+	return fmt.Sprintf(`{"error":{"message":%s,"type":%s,"param":null,"code":%s}}`, q(msg), q(typ), q(code))
 }
 
 // testEngine returns an engine for u with fast retries and short timeouts, changed by opts.

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/yeok/yeok/llm/llmtest"
 	"github.com/yeok/yeok/model"
 	"github.com/yeok/yeok/storage"
 )
@@ -16,15 +17,9 @@ import (
 // is mid-answer ends the client's stream with an error event naming the shutdown, and the
 // entry is in the database as interrupted, with its partial text, as README promises.
 func TestServeSIGTERMInterruptsHTTPStreams(t *testing.T) {
-	paused := make(chan struct{}, 1)
-	provider := newFakeOpenAI(t, func(w http.ResponseWriter, r *http.Request, n int) {
-		w.Header().Set("Content-Type", "text/event-stream")
-		w.WriteHeader(http.StatusOK)
-		_, _ = w.Write(sseDeltas("", "부분 ", "번역"))
-		w.(http.Flusher).Flush()
-		paused <- struct{}{}
-		<-r.Context().Done() // only the engine hanging up ends it
-	})
+	// The answer is held open after two deltas until the engine hangs up.
+	hold := llmtest.Hold(nil, "부분 ", "번역")
+	provider := newFakeOpenAI(t, func(w http.ResponseWriter, r *http.Request, _ int) { hold(w, r) })
 	dir := t.TempDir()
 	db := filepath.Join(dir, "y.db")
 	srv := startServe(t, provider, dir, "--http", "127.0.0.1:0", "--db", db, "--to", "ko")
@@ -50,7 +45,6 @@ func TestServeSIGTERMInterruptsHTTPStreams(t *testing.T) {
 	if _, err := io.ReadFull(body, head); err != nil || string(head) != sent {
 		t.Fatalf("the stream began %q (%v), want %q", head, err, sent)
 	}
-	<-paused
 
 	srv.terminate(t)
 	rest, err := io.ReadAll(body)

@@ -6,28 +6,16 @@ import (
 	"testing"
 	"time"
 
+	"github.com/yeok/yeok/llm/llmtest"
 	"github.com/yeok/yeok/model"
 )
-
-// pausedAnswer sends deltas, tells paused, and holds the answer open until the engine
-// hangs up: a stream caught mid-answer.
-func pausedAnswer(paused chan<- struct{}, deltas ...string) func(w http.ResponseWriter, r *http.Request) {
-	return func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/event-stream")
-		w.WriteHeader(http.StatusOK)
-		_, _ = w.Write(sseDeltas("", deltas...))
-		w.(http.Flusher).Flush()
-		paused <- struct{}{}
-		<-r.Context().Done()
-	}
-}
 
 // TestCloseInterruptsStreamsInFlight: a server shutting down stores the stream it stops
 // as interrupted, with its partial text, and ends the client's stream with an error event
 // that names the shutdown; later requests get 503.
 func TestCloseInterruptsStreamsInFlight(t *testing.T) {
-	paused := make(chan struct{}, 1)
-	e := newEnv(t, Config{}, pausedAnswer(paused, "partial ", "answer"))
+	// The upstream holds the answer open after these deltas until the engine hangs up.
+	e := newEnv(t, Config{}, llmtest.Hold(nil, "partial ", "answer"))
 	resp := e.post(t, hello, "x-script-id", "shutdown")
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
@@ -42,7 +30,6 @@ func TestCloseInterruptsStreamsInFlight(t *testing.T) {
 		}
 		before = append(before, ev)
 	}
-	<-paused
 
 	closed := make(chan struct{})
 	go func() { e.api.Close(); close(closed) }()

@@ -3,12 +3,11 @@ package pipeline
 import (
 	"context"
 	"errors"
-	"net/http"
-	"net/http/httptest"
 	"path/filepath"
 	"testing"
 
 	"github.com/yeok/yeok/llm"
+	"github.com/yeok/yeok/llm/llmtest"
 	"github.com/yeok/yeok/model"
 	"github.com/yeok/yeok/storage"
 )
@@ -36,14 +35,9 @@ func TestRunStoresAStoppedStreamAsItsCauseSays(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer st.Close()
-			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				w.Header().Set("Content-Type", "text/event-stream")
-				_, _ = w.Write([]byte(`data: {"choices":[{"index":0,"delta":{"content":"half of it"},"finish_reason":null}]}` + "\n\n"))
-				w.(http.Flusher).Flush()
-				<-r.Context().Done()
-			}))
-			defer srv.Close()
-			eng, err := llm.New(llm.Config{BaseURL: srv.URL, APIKey: "sk-test-pipeline", MaxRetries: -1})
+			// The answer is held open after its first delta until the engine hangs up.
+			up := llmtest.New(t, llmtest.Hold(nil, "half of it"))
+			eng, err := llm.New(llm.Config{BaseURL: up.BaseURL(), APIKey: llmtest.Key, MaxRetries: -1})
 			if err != nil {
 				t.Fatal(err)
 			}

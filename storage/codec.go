@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"unicode/utf8"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -89,10 +88,18 @@ func checkOwner(owner model.Owner) error {
 	return nil
 }
 
-// checkScriptID refuses script ids that cannot be keys or would confuse a terminal.
+// checkScriptID refuses script ids that model.CheckIdentifier refuses: ids a person could
+// not tell apart, or that would confuse a terminal.
 func checkScriptID(id string) error {
-	if id == "" || len(id) > 200 || !utf8.ValidString(id) || model.SanitizeLine(id) != id {
-		return fmt.Errorf("invalid script id %q: use up to 200 printable characters", id)
+	return model.CheckIdentifier("script id", id)
+}
+
+// checkGlossary refuses a glossary with a term model.CheckGlossaryTerm refuses.
+func checkGlossary(g []model.GlossaryTerm) error {
+	for _, t := range g {
+		if err := model.CheckGlossaryTerm(t); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -74,6 +74,9 @@ func (s *Store) PutScript(ctx context.Context, sc model.Script) error {
 	if err := checkScriptID(sc.ID); err != nil {
 		return fmt.Errorf("put script: %w", err)
 	}
+	if err := checkGlossary(sc.Glossary); err != nil {
+		return fmt.Errorf("put script %q: %w", sc.ID, err)
+	}
 	now := s.now()
 	err := s.update(func(tx *bolt.Tx) error {
 		ob, err := writeOwner(tx, sc.Owner)

@@ -24,7 +24,7 @@ type fileConfig struct {
 	BaseURL           string `toml:"base_url"`
 	APIKey            string `toml:"api_key"`
 	DB                string `toml:"db"`
-	MaxInput          int    `toml:"max_input"`
+	MaxInput          *int   `toml:"max_input"`
 	MaxRetries        *int   `toml:"max_retries"`
 	IdleTimeout       string `toml:"idle_timeout"`
 	FirstTokenTimeout string `toml:"first_token_timeout"`
@@ -110,8 +110,12 @@ func readConfigFile(path string, explicit bool) (fileConfig, error) {
 
 // resolveConfig applies flag > env > config file > default to every setting.
 func resolveConfig(f *commonFlags, getenv env) (config, error) {
-	fc, err := readConfigFile(configPath(f.config, getenv), f.config != "")
+	path := configPath(f.config, getenv)
+	fc, err := readConfigFile(path, f.config != "")
 	if err != nil {
+		return config{}, err
+	}
+	if err := checkConfigFile(path, fc); err != nil {
 		return config{}, err
 	}
 	pick := func(vals ...string) string {
@@ -148,8 +152,8 @@ func resolveConfig(f *commonFlags, getenv env) (config, error) {
 	}
 	if f.maxInput > 0 {
 		c.MaxInput = f.maxInput
-	} else if fc.MaxInput > 0 {
-		c.MaxInput = fc.MaxInput
+	} else if fc.MaxInput != nil {
+		c.MaxInput = *fc.MaxInput
 	}
 	c.MaxRetries = 2
 	if f.maxRetries.set {
@@ -157,22 +161,46 @@ func resolveConfig(f *commonFlags, getenv env) (config, error) {
 	} else if fc.MaxRetries != nil {
 		c.MaxRetries = *fc.MaxRetries
 	}
-	if c.IdleTimeout, err = pickDuration("idle_timeout", f.idleTimeout, fc.IdleTimeout, 30*time.Second); err != nil {
-		return c, err
-	}
-	if c.FirstTokenTimeout, err = pickDuration("first_token_timeout", f.firstTokenTimeout, fc.FirstTokenTimeout, 60*time.Second); err != nil {
-		return c, err
-	}
+	c.IdleTimeout = pickDuration(f.idleTimeout, fc.IdleTimeout, 30*time.Second)
+	c.FirstTokenTimeout = pickDuration(f.firstTokenTimeout, fc.FirstTokenTimeout, 60*time.Second)
 	switch {
 	case f.context.set:
 		c.Context, c.ContextSet = f.context.n, true
 	case fc.Context != nil:
 		c.Context, c.ContextSet = *fc.Context, true
 	}
-	if c.Context < 0 {
-		return c, usageErrorf("context: must be 0 or more, not %d", c.Context)
-	}
 	return c, nil
+}
+
+// checkConfigFile refuses a config file value that is not a duration or is outside the
+// range of its key, naming the file and the key.
+func checkConfigFile(path string, fc fileConfig) error {
+	ints := []struct {
+		key string
+		v   *int
+	}{{"max_input", fc.MaxInput}, {"max_retries", fc.MaxRetries}, {"context", fc.Context}}
+	for _, n := range ints {
+		if n.v == nil {
+			continue
+		}
+		if err := checkConfigRange(path, n.key, int64(*n.v)); err != nil {
+			return err
+		}
+	}
+	durations := []struct{ key, v string }{{"idle_timeout", fc.IdleTimeout}, {"first_token_timeout", fc.FirstTokenTimeout}}
+	for _, d := range durations {
+		if d.v == "" {
+			continue
+		}
+		v, err := time.ParseDuration(d.v)
+		if err != nil {
+			return usageErrorf("config %s: %s: %q is not a duration like 30s", path, d.key, d.v)
+		}
+		if err := checkConfigRange(path, d.key, int64(v)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func parseLanguageSetting(name, value string) (model.Language, error) {
@@ -183,18 +211,15 @@ func parseLanguageSetting(name, value string) (model.Language, error) {
 	return l, nil
 }
 
-func pickDuration(name string, flagVal time.Duration, fileVal string, def time.Duration) (time.Duration, error) {
+// pickDuration applies flag > config file > default to a duration checkConfigFile passed.
+func pickDuration(flagVal time.Duration, fileVal string, def time.Duration) time.Duration {
 	if flagVal > 0 {
-		return flagVal, nil
+		return flagVal
 	}
-	if fileVal == "" {
-		return def, nil
+	if d, err := time.ParseDuration(fileVal); err == nil {
+		return d
 	}
-	d, err := time.ParseDuration(fileVal)
-	if err != nil || d <= 0 {
-		return 0, usageErrorf("config %s: %q is not a positive duration like 30s", name, fileVal)
-	}
-	return d, nil
+	return def
 }
 
 // localeLanguage derives a default target from LC_ALL / LC_MESSAGES / LANG ("ko_KR.UTF-8"

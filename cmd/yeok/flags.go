@@ -62,7 +62,10 @@ func parseCommand(fs *flag.FlagSet, args []string, out io.Writer, synopsis strin
 	if errors.Is(err, errHelp) {
 		printUsage(out, fs, synopsis)
 	}
-	return pos, err
+	if err != nil {
+		return nil, err
+	}
+	return pos, checkFlagRanges(fs)
 }
 
 // parseInterspersed parses flags that may come before, between or after positional
@@ -96,6 +99,7 @@ func cleanFlagError(err error) string {
 // printUsage writes a command's usage and flags to w.
 func printUsage(w io.Writer, fs *flag.FlagSet, synopsis string) {
 	fmt.Fprintf(w, "usage: %s\n\nflags:\n", synopsis)
+	fs.VisitAll(func(f *flag.Flag) { f.Usage = rangeUsage(f) })
 	fs.SetOutput(w)
 	fs.PrintDefaults()
 	fs.SetOutput(io.Discard)
@@ -115,11 +119,15 @@ func (o *optionalInt) String() string {
 	return strconv.Itoa(o.n)
 }
 
+// Set takes any whole number; the flag's range is checked with every other flag's.
 func (o *optionalInt) Set(s string) error {
 	n, err := strconv.Atoi(s)
-	if err != nil || n < 0 {
-		return errors.New("want a whole number, 0 or more")
+	if err != nil {
+		return errors.New("want a whole number")
 	}
 	o.n, o.set = n, true
 	return nil
 }
+
+// Get returns the number, for checkFlagRanges.
+func (o *optionalInt) Get() any { return o.n }

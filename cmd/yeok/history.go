@@ -33,9 +33,6 @@ func runHistory(ctx context.Context, args []string, io stdio, getenv env) error 
 	if len(pos) > 0 {
 		return usageErrorf("history: unexpected argument %q (see yeok history --help)", pos[0])
 	}
-	if *limit < 0 {
-		return usageErrorf("history: --limit must be 0 or more")
-	}
 	q := model.EntryQuery{ScriptID: strings.TrimSpace(f.script), Search: *search, Limit: *limit}
 	if *session != "" {
 		id, err := strconv.ParseUint(*session, 10, 64)

@@ -36,27 +36,42 @@ type serveFlags struct {
 	sshOpts    sshFlags
 }
 
-// tokenList collects repeated --token NAME=SECRET flags.
-type tokenList map[string]string
+// tokenList collects repeated --token NAME=SECRET flags as given; tokens checks them after
+// parsing, so that no message repeats a secret the way the flag package would.
+type tokenList []string
 
-func (t tokenList) String() string { return fmt.Sprintf("%d tokens", len(t)) }
+func (t *tokenList) String() string { return fmt.Sprintf("%d tokens", len(*t)) }
 
-func (t tokenList) Set(v string) error {
-	name, secret, ok := strings.Cut(v, "=")
-	name = strings.TrimSpace(name)
-	if !ok || name == "" || secret == "" {
-		return errors.New("want NAME=SECRET")
-	}
-	for _, r := range name {
-		if r <= ' ' || r == 0x7f || r == ':' {
-			return fmt.Errorf("token name %q must be printable, without spaces or ':'", name)
-		}
-	}
-	if _, dup := t[name]; dup {
-		return fmt.Errorf("token name %q given twice", name)
-	}
-	t[name] = secret
+func (t *tokenList) Set(v string) error {
+	*t = append(*t, v)
 	return nil
+}
+
+// tokens returns the secret of each token name. Names are printable, without spaces or
+// ':', and given once; secrets differ, since a secret is how the API tells owners apart.
+func (t tokenList) tokens() (map[string]string, error) {
+	out := make(map[string]string, len(t))
+	owner := make(map[string]string, len(t))
+	for _, v := range t {
+		name, secret, ok := strings.Cut(v, "=")
+		name = strings.TrimSpace(name)
+		if !ok || name == "" || secret == "" {
+			return nil, usageErrorf("--token wants NAME=SECRET")
+		}
+		for _, r := range name {
+			if r <= ' ' || r == 0x7f || r == ':' {
+				return nil, usageErrorf("--token: the name %q must be printable, without spaces or ':'", name)
+			}
+		}
+		if _, dup := out[name]; dup {
+			return nil, usageErrorf("--token: the name %q is given twice", name)
+		}
+		if other, dup := owner[secret]; dup {
+			return nil, usageErrorf("--token: %q and %q have the same secret; give each its own", other, name)
+		}
+		out[name], owner[secret] = secret, name
+	}
+	return out, nil
 }
 
 // optionalAddrs rewrites "--ssh" and "--http" given without an address into their
@@ -88,15 +103,14 @@ func optionalAddrs(args []string) []string {
 func runServe(ctx context.Context, args []string, io stdio, getenv env) error {
 	var f commonFlags
 	var sf serveFlags
-	sf.tokens = tokenList{}
 	fs := newFlagSet("serve", &f)
 	fs.StringVar(&sf.ssh, "ssh", "", "host the TUI over SSH on `ADDR` (default "+defaultSSHAddr+")")
 	fs.StringVar(&sf.http, "http", "", "serve the SSE API on `ADDR` (default "+defaultHTTPAddr+")")
 	fs.StringVar(&sf.logPath, "log", "", "append logs to `FILE` instead of stderr")
-	fs.Var(sf.tokens, "token", "HTTP: require Authorization: Bearer SECRET; NAME owns what it logs (`NAME=SECRET`, repeatable)")
+	fs.Var(&sf.tokens, "token", "HTTP: require Authorization: Bearer SECRET; NAME owns what it logs (`NAME=SECRET`, repeatable)")
 	fs.StringVar(&sf.corsOrigin, "cors-origin", "", "HTTP: allow browser calls from exactly this `ORIGIN`")
 	fs.IntVar(&sf.maxStreams, "http-max-streams", api.DefaultMaxConcurrent, "HTTP: streams at once, all clients together")
-	fs.IntVar(&sf.rate, "http-rate", api.DefaultRatePerMinute, "HTTP: requests per minute per owner (negative: unlimited)")
+	fs.IntVar(&sf.rate, "http-rate", api.DefaultRatePerMinute, "HTTP: requests per minute per owner (0: no limit)")
 	sf.sshOpts.bind(fs)
 	pos, err := parseCommand(fs, optionalAddrs(args), io.out, serveSynopsis)
 	if err != nil {
@@ -107,6 +121,10 @@ func runServe(ctx context.Context, args []string, io stdio, getenv env) error {
 	}
 	if sf.ssh == "" && sf.http == "" {
 		return usageErrorf("serve: say what to serve: --ssh [ADDR] (default %s), --http [ADDR] (default %s), or both", defaultSSHAddr, defaultHTTPAddr)
+	}
+	tokens, err := sf.tokens.tokens()
+	if err != nil {
+		return err
 	}
 	c, err := resolveConfig(&f, getenv)
 	if err != nil {
@@ -139,11 +157,11 @@ func runServe(ctx context.Context, args []string, io stdio, getenv env) error {
 			return fmt.Errorf("listen for HTTP on %s: %w", sf.http, err)
 		}
 		apiSrv := api.New(api.Config{
-			Tokens: sf.tokens, CORSOrigin: sf.corsOrigin, MaxConcurrent: sf.maxStreams,
-			RatePerMinute: sf.rate, MaxInput: c.MaxInput, Model: c.Model, Logger: logger.With("server", "http"),
+			Tokens: tokens, CORSOrigin: sf.corsOrigin, MaxConcurrent: sf.maxStreams,
+			RatePerMinute: apiRate(sf.rate), MaxInput: c.MaxInput, Model: c.Model, Logger: logger.With("server", "http"),
 		}, &pipeline.Runner{Store: st, Engine: eng, Context: c.Context}, st)
 		hs := &http.Server{Handler: apiSrv, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute, IdleTimeout: 2 * time.Minute}
-		logger.Info("serving the HTTP API", "addr", ln.Addr().String(), "auth", len(sf.tokens) > 0)
+		logger.Info("serving the HTTP API", "addr", ln.Addr().String(), "auth", len(tokens) > 0)
 		fmt.Fprintf(io.err, "yeok: HTTP API on http://%s\n", ln.Addr())
 		wg.Add(1)
 		go func() {
@@ -182,6 +200,15 @@ func runServe(ctx context.Context, args []string, io stdio, getenv env) error {
 	}
 	wg.Wait()
 	return runErr
+}
+
+// apiRate turns --http-rate into the API's setting: there 0 means the default and a
+// negative rate no limit.
+func apiRate(perMinute int) int {
+	if perMinute == 0 {
+		return -1
+	}
+	return perMinute
 }
 
 // newLogger logs to path (appending) or to w.

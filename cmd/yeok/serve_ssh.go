@@ -36,13 +36,13 @@ func (s *sshFlags) bind(fs *flag.FlagSet) {
 	fs.StringVar(&s.authorizedKeys, "authorized-keys", "", "SSH: public keys allowed in, one per line (`FILE`, re-read when it changes)")
 	fs.BoolVar(&s.allowAnyKey, "allow-any-key", false, "SSH: let every public key in, each its own owner")
 	fs.StringVar(&s.hostKey, "host-key", "", "SSH: host key `FILE` (default $XDG_DATA_HOME/yeok/ssh_host_ed25519, made on first start)")
-	fs.DurationVar(&s.idleTimeout, "ssh-idle-timeout", 30*time.Minute, "SSH: close a session idle this long")
-	fs.DurationVar(&s.maxSessionTime, "ssh-max-session", 12*time.Hour, "SSH: longest session")
-	fs.IntVar(&s.maxSessions, "ssh-max-sessions", 64, "SSH: sessions at once, all keys together")
-	fs.IntVar(&s.maxSessionsPerKey, "ssh-max-sessions-per-key", 4, "SSH: sessions at once per key")
-	fs.IntVar(&s.streamsPerMinute, "ssh-streams-per-minute", 30, "SSH: translations per minute per key")
-	fs.Int64Var(&s.maxInputBytes, "ssh-max-input-bytes", 0, "SSH: input budget per session in bytes (0: the built-in default)")
-	fs.IntVar(&s.fps, "fps", 30, "SSH: frames per second of each session's screen")
+	fs.DurationVar(&s.idleTimeout, "ssh-idle-timeout", sshd.DefaultIdleTimeout, "SSH: close a session idle this long")
+	fs.DurationVar(&s.maxSessionTime, "ssh-max-session", sshd.DefaultMaxSessionTime, "SSH: longest session")
+	fs.IntVar(&s.maxSessions, "ssh-max-sessions", sshd.DefaultMaxSessions, "SSH: sessions at once, all keys together")
+	fs.IntVar(&s.maxSessionsPerKey, "ssh-max-sessions-per-key", sshd.DefaultMaxSessionsPerKey, "SSH: sessions at once per key")
+	fs.IntVar(&s.streamsPerMinute, "ssh-streams-per-minute", sshd.DefaultStreamsPerMinute, "SSH: translations per minute per key")
+	fs.Int64Var(&s.maxInputBytes, "ssh-max-input-bytes", sshd.DefaultMaxInputBytes, "SSH: input budget per session in bytes, refilled each minute")
+	fs.IntVar(&s.fps, "fps", sshd.DefaultFPS, "SSH: frames per second of each session's screen")
 }
 
 // startSSH starts the SSH server and returns the function that shuts it down.

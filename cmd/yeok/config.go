@@ -96,7 +96,7 @@ func readConfigFile(path string, explicit bool) (fileConfig, error) {
 		if errors.As(err, &perr) {
 			return fc, usageErrorf("config %s: line %d: %s", path, perr.Position.Line, perr.Message)
 		}
-		return fc, usageErrorf("config %s: %v", path, err)
+		return fc, usageErrorf("config %s: %v", path, withoutPath(err))
 	}
 	if undec := md.Undecoded(); len(undec) > 0 {
 		keys := make([]string, len(undec))
@@ -244,10 +244,20 @@ func localeLanguage(getenv env) string {
 	return ""
 }
 
-// providerProblem says, in one line, what to set when no provider is configured.
+// providerError says, in one line, what to set when no provider is configured; nil when
+// one is. It matches model.ErrNoProvider and says its words once.
+func providerError(c config) error {
+	if c.APIKey != "" || c.BaseURL != "" {
+		return nil
+	}
+	return fmt.Errorf("%w: set OPENAI_API_KEY, or --base-url (OPENAI_BASE_URL) for a local server such as Ollama at http://localhost:11434/v1", model.ErrNoProvider)
+}
+
+// providerProblem is providerError's sentence, for a screen; "" when a provider is
+// configured.
 func providerProblem(c config) string {
-	if c.APIKey == "" && c.BaseURL == "" {
-		return "no provider configured: set OPENAI_API_KEY, or --base-url (OPENAI_BASE_URL) for a local server such as Ollama at http://localhost:11434/v1"
+	if err := providerError(c); err != nil {
+		return err.Error()
 	}
 	return ""
 }

@@ -62,14 +62,14 @@ func runExport(ctx context.Context, args []string, io stdio, getenv env) error {
 	}
 	if *outPath != "" {
 		if err := export.WriteFile(*outPath, fmtName, meta, entries); err != nil {
-			return fmt.Errorf("export to %s: %w", *outPath, err)
+			return err // it names the file
 		}
 		fmt.Fprintf(io.err, "yeok: wrote %d entries to %s\n", len(entries), *outPath)
 		return nil
 	}
 	var buf bytes.Buffer
 	if err := export.Write(&buf, fmtName, meta, entries); err != nil {
-		return fmt.Errorf("export: %w", err)
+		return err // it names the format
 	}
 	_, err = io.out.Write([]byte(safeText(io.out, buf.String())))
 	return err

@@ -46,7 +46,7 @@ func runFollow(ctx context.Context, args []string, io stdio, getenv env) error {
 	if pos[0] == "-" {
 		lines, errs = follow.LinesFrom(ctx, io.in, follow.Options{})
 	} else if lines, errs, err = follow.Lines(ctx, pos[0], follow.Options{FromStart: *fromStart, Poll: followPoll}); err != nil {
-		return fmt.Errorf("follow %s: %w", pos[0], err)
+		return err // it names the file
 	}
 	sess, err := st.NewSession(ctx, model.LocalOwner, model.Session{Origin: "follow", ScriptID: c.ScriptID, From: c.From, To: c.To})
 	if err != nil {
@@ -63,7 +63,7 @@ func runFollow(ctx context.Context, args []string, io stdio, getenv env) error {
 		return err
 	}
 	if err := <-errs; err != nil {
-		return fmt.Errorf("follow %s: %w", pos[0], err)
+		return err // it names the file, or stdin
 	}
 	if fl.failed > 0 {
 		return fmt.Errorf("%d of %d lines not translated", fl.failed, fl.seen)

@@ -62,7 +62,7 @@ func runGlossary(ctx context.Context, args []string, io stdio, getenv env) error
 	case errors.Is(err, model.ErrNotFound) && edit != nil:
 		sc = model.Script{ID: script, Owner: owner}
 	case err != nil:
-		return fmt.Errorf("script %s: %w", script, err)
+		return notFound(err, fmt.Sprintf("no script %q", script))
 	}
 	if edit == nil {
 		return printGlossary(io.out, sc.Glossary)
@@ -148,7 +148,7 @@ func removeTerms(g []model.GlossaryTerm, args []string) ([]model.GlossaryTerm, s
 func importTerms(g []model.GlossaryTerm, path string) ([]model.GlossaryTerm, string, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, "", fmt.Errorf("glossary import: %w", err)
+		return nil, "", fmt.Errorf("glossary import %s: %w", path, withoutPath(err))
 	}
 	defer f.Close()
 	sc := bufio.NewScanner(f)
@@ -171,7 +171,7 @@ func importTerms(g []model.GlossaryTerm, path string) ([]model.GlossaryTerm, str
 		n++
 	}
 	if err := sc.Err(); err != nil {
-		return nil, "", fmt.Errorf("glossary import %s: %w", path, err)
+		return nil, "", fmt.Errorf("glossary import %s: %w", path, withoutPath(err))
 	}
 	return g, fmt.Sprintf("imported %d", n), nil
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/signal"
 	"syscall"
@@ -89,4 +90,15 @@ func oneLine(s string) string {
 		out = append(out, r)
 	}
 	return string(out)
+}
+
+// withoutPath drops the operation and path an *fs.PathError repeats, for a message that
+// names the path already ("open log x.log: not a directory", not "open log x.log: open
+// x.log: not a directory"). errors.Is still finds the cause.
+func withoutPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }

@@ -15,7 +15,6 @@ import (
 
 	"github.com/yeok/yeok/cmd/yeok/internal/api"
 	"github.com/yeok/yeok/cmd/yeok/internal/pipeline"
-	"github.com/yeok/yeok/model"
 )
 
 const serveSynopsis = "yeok serve [--ssh [ADDR]] [--http [ADDR]] [flags]   (SSH default 127.0.0.1:2222, HTTP default 127.0.0.1:8080)"
@@ -135,8 +134,8 @@ func runServe(ctx context.Context, args []string, io stdio, getenv env) error {
 		return err
 	}
 	defer closeLog()
-	if sf.http != "" && providerProblem(c) != "" {
-		return fmt.Errorf("%s: %w", providerProblem(c), model.ErrNoProvider)
+	if err := providerError(c); err != nil && sf.http != "" {
+		return err
 	}
 	st, err := openStore(ctx, c)
 	if err != nil {
@@ -218,7 +217,7 @@ func newLogger(path string, w io.Writer) (*slog.Logger, func(), error) {
 	}
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
 	if err != nil {
-		return nil, nil, fmt.Errorf("open log %s: %w", path, err)
+		return nil, nil, fmt.Errorf("open log %s: %w", path, withoutPath(err))
 	}
 	return slog.New(slog.NewTextHandler(f, nil)), func() { f.Close() }, nil
 }

@@ -88,7 +88,7 @@ func readSources(in io.Reader, args []string, lines bool, limit int) ([]source, 
 		for _, a := range args {
 			data, err := os.ReadFile(a)
 			if err != nil {
-				return nil, fmt.Errorf("read %s: %w", a, err)
+				return nil, fmt.Errorf("read %s: %w", a, withoutPath(err))
 			}
 			b.Write(data)
 			if len(data) > 0 && data[len(data)-1] != '\n' {

@@ -104,7 +104,7 @@ func runTUI(ctx context.Context, args []string, io stdio, getenv env) error {
 		select {
 		case err := <-followErrs:
 			if err != nil {
-				return fmt.Errorf("follow %s: %w", *followPath, err)
+				return err // it names the file
 			}
 		default:
 		}
@@ -116,7 +116,7 @@ func runTUI(ctx context.Context, args []string, io stdio, getenv env) error {
 func followFile(ctx context.Context, path string) (<-chan string, <-chan error, error) {
 	lines, errs, err := follow.Lines(ctx, path, follow.Options{Poll: followPoll})
 	if err != nil {
-		return nil, nil, fmt.Errorf("follow %s: %w", path, err)
+		return nil, nil, err
 	}
 	out := make(chan string)
 	go func() {

@@ -6,14 +6,13 @@ import (
 	"net/http"
 
 	"github.com/yeok/yeok/llm"
-	"github.com/yeok/yeok/model"
 	"github.com/yeok/yeok/storage"
 )
 
 // newEngine builds the LLM engine from the resolved config; client may be nil.
 func newEngine(c config, client *http.Client) (*llm.Engine, error) {
-	if p := providerProblem(c); p != "" {
-		return nil, fmt.Errorf("%s: %w", p, model.ErrNoProvider)
+	if err := providerError(c); err != nil {
+		return nil, err
 	}
 	base := c.BaseURL
 	if base == "" {

@@ -6,8 +6,10 @@ package export
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"iter"
 	"os"
 	"path/filepath"
@@ -85,13 +87,17 @@ func newEncoder(f Format, meta Meta) (encoder, error) {
 
 // Write writes entries, in the order given, to w in format f.
 func Write(w io.Writer, f Format, meta Meta, entries []model.Entry) error {
-	return WriteSeq(w, f, meta, func(yield func(model.Entry, error) bool) {
+	return WriteSeq(w, f, meta, entrySeq(entries))
+}
+
+func entrySeq(entries []model.Entry) iter.Seq2[model.Entry, error] {
+	return func(yield func(model.Entry, error) bool) {
 		for _, e := range entries {
 			if !yield(e, nil) {
 				return
 			}
 		}
-	})
+	}
 }
 
 // WriteSeq is Write for entries that come one at a time, such as pages read from the
@@ -101,34 +107,38 @@ func WriteSeq(w io.Writer, f Format, meta Meta, seq iter.Seq2[model.Entry, error
 	if err != nil {
 		return err
 	}
+	if err := writeSeq(w, enc, meta, seq); err != nil {
+		return fmt.Errorf("export %s: %w", f, err)
+	}
+	return nil
+}
+
+func writeSeq(w io.Writer, enc encoder, meta Meta, seq iter.Seq2[model.Entry, error]) error {
 	bw := bufio.NewWriter(w)
 	if err := enc.header(bw, meta); err != nil {
-		return fmt.Errorf("export %s: %w", f, err)
+		return err
 	}
 	var prev *model.Entry
 	for e, err := range seq {
 		if err != nil {
-			return fmt.Errorf("export %s: %w", f, err)
+			return err
 		}
 		if prev != nil {
 			if err := enc.entry(bw, *prev, &e); err != nil {
-				return fmt.Errorf("export %s: %w", f, err)
+				return err
 			}
 		}
 		prev = &e
 	}
 	if prev != nil {
 		if err := enc.entry(bw, *prev, nil); err != nil {
-			return fmt.Errorf("export %s: %w", f, err)
+			return err
 		}
 	}
 	if err := enc.footer(bw); err != nil {
-		return fmt.Errorf("export %s: %w", f, err)
+		return err
 	}
-	if err := bw.Flush(); err != nil {
-		return fmt.Errorf("export %s: %w", f, err)
-	}
-	return nil
+	return bw.Flush()
 }
 
 // WriteFile writes entries to path in format f. It writes a temporary file in the same
@@ -137,12 +147,15 @@ func WriteSeq(w io.Writer, f Format, meta Meta, seq iter.Seq2[model.Entry, error
 func WriteFile(path string, f Format, meta Meta, entries []model.Entry) (err error) {
 	mode := os.FileMode(0o644)
 	if fi, statErr := os.Stat(path); statErr == nil {
+		if fi.IsDir() {
+			return fmt.Errorf("export to %s: is a directory", path)
+		}
 		mode = fi.Mode().Perm()
 	}
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
-		return fmt.Errorf("export to %s: %w", path, err)
+		return fileError(path, err)
 	}
 	defer func() {
 		if err != nil {
@@ -150,24 +163,48 @@ func WriteFile(path string, f Format, meta Meta, entries []model.Entry) (err err
 			_ = os.Remove(tmp.Name())
 		}
 	}()
-	if err := Write(tmp, f, meta, entries); err != nil {
-		return fmt.Errorf("export to %s: %w", path, err)
+	if err := writeFile(tmp, f, meta, entries); err != nil {
+		return fileError(path, err)
 	}
 	if err := tmp.Chmod(mode); err != nil {
-		return fmt.Errorf("export to %s: %w", path, err)
+		return fileError(path, err)
 	}
 	if err := tmp.Sync(); err != nil {
-		return fmt.Errorf("export to %s: %w", path, err)
+		return fileError(path, err)
 	}
 	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("export to %s: %w", path, err)
+		return fileError(path, err)
 	}
 	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("export to %s: %w", path, err)
+		return fileError(path, err)
 	}
 	if d, err := os.Open(dir); err == nil {
 		_ = d.Sync() // make the rename durable where the system allows it
 		_ = d.Close()
 	}
 	return nil
+}
+
+// writeFile is Write without the format in its errors: WriteFile names the file instead.
+func writeFile(w io.Writer, f Format, meta Meta, entries []model.Entry) error {
+	enc, err := newEncoder(f, meta)
+	if err != nil {
+		return err
+	}
+	return writeSeq(w, enc, meta, entrySeq(entries))
+}
+
+// fileError says that exporting to path failed, without the temporary file's name or
+// the system call, which a person did not ask for: "export to notes.md: no space left on
+// device". errors.Is still finds the cause.
+func fileError(path string, err error) error {
+	var pe *fs.PathError
+	var le *os.LinkError
+	switch {
+	case errors.As(err, &pe):
+		err = pe.Err
+	case errors.As(err, &le):
+		err = le.Err
+	}
+	return fmt.Errorf("export to %s: %w", path, err)
 }

@@ -12,8 +12,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/yeok/yeok/model"
 )
@@ -155,35 +153,15 @@ func (s *Server) session(ctx context.Context, owner model.Owner, script string, 
 	return sess.ID, nil
 }
 
-// checkScriptID accepts ids of 1 to MaxScriptID bytes of printable UTF-8 with no leading,
-// trailing or doubled spaces (the store refuses those) and no invisible characters.
+// checkScriptID accepts the ids model.CheckIdentifier accepts, which the store and the CLI
+// accept too: 1 to model.MaxIdentifierLen characters, nothing invisible, no stray spaces.
 func checkScriptID(id string) error {
-	switch {
-	case id == "":
-		return fmt.Errorf("x-script-id is empty")
-	case len(id) > MaxScriptID:
-		return fmt.Errorf("x-script-id is %d bytes, over the limit of %d", len(id), MaxScriptID)
-	case !utf8.ValidString(id):
-		return fmt.Errorf("x-script-id is not valid UTF-8")
-	}
-	for _, r := range id {
-		if !unicode.IsPrint(r) {
-			return fmt.Errorf("x-script-id contains a control or non-printing character (%U)", r)
-		}
-	}
-	if model.SanitizeLine(id) != id {
-		return fmt.Errorf("x-script-id has leading, trailing or repeated spaces or invisible characters")
-	}
-	return nil
+	return model.CheckIdentifier("x-script-id", id)
 }
 
 // defaultScript is the script of a request without x-script-id: one per client,
 // "http-<token name>" with authentication, else "http-<client IP>".
 func defaultScript(c caller) string {
-	id := "http-" + model.SanitizeLine(c.name)
-	for len(id) > MaxScriptID {
-		_, size := utf8.DecodeLastRuneInString(id)
-		id = id[:len(id)-size]
-	}
-	return strings.TrimSpace(id)
+	id := []rune("http-" + model.SanitizeLine(c.name))
+	return strings.TrimSpace(string(id[:min(len(id), model.MaxIdentifierLen)]))
 }

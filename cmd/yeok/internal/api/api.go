@@ -29,8 +29,6 @@ const (
 	DefaultMaxBody       = 64 << 10
 	DefaultMaxConcurrent = 256
 	DefaultRatePerMinute = 600
-	// MaxScriptID is the longest x-script-id accepted, in bytes.
-	MaxScriptID = 128
 )
 
 // Translator runs one translation end to end: it logs the entry as pending before the

@@ -32,7 +32,7 @@ func TestTranslateRefusesBadRequests(t *testing.T) {
 		{"message over MaxInput", "", `{"lang": "ko-KR", "message": "` + strings.Repeat("a", 101) + `"}`, nil, 413, "message_too_large", "over the limit of 100 B"},
 		{"body over MaxBody", "", `{"lang": "ko-KR", "message": "` + strings.Repeat("a", 600) + `"}`, nil, 413, "body_too_large", "512 B"},
 		{"empty script id", "", hello, []string{"x-script-id", " "}, 400, "invalid_script_id", "empty"},
-		{"long script id", "", hello, []string{"x-script-id", strings.Repeat("s", 129)}, 400, "invalid_script_id", "129 bytes"},
+		{"long script id", "", hello, []string{"x-script-id", strings.Repeat("s", 129)}, 400, "invalid_script_id", "129 characters"},
 		{"script id with escape", "", hello, []string{"x-script-id", "a\u009bb"}, 400, "invalid_script_id", "non-printing"},
 		{"script id with bidi override", "", hello, []string{"x-script-id", "a\u202eb"}, 400, "invalid_script_id", "non-printing"},
 		{"script id with double space", "", hello, []string{"x-script-id", "a  b"}, 400, "invalid_script_id", "spaces"},

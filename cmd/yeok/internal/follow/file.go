@@ -73,18 +73,28 @@ func openAtStart(path string) (*os.File, os.FileInfo, error) {
 		return nil, nil, nil
 	}
 	if err != nil {
-		return nil, nil, fmt.Errorf("follow %s: %w", path, err)
+		return nil, nil, pathError(path, err)
 	}
 	info, err := f.Stat()
 	if err != nil {
 		f.Close()
-		return nil, nil, fmt.Errorf("follow %s: %w", path, err)
+		return nil, nil, pathError(path, err)
 	}
 	if info.IsDir() {
 		f.Close()
 		return nil, nil, fmt.Errorf("follow %s: is a directory", path)
 	}
 	return f, info, nil
+}
+
+// pathError says that following path failed, without the operation and path an
+// *fs.PathError about the same file would repeat.
+func pathError(path string, err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) && pe.Path == path {
+		err = pe.Err
+	}
+	return fmt.Errorf("follow %s: %w", path, err)
 }
 
 // endsInNewline reports whether the first size bytes of f end in '\n' (or are empty).
@@ -151,7 +161,7 @@ func (fl *fileFollower) check() error {
 	}
 	info, err := fl.f.Stat()
 	if err != nil {
-		return fmt.Errorf("follow %s: %w", fl.path, err)
+		return pathError(fl.path, err)
 	}
 	if info.Size() < fl.off {
 		if !fl.sp.flush(fl.snd.send) {
@@ -206,7 +216,7 @@ func (fl *fileFollower) drain() error {
 			return nil
 		}
 		if err != nil {
-			return fmt.Errorf("follow %s: %w", fl.path, err)
+			return pathError(fl.path, err)
 		}
 	}
 }

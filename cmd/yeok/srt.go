@@ -2,10 +2,12 @@ package main
 
 import (
 	"fmt"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/yeok/yeok/model"
 )
@@ -16,42 +18,79 @@ type source struct {
 	cue  *model.Cue
 }
 
-// srtTiming matches a cue's timing line: "00:01:02,500 --> 00:01:04,000".
-var srtTiming = regexp.MustCompile(`^\s*(\d+):(\d{2}):(\d{2})[,.](\d{1,3})\s*-->\s*(\d+):(\d{2}):(\d{2})[,.](\d{1,3})`)
+// srtTiming matches a cue's timing line: "00:01:02,500 --> 00:01:04,000", perhaps followed
+// by position coordinates.
+var srtTiming = regexp.MustCompile(`^\s*(\d+):([0-5]\d):([0-5]\d)[,.](\d{1,3})\s*-->\s*(\d+):([0-5]\d):([0-5]\d)[,.](\d{1,3})(\s|$)`)
 
-// looksLikeSRT reports whether text starts like a SubRip file.
-func looksLikeSRT(text string) bool {
+// srtCueNumber matches the line that numbers a cue.
+var srtCueNumber = regexp.MustCompile(`^\s*\d+\s*$`)
+
+// isSubRip reports whether an input named name holds SubRip subtitles: a .srt file, or
+// text that starts with a cue number over a line with an arrow, however broken its times.
+func isSubRip(name, text string) bool {
+	if strings.EqualFold(filepath.Ext(name), ".srt") {
+		return true
+	}
 	lines := strings.SplitN(strings.TrimLeft(strings.TrimPrefix(text, "\ufeff"), "\r\n"), "\n", 3)
-	return len(lines) >= 2 && srtTiming.MatchString(strings.TrimSpace(lines[1]))
+	return len(lines) >= 2 && srtCueNumber.MatchString(lines[0]) && strings.Contains(lines[1], "-->")
 }
 
-// parseSRT reads SubRip cues; each cue's text lines become one source with its times.
-func parseSRT(text string) ([]source, error) {
-	text = strings.ReplaceAll(strings.TrimPrefix(text, "\ufeff"), "\r\n", "\n")
+// srtError is a subtitle file refused at a line: "talk.srt:6: malformed timestamp …".
+func srtError(name string, line int, format string, args ...any) error {
+	return usageErrorf("%s:%d: %s", name, line, fmt.Sprintf(format, args...))
+}
+
+// parseSRT reads the SubRip cues of the input named name; each cue's text lines become one
+// source with its times. A cue without a well-formed timing line is an error naming the
+// line, so a broken file is never taken for plain lines.
+func parseSRT(name, text string) ([]source, error) {
+	lines := strings.Split(strings.TrimPrefix(text, "\ufeff"), "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimRight(l, "\r")
+	}
 	var out []source
-	for n, block := range strings.Split(strings.TrimSpace(text), "\n\n") {
-		lines := strings.Split(strings.Trim(block, "\n"), "\n")
-		if len(lines) == 1 && strings.TrimSpace(lines[0]) == "" {
+	for i := 0; i < len(lines); {
+		if strings.TrimSpace(lines[i]) == "" {
+			i++
 			continue
 		}
-		i := 0
-		if !srtTiming.MatchString(lines[0]) {
-			i = 1 // the cue number
+		timing := i
+		if !strings.Contains(lines[i], "-->") {
+			if !srtCueNumber.MatchString(lines[i]) {
+				return nil, srtError(name, i+1, "want a cue number or a timing line, got %s", quoteLine(lines[i]))
+			}
+			number := strings.TrimSpace(lines[i])
+			timing = i + 1
+			if timing >= len(lines) || strings.TrimSpace(lines[timing]) == "" {
+				return nil, srtError(name, i+1, "cue %s has no timing line", number)
+			}
+			if !strings.Contains(lines[timing], "-->") {
+				return nil, srtError(name, timing+1, "want a timing line for cue %s, got %s", number, quoteLine(lines[timing]))
+			}
 		}
-		if i >= len(lines) {
-			return nil, fmt.Errorf("cue %d: no timing line", n+1)
-		}
-		m := srtTiming.FindStringSubmatch(lines[i])
+		m := srtTiming.FindStringSubmatch(lines[timing])
 		if m == nil {
-			return nil, fmt.Errorf("cue %d: bad timing line %q", n+1, model.SanitizeLine(lines[i]))
+			return nil, srtError(name, timing+1, "malformed timestamp %s", quoteLine(lines[timing]))
 		}
-		body := strings.TrimSpace(strings.Join(lines[i+1:], "\n"))
-		if body == "" {
-			continue
+		end := timing + 1
+		for end < len(lines) && strings.TrimSpace(lines[end]) != "" {
+			end++
 		}
-		out = append(out, source{text: body, cue: &model.Cue{Start: srtTime(m[1:5]), End: srtTime(m[5:9])}})
+		if body := strings.TrimSpace(strings.Join(lines[timing+1:end], "\n")); body != "" {
+			out = append(out, source{text: body, cue: &model.Cue{Start: srtTime(m[1:5]), End: srtTime(m[5:9])}})
+		}
+		i = end
 	}
 	return out, nil
+}
+
+// quoteLine quotes a line of the input for a message: sanitised, and cut at 60 characters.
+func quoteLine(s string) string {
+	s = model.SanitizeLine(strings.TrimSpace(s))
+	if utf8.RuneCountInString(s) > 60 {
+		s = string([]rune(s)[:59]) + "…"
+	}
+	return strconv.Quote(s)
 }
 
 func srtTime(p []string) time.Duration {

@@ -14,7 +14,7 @@ const sampleSRT = "\ufeff1\r\n00:00:01,500 --> 00:00:03,250\r\nGood morning, eve
 	"3\r\n01:02:03,004 --> 01:02:05,000\r\nThank you.\r\n"
 
 func TestParseSRT(t *testing.T) {
-	cues, err := parseSRT(sampleSRT)
+	cues, err := parseSRT("talk.srt", sampleSRT)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -28,7 +28,7 @@ func TestParseSRT(t *testing.T) {
 	if cues[2].cue.Start != want || cues[0].cue.End != 3250*time.Millisecond {
 		t.Fatalf("times %v %v", cues[2].cue.Start, cues[0].cue.End)
 	}
-	if _, err := parseSRT("1\nnot a timing\ntext\n"); err == nil {
+	if _, err := parseSRT("talk.srt", "1\nnot a timing\ntext\n"); err == nil {
 		t.Fatal("bad timing accepted")
 	}
 }
@@ -68,7 +68,7 @@ func TestSRTRoundTrip(t *testing.T) {
 			t.Fatalf("export lacks cue %q:\n%s", want, got)
 		}
 	}
-	cues, err := parseSRT(got)
+	cues, err := parseSRT("talk.ko.srt", got)
 	if err != nil || len(cues) != 3 {
 		t.Fatalf("exported SRT does not parse back: %v (%d cues)", err, len(cues))
 	}

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -18,7 +19,8 @@ const translateSynopsis = "yeok translate [flags] [TEXT...]   (TEXT, or stdin wh
 func runTranslate(ctx context.Context, args []string, io stdio, getenv env) error {
 	var f commonFlags
 	fs := newFlagSet("translate", &f)
-	lines := fs.Bool("lines", false, "translate each non-empty input line as its own entry, in order")
+	var lines linesMode
+	fs.Var(&lines, "lines", "translate each non-empty input line as its own entry, in order; each cue of a SubRip (.srt)\ninput is one entry with its times, and a broken cue is refused; --lines=plain takes every line as it is")
 	jsonOut := fs.Bool("json", false, "print one JSON object per event instead of text")
 	pos, err := parseCommand(fs, args, io.out, translateSynopsis)
 	if err != nil {
@@ -28,7 +30,7 @@ func runTranslate(ctx context.Context, args []string, io stdio, getenv env) erro
 	if err != nil {
 		return err
 	}
-	sources, err := readSources(io.in, pos, *lines, c.MaxInput)
+	sources, err := readSources(io.in, pos, lines, c.MaxInput)
 	if err != nil {
 		return err
 	}
@@ -78,69 +80,137 @@ func runTranslate(ctx context.Context, args []string, io stdio, getenv env) erro
 }
 
 // readSources gathers the texts to translate and refuses bad input before anything is sent.
-// With --lines, arguments that name files are read (a .srt file keeps its cue times); without
-// it, arguments are the text itself.
-func readSources(in io.Reader, args []string, lines bool, limit int) ([]source, error) {
-	var text string
-	switch {
-	case lines && len(args) > 0 && isFile(args[0]):
-		var b strings.Builder
-		for _, a := range args {
-			data, err := os.ReadFile(a)
-			if err != nil {
-				return nil, fmt.Errorf("read %s: %w", a, withoutPath(err))
-			}
-			b.Write(data)
-			if len(data) > 0 && data[len(data)-1] != '\n' {
-				b.WriteByte('\n')
-			}
-		}
-		text = b.String()
-	case len(args) > 0:
-		text = strings.Join(args, " ")
-	default:
-		b, err := io.ReadAll(bufio.NewReader(in))
+// Without --lines, the arguments (or stdin) are one text. With it, arguments that name
+// files are read, each on its own; a SubRip input's cues keep their times, and a broken one
+// is refused unless --lines=plain asks for every line as it is.
+func readSources(in io.Reader, args []string, lines linesMode, limit int) ([]source, error) {
+	if lines == linesOff {
+		text, err := readText(in, args)
 		if err != nil {
-			return nil, fmt.Errorf("read stdin: %w", err)
+			return nil, err
 		}
-		text = string(b)
-	}
-	var sources []source
-	switch {
-	case lines && looksLikeSRT(text):
-		cues, err := parseSRT(text)
-		if err != nil {
-			return nil, usageErrorf("subtitles: %v", err)
-		}
-		for i, c := range cues {
-			if err := model.CheckSource(c.text, limit); err != nil {
-				return nil, usageErrorf("cue %d: %v", i+1, err)
-			}
-		}
-		sources = cues
-	case lines:
-		for i, l := range strings.Split(text, "\n") {
-			l = strings.TrimRight(l, "\r")
-			if strings.TrimSpace(l) == "" {
-				continue
-			}
-			if err := model.CheckSource(l, limit); err != nil {
-				return nil, usageErrorf("line %d: %v", i+1, err)
-			}
-			sources = append(sources, source{text: l})
-		}
-	default:
 		text = strings.TrimRight(text, "\r\n")
 		if err := model.CheckSource(text, limit); err != nil {
 			return nil, inputError(err)
 		}
-		sources = []source{{text: text}}
+		return []source{{text: text}}, nil
+	}
+	inputs, err := readInputs(in, args, lines)
+	if err != nil {
+		return nil, err
+	}
+	var sources []source
+	for _, input := range inputs {
+		got, err := input.sources(lines, limit)
+		if err != nil {
+			return nil, err
+		}
+		sources = append(sources, got...)
 	}
 	if len(sources) == 0 {
 		return nil, usageErrorf("nothing to translate: the input is empty")
 	}
 	return sources, nil
 }
+
+// readText is the one text to translate: the arguments, or stdin without them.
+func readText(in io.Reader, args []string) (string, error) {
+	if len(args) > 0 {
+		return strings.Join(args, " "), nil
+	}
+	b, err := io.ReadAll(bufio.NewReader(in))
+	if err != nil {
+		return "", fmt.Errorf("read stdin: %w", err)
+	}
+	return string(b), nil
+}
+
+// input is one text read for --lines: a file, stdin, or the arguments (no name).
+type input struct {
+	name, text string
+}
+
+func readInputs(in io.Reader, args []string, lines linesMode) ([]input, error) {
+	if len(args) == 0 || !isFile(args[0]) {
+		if lines == linesOn && len(args) > 1 && args[0] == string(linesPlain) && isFile(args[1]) {
+			return nil, usageErrorf("--lines plain: write --lines=plain to take every line of %s as it is", args[1])
+		}
+		text, err := readText(in, args)
+		if len(args) == 0 {
+			return []input{{name: "stdin", text: text}}, err
+		}
+		return []input{{text: text}}, err
+	}
+	inputs := make([]input, 0, len(args))
+	for _, a := range args {
+		data, err := os.ReadFile(a)
+		if err != nil {
+			return nil, fmt.Errorf("read %s: %w", a, withoutPath(err))
+		}
+		inputs = append(inputs, input{name: a, text: string(data)})
+	}
+	return inputs, nil
+}
+
+// sources splits an input into SubRip cues, or into its non-empty lines.
+func (in input) sources(lines linesMode, limit int) ([]source, error) {
+	if lines != linesPlain && isSubRip(in.name, in.text) {
+		cues, err := parseSRT(in.name, in.text)
+		if err != nil {
+			return nil, err
+		}
+		for i, c := range cues {
+			if err := model.CheckSource(c.text, limit); err != nil {
+				return nil, usageErrorf("%s: cue %d: %v", in.name, i+1, err)
+			}
+		}
+		return cues, nil
+	}
+	var out []source
+	for i, l := range strings.Split(in.text, "\n") {
+		l = strings.TrimRight(l, "\r")
+		if strings.TrimSpace(l) == "" {
+			continue
+		}
+		if err := model.CheckSource(l, limit); err != nil {
+			if in.name == "" {
+				return nil, usageErrorf("line %d: %v", i+1, err)
+			}
+			return nil, usageErrorf("%s:%d: %v", in.name, i+1, err)
+		}
+		out = append(out, source{text: l})
+	}
+	return out, nil
+}
+
+// linesMode is --lines: off, on (a SubRip input's cues are the entries, with their times)
+// or plain (every non-empty line is an entry, SubRip or not).
+type linesMode string
+
+const (
+	linesOff   linesMode = ""
+	linesOn    linesMode = "true"
+	linesPlain linesMode = "plain"
+)
+
+func (m *linesMode) String() string { return string(*m) }
+
+func (m *linesMode) Set(s string) error {
+	switch strings.ToLower(s) {
+	case "true", "1", "on":
+		*m = linesOn
+	case "false", "0", "off":
+		*m = linesOff
+	case "plain":
+		*m = linesPlain
+	default:
+		return errors.New("want --lines, --lines=plain or --lines=false")
+	}
+	return nil
+}
+
+// IsBoolFlag lets --lines stand alone.
+func (m *linesMode) IsBoolFlag() bool { return true }
 
 func isFile(path string) bool {
 	fi, err := os.Stat(path)

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"fmt"
 	"strings"
 	"time"
 )
@@ -92,6 +93,9 @@ type Request struct {
 	Glossary []GlossaryTerm `json:"glossary,omitempty"`
 	// Notes are extra instructions for a retry, e.g. glossary terms the last answer missed.
 	Notes []string `json:"notes,omitempty"`
+	// Missed are the glossary terms the last answer did not use; a retry names them in a
+	// note to the model.
+	Missed []string `json:"missed,omitempty"`
 	// Continue is the partial translation of a truncated entry that the model should go on
 	// from; empty for a fresh translation.
 	Continue string `json:"continue,omitempty"`
@@ -141,6 +145,28 @@ func (e Entry) Display() string {
 	default:
 		return e.Refusal
 	}
+}
+
+// Problem is the one line a person reads about an entry that is not done: its status and
+// why ("entry 9 failed: …", or without the id before the entry is logged).
+func (e Entry) Problem() string {
+	head := string(e.Status)
+	if e.ID != 0 {
+		head = fmt.Sprintf("entry %d %s", e.ID, e.Status)
+	}
+	switch e.Status {
+	case StatusTruncated:
+		return head + ": the answer hit the model's length limit"
+	case StatusRefused:
+		if r := SanitizeLine(e.Refusal); r != "" {
+			return head + ": " + r
+		}
+		return head + " by the model"
+	}
+	if e.Error != "" {
+		return head + ": " + SanitizeLine(e.Error)
+	}
+	return head
 }
 
 // Session is one sitting: a TUI run, an SSH connection, a pipe run or an HTTP client's run.

@@ -106,6 +106,16 @@ const (
 	ClassInternal     ErrorClass = "internal"      // a bug in yeok, recovered
 )
 
+// Fatal reports classes that would fail every further request the same way, so that a
+// batch stops at the first of them.
+func (c ErrorClass) Fatal() bool {
+	switch c {
+	case ClassAuth, ClassNotFound, ClassQuota, ClassUnreachable, ClassConfig, ClassCancelled:
+		return true
+	}
+	return false
+}
+
 // Error is a stream failure: a class, one sanitised line for a person, and the cause for logs.
 type Error struct {
 	Class   ErrorClass `json:"class"`

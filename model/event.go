@@ -7,6 +7,9 @@ type EventKind string
 
 // The kinds of stream events, in the order a stream can produce them.
 const (
+	// EventLogged: the entry is logged as pending; Event.Entry is its id. It comes first,
+	// before the request leaves.
+	EventLogged EventKind = "logged"
 	// EventRetry: a request failed before any text and will be retried after Wait.
 	EventRetry EventKind = "retry"
 	// EventDelta: a piece of the translation.
@@ -23,12 +26,14 @@ const (
 
 // Event is one thing that happened on a stream.
 type Event struct {
-	Kind   EventKind `json:"type"`
-	Text   string    `json:"text,omitempty"`
-	Usage  *Usage    `json:"usage,omitempty"`
-	Finish string    `json:"finish_reason,omitempty"`
-	Status Status    `json:"status,omitempty"`
-	Err    *Error    `json:"error,omitempty"`
+	Kind EventKind `json:"type"`
+	// Entry is the id of the logged entry the event belongs to (0 before it is logged).
+	Entry  uint64 `json:"entry,omitempty"`
+	Text   string `json:"text,omitempty"`
+	Usage  *Usage `json:"usage,omitempty"`
+	Finish string `json:"finish_reason,omitempty"`
+	Status Status `json:"status,omitempty"`
+	Err    *Error `json:"error,omitempty"`
 	// Attempt and Wait describe a retry: attempt n (1-based) starts after Wait.
 	Attempt int           `json:"attempt,omitempty"`
 	Wait    time.Duration `json:"wait_ns,omitempty"`

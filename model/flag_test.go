@@ -1,0 +1,49 @@
+package model
+
+import (
+	"slices"
+	"testing"
+)
+
+func TestDescribeFlags(t *testing.T) {
+	ko := MustLanguage("ko")
+	tests := []struct {
+		flags []Flag
+		want  []string
+	}{
+		{nil, nil},
+		{[]Flag{FlagEcho}, []string{"the answer repeats the source"}},
+		{[]Flag{FlagScriptMismatch}, []string{"the answer is not written in the script of " + ko.String()}},
+		{[]Flag{GlossaryMiss("GPU"), FlagEcho, GlossaryMiss("at\x1b[2Jtention")},
+			[]string{`glossary terms "GPU", "attention" not used`, "the answer repeats the source"}},
+		{[]Flag{GlossaryMiss("GPU")}, []string{`glossary term "GPU" not used`}},
+		{[]Flag{"new-\u202eflag"}, []string{"new-flag"}},
+	}
+	for _, tt := range tests {
+		if got := DescribeFlags(tt.flags, ko); !slices.Equal(got, tt.want) {
+			t.Errorf("DescribeFlags(%q) = %q, want %q", tt.flags, got, tt.want)
+		}
+	}
+	if got := MissedTerms([]Flag{GlossaryMiss(" "), GlossaryMiss("a"), FlagEcho}); !slices.Equal(got, []string{"a"}) {
+		t.Errorf("MissedTerms = %q", got)
+	}
+}
+
+func TestEntryProblem(t *testing.T) {
+	tests := []struct {
+		e    Entry
+		want string
+	}{
+		{Entry{ID: 9, Status: StatusFailed, Error: "401: check OPENAI_API_KEY"}, "entry 9 failed: 401: check OPENAI_API_KEY"},
+		{Entry{Status: StatusFailed, Error: "no store"}, "failed: no store"},
+		{Entry{ID: 3, Status: StatusTruncated}, "entry 3 truncated: the answer hit the model's length limit"},
+		{Entry{ID: 4, Status: StatusRefused, Refusal: "I'm\x1b]0;x\x07 sorry"}, "entry 4 refused: I'm sorry"},
+		{Entry{ID: 5, Status: StatusRefused}, "entry 5 refused by the model"},
+		{Entry{ID: 6, Status: StatusCancelled}, "entry 6 cancelled"},
+	}
+	for _, tt := range tests {
+		if got := tt.e.Problem(); got != tt.want {
+			t.Errorf("Problem() = %q, want %q", got, tt.want)
+		}
+	}
+}

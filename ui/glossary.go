@@ -200,18 +200,16 @@ func (g glossaryModel) save(terms []model.GlossaryTerm, note, undo string) (glos
 	return g, &glossarySave{script: sc, note: note, undo: undo}
 }
 
-// parseGlossaryTerm reads "term=translation": both sides non-empty, one line of printable
-// text each (the glossary command's rule).
+// parseGlossaryTerm reads "term=translation": both sides non-empty, the term an identifier
+// and the translation one line of printable text (model.CheckGlossaryTerm, the glossary
+// command's rule too).
 func parseGlossaryTerm(s string) (model.GlossaryTerm, error) {
 	term, tr, ok := strings.Cut(s, "=")
 	t := model.GlossaryTerm{Term: strings.TrimSpace(term), Translation: strings.TrimSpace(tr)}
 	if !ok || t.Term == "" || t.Translation == "" {
 		return t, errors.New("type term=translation, e.g. attention=어텐션")
 	}
-	if model.SanitizeLine(t.Term) != t.Term || model.SanitizeLine(t.Translation) != t.Translation {
-		return t, errors.New("terms are one line of printable text")
-	}
-	return t, nil
+	return t, model.CheckGlossaryTerm(t)
 }
 
 func (g glossaryModel) loadedMsg(msg scriptLoadedMsg) glossaryModel {

@@ -65,7 +65,10 @@ func parseCommand(fs *flag.FlagSet, args []string, out io.Writer, synopsis strin
 	if err != nil {
 		return nil, err
 	}
-	return pos, checkFlagRanges(fs)
+	if err := checkFlagRanges(fs); err != nil {
+		return nil, err
+	}
+	return pos, checkScriptFlag(fs)
 }
 
 // parseInterspersed parses flags that may come before, between or after positional

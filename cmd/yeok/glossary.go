@@ -104,10 +104,7 @@ func parseTerm(term, translation string) (model.GlossaryTerm, error) {
 	if t.Term == "" || t.Translation == "" {
 		return t, errors.New("want TERM=TRANSLATION with both sides non-empty")
 	}
-	if model.SanitizeLine(t.Term) != t.Term || model.SanitizeLine(t.Translation) != t.Translation {
-		return t, errors.New("terms are one line of printable text")
-	}
-	return t, nil
+	return t, model.CheckGlossaryTerm(t)
 }
 
 func setTerms(g []model.GlossaryTerm, args []string) ([]model.GlossaryTerm, string, error) {
@@ -164,8 +161,11 @@ func importTerms(g []model.GlossaryTerm, path string) ([]model.GlossaryTerm, str
 			continue // a header row
 		}
 		t, err := parseTerm(term, tr)
-		if !ok || err != nil {
+		switch {
+		case !ok || t.Term == "" || t.Translation == "":
 			return nil, "", usageErrorf("glossary import %s: line %d: want TERM<tab>TRANSLATION", path, line)
+		case err != nil:
+			return nil, "", usageErrorf("glossary import %s: line %d: %v", path, line, err)
 		}
 		g = upsert(g, t)
 		n++

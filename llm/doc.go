@@ -1,14 +1,13 @@
-// Package llm talks to OpenAI-compatible chat-completion servers (OpenAI, Azure, Ollama,
-// vLLM, LM Studio, relays) through go-openai and turns what comes over the wire into model
-// events and results.
+// Package llm is yeok's translation engine: a model.Request in, a finished and stored
+// model.Entry out. The Engine owns the lifecycle of every translation, whichever front door
+// asked for it (the TUI, SSH, pipe, follow, the HTTP API): it prepares the request (the
+// script's context pairs and glossary terms), logs the entry pending before the request
+// leaves, streams the answer from a Provider, runs output hygiene on it and finishes the
+// entry in one commit.
 //
-// An Engine sends one model.Request at a time per Stream call and reports every delta,
-// refusal piece, usage count, retry wait and the one final outcome as model.Event values, on
-// the caller's goroutine, in order. Completion means a finish reason was seen: a stream that
-// simply ends is interrupted, never done. Failures become a *model.Error with a class and one
-// sanitised line a person can act on; the API key never appears in any of them.
+// It declares the two interfaces it needs, Log (storage.Store satisfies it) and Provider
+// (llm/openai satisfies it), and imports neither: the front doors wire concrete types.
 //
-// Output hygiene (Tidy, GlossaryMisses, TermsIn) is pure text work over a finished answer.
-//
-// No go-openai type leaves this package.
+// Output hygiene (Tidy, TermsIn, StripPreface) is pure text work over an answer; the
+// prompt (Messages) is the same for every provider.
 package llm

@@ -1,192 +1,177 @@
 package llm
 
 import (
+	"context"
+	"errors"
 	"fmt"
-	"math"
-	"net/http"
-	"net/url"
-	"strings"
 	"time"
-
-	openai "github.com/sashabaranov/go-openai"
 
 	"github.com/yeok/yeok/model"
 )
 
-// Defaults for the zero values of Config.
-const (
-	DefaultBaseURL           = "https://api.openai.com/v1"
-	DefaultModel             = "gpt-4o-mini"
-	DefaultMaxRetries        = 2
-	DefaultFirstTokenTimeout = 60 * time.Second
-	DefaultIdleTimeout       = 30 * time.Second
-	DefaultMaxBackoff        = 8 * time.Second
-	DefaultTemperature       = 0.2
-)
-
-// MaxRetryAfter is the longest wait a server may ask for (retry-after, retry-after-ms) that
-// Stream waits out before retrying. A longer ask is not waited for: the stream fails at once
-// and the message says how long the server asked to wait.
-const MaxRetryAfter = 60 * time.Second
-
-// backoffBase is the first retry's wait before jitter; it doubles with every retry.
-const backoffBase = 500 * time.Millisecond
-
-// zeroTemperature is sent when a temperature of 0 is meant: go-openai drops a 0 through
-// omitempty, which would leave the server's default (often 1) in force.
-const zeroTemperature = 1e-6
-
-// Config says which server and model an Engine talks to and how patiently.
-type Config struct {
-	// BaseURL is the API root, e.g. "http://localhost:11434/v1". Empty with an APIKey means
-	// DefaultBaseURL; the caller resolves flag, environment and config file.
-	BaseURL string
-	// APIKey is sent as a bearer token; it may be empty for a local server.
-	APIKey string
-	// Model is the default model; a Request's own Model overrides it. Empty means
-	// DefaultModel.
-	Model string
-	// MaxRetries is how many times a request is retried before its first delta: 0 means
-	// DefaultMaxRetries, a negative value means no retries.
-	MaxRetries int
-	// FirstTokenTimeout bounds the wait from sending a request to its first piece of text
-	// (0: DefaultFirstTokenTimeout). When it passes, the stream ends stalled (interrupted).
-	FirstTokenTimeout time.Duration
-	// IdleTimeout bounds the silence between data chunks once text has started; keep-alive
-	// comments do not count as data (0: DefaultIdleTimeout). When it passes, the stream
-	// ends stalled (interrupted) with the partial text kept.
-	IdleTimeout time.Duration
-	// MaxBackoff caps one computed retry wait (0: DefaultMaxBackoff). Waits the server asks
-	// for are honoured up to MaxRetryAfter instead.
-	MaxBackoff time.Duration
-	// Temperature is the sampling temperature: 0 means DefaultTemperature, a negative value
-	// means 0 (sent as a tiny non-zero value). Reasoning models (o1, o3, o4, gpt-5) accept
-	// only their default and get none.
-	Temperature float32
-	// HTTPClient carries the requests; nil means a client over http.DefaultTransport. Its
-	// Transport is wrapped (to read retry headers) and its Timeout is ignored, because a
-	// whole-request timeout would cut long streams; FirstTokenTimeout and IdleTimeout
-	// replace it.
-	HTTPClient *http.Client
+// Log is what the engine writes a translation to and reads a script's context and glossary
+// from. *storage.Store satisfies it; the engine never knows which store it is.
+type Log interface {
+	// Begin logs req as a pending entry, committed before it returns.
+	Begin(ctx context.Context, req model.Request) (model.Entry, error)
+	// Finish stores the final state of an entry begun by Begin, in one commit.
+	Finish(ctx context.Context, e model.Entry) (model.Entry, error)
+	// ScriptPairs returns the last n done pairs of a script into to, oldest first.
+	ScriptPairs(ctx context.Context, owner model.Owner, script string, n int) ([]model.Pair, error)
+	// Script returns a script's record (its glossary); model.ErrNotFound when it has none.
+	Script(ctx context.Context, owner model.Owner, id string) (model.Script, error)
 }
 
-// Engine streams translations from one OpenAI-compatible server. It is safe for concurrent
-// use: every Stream call is independent.
+// Provider streams one answer from a model server. *openai.Provider satisfies it.
+//
+// Stream calls emit synchronously for every event and returns how the stream ended; it
+// never panics and returns promptly when ctx ends.
+type Provider interface {
+	Stream(ctx context.Context, req model.Request, emit func(model.Event)) model.Result
+	// Model is the model a request that names none is sent to.
+	Model() string
+}
+
+// DefaultContext is how many earlier done pairs of a script a request carries.
+const DefaultContext = 6
+
+// finishTimeout bounds the final write of an entry, which outlives the caller's context.
+const finishTimeout = 5 * time.Second
+
+// Options tune an Engine.
+type Options struct {
+	// Context is how many earlier done pairs of a script a request carries: 0 means
+	// DefaultContext, a negative value none.
+	Context int
+	// Now stamps finished entries; nil means time.Now.
+	Now func() time.Time
+}
+
+// Engine carries out translations end to end, the one home of a translation's lifecycle:
+// prepare the request (script context, glossary, notes for a retry), log it pending, stream
+// it from the provider, tidy the answer, finish the entry. Every front door (the TUI, SSH,
+// pipe, follow, the HTTP API) calls Translate; none of them logs or finishes an entry.
+// It is safe for concurrent use.
 type Engine struct {
-	client      *openai.Client
-	baseURL     string // as configured, trailing slash removed
-	shownURL    string // baseURL without credentials or query, for messages
-	model       string
-	secrets     []string // scrubbed from anything a person or a log could see
-	maxRetries  int
-	firstToken  time.Duration
-	idle        time.Duration
-	maxBackoff  time.Duration
-	temperature float32
-	// backoffBase is the first computed retry wait; tests shorten it.
-	backoffBase time.Duration
+	provider Provider
+	log      Log
+	context  int
+	now      func() time.Time
 }
 
-// New checks cfg, fills in defaults and builds an Engine. It fails with model.ErrNoProvider
-// when neither an API key nor a base URL is given, and with a plain error when the base URL
-// is not an http(s) URL.
-func New(cfg Config) (*Engine, error) {
-	if cfg.APIKey == "" && cfg.BaseURL == "" {
-		return nil, fmt.Errorf("llm: set OPENAI_API_KEY or --base-url: %w", model.ErrNoProvider)
+// New builds an engine over a provider and a log.
+func New(p Provider, log Log, opts Options) *Engine {
+	e := &Engine{provider: p, log: log, context: opts.Context, now: opts.Now}
+	switch {
+	case e.context == 0:
+		e.context = DefaultContext
+	case e.context < 0:
+		e.context = 0
 	}
-	base := strings.TrimRight(strings.TrimSpace(cfg.BaseURL), "/")
-	if base == "" {
-		base = DefaultBaseURL
+	if e.now == nil {
+		e.now = time.Now
 	}
-	shown, err := displayURL(base)
+	return e
+}
+
+// Model is the model a request that names none is sent to.
+func (e *Engine) Model() string { return e.provider.Model() }
+
+// Translate carries out req end to end and returns the finished, stored entry. It fills in
+// the model, the script's context and glossary and, for a retry after glossary misses
+// (req.Missed), notes that name them; logs the entry pending before the request leaves;
+// streams it, calling emit for each event (tagged with the entry's id) on the caller's
+// goroutine; tidies the answer; and finishes the entry in one commit, even when ctx has
+// ended (the person pressed Esc, a client went away). The final event (EventDone or
+// EventError) is emitted after that commit and carries the stored status.
+//
+// A translation whose ctx ended with a *model.Error as its cause (a server shutting down, an
+// SSH session's time limit: the front door stopping it, not the person) is stored as that
+// error says, interrupted; any other cancellation is stored cancelled. err is set only when the log failed; a failed translation is an entry with
+// StatusFailed.
+func (e *Engine) Translate(ctx context.Context, req model.Request, emit func(model.Event)) (model.Entry, error) {
+	if req.Model == "" {
+		req.Model = e.provider.Model()
+	}
+	if err := e.prepare(ctx, &req); err != nil {
+		return model.Entry{}, err
+	}
+	ent, err := e.log.Begin(ctx, req)
 	if err != nil {
-		return nil, err
+		return ent, fmt.Errorf("log entry: %w", err)
 	}
-	e := &Engine{
-		baseURL:     base,
-		shownURL:    shown,
-		model:       orDefault(strings.TrimSpace(cfg.Model), DefaultModel),
-		secrets:     secretsOf(cfg.APIKey, base),
-		maxRetries:  cfg.MaxRetries,
-		firstToken:  orDefault(cfg.FirstTokenTimeout, DefaultFirstTokenTimeout),
-		idle:        orDefault(cfg.IdleTimeout, DefaultIdleTimeout),
-		maxBackoff:  orDefault(cfg.MaxBackoff, DefaultMaxBackoff),
-		temperature: cfg.Temperature,
-		backoffBase: backoffBase,
-	}
-	switch {
-	case e.maxRetries == 0:
-		e.maxRetries = DefaultMaxRetries
-	case e.maxRetries < 0:
-		e.maxRetries = 0
-	}
-	switch {
-	case e.temperature == 0:
-		e.temperature = DefaultTemperature
-	case e.temperature < 0:
-		e.temperature = zeroTemperature
-	}
-
-	hc := &http.Client{}
-	if cfg.HTTPClient != nil {
-		c := *cfg.HTTPClient
-		hc = &c
-	}
-	hc.Timeout = 0
-	inner := hc.Transport
-	if inner == nil {
-		inner = http.DefaultTransport
-	}
-	hc.Transport = &transport{base: inner}
-
-	oc := openai.DefaultConfig(cfg.APIKey)
-	oc.BaseURL = base
-	oc.HTTPClient = hc
-	// Keep-alive comments are removed before go-openai sees them, but other non-data lines
-	// still count towards this limit; stalls are caught by the idle timeout instead.
-	oc.EmptyMessagesLimit = math.MaxUint32
-	e.client = openai.NewClientWithConfig(oc)
-	return e, nil
-}
-
-// Model returns the model used when a Request names none.
-func (e *Engine) Model() string { return e.model }
-
-// BaseURL returns the API root requests go to, without a trailing slash.
-func (e *Engine) BaseURL() string { return e.baseURL }
-
-// displayURL checks base and returns it without user information, query or fragment, fit to
-// appear in a message.
-func displayURL(base string) (string, error) {
-	u, err := url.Parse(base)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		shown := base
-		if u != nil && err == nil {
-			u.User, u.RawQuery, u.Fragment = nil, "", ""
-			shown = u.String()
-		} else if i := strings.IndexAny(shown, "@?"); i >= 0 {
-			shown = shown[:i] + "…"
+	emit(model.Event{Kind: model.EventLogged, Entry: ent.ID})
+	var final model.Event
+	res := e.provider.Stream(ctx, req, func(ev model.Event) {
+		ev.Entry = ent.ID
+		if ev.Kind == model.EventDone || ev.Kind == model.EventError {
+			final = ev
+			return
 		}
-		return "", fmt.Errorf("llm: base URL %q is not an http:// or https:// URL", model.SanitizeLine(shown))
+		emit(ev)
+	})
+	res = stopped(ctx, res)
+	ent.Apply(res, e.now())
+	tidy(&ent, req)
+	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), finishTimeout)
+	defer cancel()
+	fin, err := e.log.Finish(fctx, ent)
+	if err != nil {
+		return ent, fmt.Errorf("finish entry %d: %w", ent.ID, err)
 	}
-	u.User, u.RawQuery, u.Fragment = nil, "", ""
-	return u.String(), nil
+	if final.Kind == "" {
+		final.Kind = model.EventError
+	}
+	final.Entry, final.Status, final.Err = fin.ID, fin.Status, res.Err
+	if final.Kind == model.EventError && final.Err == nil {
+		final.Kind = model.EventDone
+	}
+	emit(final)
+	return fin, nil
 }
 
-func orDefault[T comparable](v, def T) T {
-	var zero T
-	if v == zero {
-		return def
+// stopped gives a cancelled result the error its context ended with, when that is a
+// *model.Error: the front door, not the person, stopped the translation.
+func stopped(ctx context.Context, res model.Result) model.Result {
+	var stop *model.Error
+	if res.Status != model.StatusCancelled || !errors.As(context.Cause(ctx), &stop) {
+		return res
 	}
-	return v
+	res.Status, res.Err = model.StatusForError(stop.Class), stop
+	return res
 }
 
-// reasoningModel reports models that reject any temperature but their default.
-func reasoningModel(name string) bool {
-	for _, p := range []string{"o1", "o3", "o4", "gpt-5", "gpt-6"} {
-		if strings.HasPrefix(name, p) {
-			return true
+// prepare fills in a script request's context pairs and glossary terms, and the notes of a
+// retry that names the glossary terms the last answer missed.
+func (e *Engine) prepare(ctx context.Context, req *model.Request) error {
+	if req.ScriptID == "" {
+		return nil
+	}
+	if e.context > 0 && req.Context == nil {
+		pairs, err := e.log.ScriptPairs(ctx, req.Owner, req.ScriptID, e.context)
+		if err != nil {
+			return fmt.Errorf("read context of script %s: %w", req.ScriptID, err)
 		}
+		req.Context = pairs
 	}
-	return false
+	sc, err := e.log.Script(ctx, req.Owner, req.ScriptID)
+	switch {
+	case errors.Is(err, model.ErrNotFound):
+		return nil
+	case err != nil:
+		return fmt.Errorf("read glossary of script %s: %w", req.ScriptID, err)
+	}
+	req.Glossary = TermsIn(req.Source, sc.Glossary)
+	req.Notes = append(req.Notes, missedNotes(req.Missed, sc.Glossary)...)
+	return nil
+}
+
+// tidy runs output hygiene on a finished entry: the cleaned text and the flags a person
+// should see. The raw text stays in e.Text.
+func tidy(e *model.Entry, req model.Request) {
+	if e.Status != model.StatusDone && e.Status != model.StatusTruncated {
+		return
+	}
+	c := Tidy(req.Source, e.Text, req.To, req.Glossary)
+	e.Clean, e.Flags = c.Clean, c.Flags
 }

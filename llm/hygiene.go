@@ -1,6 +1,7 @@
 package llm
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 	"unicode"
@@ -13,13 +14,6 @@ import (
 	"github.com/yeok/yeok/model"
 )
 
-// Flags Tidy raises. A glossary miss is FlagGlossaryMiss followed by the term.
-const (
-	FlagEcho           = "echo"
-	FlagScriptMismatch = "script-mismatch"
-	FlagGlossaryMiss   = "glossary-miss:"
-)
-
 // minLetters is how many letters an answer needs before its script is judged.
 const minLetters = 4
 
@@ -28,8 +22,8 @@ type Check struct {
 	// Clean is the answer without the preface or wrapping quotes the model added; "" when
 	// nothing was removed.
 	Clean string
-	// Flags are warnings for a person: FlagEcho, FlagScriptMismatch, FlagGlossaryMiss+term.
-	Flags []string
+	// Flags are warnings for a person: echo, wrong script, glossary misses.
+	Flags []model.Flag
 }
 
 // Tidy cleans a finished answer and flags what looks wrong with it. It removes, cautiously:
@@ -56,13 +50,13 @@ func Tidy(source, answer string, to model.Language, glossary []model.GlossaryTer
 		c.Clean = text
 	}
 	if isEcho(source, text, to) {
-		c.Flags = append(c.Flags, FlagEcho)
+		c.Flags = append(c.Flags, model.FlagEcho)
 	}
 	if !fitsScript(text, to) {
-		c.Flags = append(c.Flags, FlagScriptMismatch)
+		c.Flags = append(c.Flags, model.FlagScriptMismatch)
 	}
 	for _, t := range GlossaryMisses(text, TermsIn(source, glossary)) {
-		c.Flags = append(c.Flags, FlagGlossaryMiss+t.Term)
+		c.Flags = append(c.Flags, model.GlossaryMiss(t.Term))
 	}
 	return c
 }
@@ -249,3 +243,19 @@ func stripQuotes(source, answer string) (string, bool) {
 // the translation:"), when more text follows it. Front doors that stream an answer use it on
 // the text held back until the first line is complete.
 func StripPreface(source, answer string) (string, bool) { return stripPreface(source, answer) }
+
+// missedNotes tells the model, for a retry, which terms the last answer missed and how the
+// glossary translates them. A term the glossary no longer has is left out: the notes are a
+// hint, not a reason to fail the retry.
+func missedNotes(missed []string, glossary []model.GlossaryTerm) []string {
+	var notes []string
+	for _, term := range missed {
+		for _, t := range glossary {
+			if strings.EqualFold(t.Term, term) {
+				notes = append(notes, fmt.Sprintf("The glossary requires %q to be translated as %q; the last answer did not use it.", term, t.Translation))
+				break
+			}
+		}
+	}
+	return notes
+}

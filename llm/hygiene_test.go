@@ -77,35 +77,35 @@ func TestTidyFlags(t *testing.T) {
 		name, source, answer string
 		to                   model.Language
 		glossary             []model.GlossaryTerm
-		flags                []string
+		flags                []model.Flag
 	}{
 		{"fine", "Hello world", "안녕하세요 세계", ko, nil, nil},
-		{"echo in another script", "안녕하세요 세계", "안녕하세요  세계", en, nil, []string{FlagEcho, FlagScriptMismatch}},
-		{"echo of a sentence", "The cat sat down.", "the cat  sat down.", model.MustLanguage("fr"), nil, []string{FlagEcho}},
-		{"echo full-width", "ＡＢＣ ｄｅｆ ｇｈｉ", "ABC def ghi", model.MustLanguage("de"), nil, []string{FlagEcho}},
+		{"echo in another script", "안녕하세요 세계", "안녕하세요  세계", en, nil, []model.Flag{model.FlagEcho, model.FlagScriptMismatch}},
+		{"echo of a sentence", "The cat sat down.", "the cat  sat down.", model.MustLanguage("fr"), nil, []model.Flag{model.FlagEcho}},
+		{"echo full-width", "ＡＢＣ ｄｅｆ ｇｈｉ", "ABC def ghi", model.MustLanguage("de"), nil, []model.Flag{model.FlagEcho}},
 		{"a name is not an echo", "John Smith", "John Smith", model.MustLanguage("fr"), nil, nil},
 		{"short text not judged", "OK", "OK", ko, nil, nil},
-		{"english answer for korean", "Bonjour tout le monde", "Hello everyone", ko, nil, []string{FlagScriptMismatch}},
+		{"english answer for korean", "Bonjour tout le monde", "Hello everyone", ko, nil, []model.Flag{model.FlagScriptMismatch}},
 		{"korean with latin terms", "Deploy the GPU cluster on Kubernetes", "Kubernetes에 GPU 클러스터를 배포하세요", ko, nil, nil},
 		{"japanese kana", "Hello", "こんにちは", ja, nil, nil},
 		{"japanese kanji only", "Tokyo Station", "東京駅", ja, nil, nil},
-		{"korean answer for japanese", "Hello there", "안녕하세요 여러분", ja, nil, []string{FlagScriptMismatch}},
+		{"korean answer for japanese", "Hello there", "안녕하세요 여러분", ja, nil, []model.Flag{model.FlagScriptMismatch}},
 		{"chinese", "Hello", "你好世界", model.MustLanguage("zh-Hant"), nil, nil},
-		{"russian in latin", "Привет", "Privet mir", model.MustLanguage("ru"), nil, []string{FlagScriptMismatch}},
+		{"russian in latin", "Привет", "Privet mir", model.MustLanguage("ru"), nil, []model.Flag{model.FlagScriptMismatch}},
 		{"russian", "Hello world", "Привет мир", model.MustLanguage("ru"), nil, nil},
 		{"serbian in latin letters", "Hello world", "Zdravo svete", model.MustLanguage("sr"), nil, nil},
 		{"greek", "Hello", "Γειά σου κόσμε", model.MustLanguage("el"), nil, nil},
-		{"arabic in latin", "Hello world", "Marhaban bialealam", model.MustLanguage("ar"), nil, []string{FlagScriptMismatch}},
+		{"arabic in latin", "Hello world", "Marhaban bialealam", model.MustLanguage("ar"), nil, []model.Flag{model.FlagScriptMismatch}},
 		{"hebrew", "Hello", "שלום עולם", model.MustLanguage("he"), nil, nil},
 		{"hindi", "Hello", "नमस्ते दुनिया", model.MustLanguage("hi"), nil, nil},
 		{"thai", "Hello", "สวัสดีชาวโลก", model.MustLanguage("th"), nil, nil},
 		{"mostly latin for english", "안녕하세요", "Hello 세계", en, nil, nil},
-		{"hangul for english", "Bonjour", "안녕하세요 세계", en, nil, []string{FlagScriptMismatch}},
+		{"hangul for english", "Bonjour", "안녕하세요 세계", en, nil, []model.Flag{model.FlagScriptMismatch}},
 		{"auto target not judged", "Hello", "안녕하세요", model.Auto, nil, nil},
 		{"glossary kept", "Deploy a pod", "파드를 배포하세요", ko, []model.GlossaryTerm{{Term: "pod", Translation: "파드"}}, nil},
 		{"glossary missed", "Deploy a pod on Kubernetes", "포드를 쿠버네티스에 배포하세요", ko,
 			[]model.GlossaryTerm{{Term: "pod", Translation: "파드"}, {Term: "Kubernetes", Translation: "쿠버네티스"}, {Term: "node", Translation: "노드"}},
-			[]string{FlagGlossaryMiss + "pod"}},
+			[]model.Flag{model.GlossaryMiss("pod")}},
 		{"glossary full-width in answer", "Call the API", "ＡＰＩ를 호출하세요", ko, []model.GlossaryTerm{{Term: "API", Translation: "API"}}, nil},
 	}
 	for _, tt := range tests {

@@ -130,8 +130,8 @@ type Entry struct {
 	FirstToken time.Duration `json:"ttft_ns"`
 	Duration   time.Duration `json:"duration_ns"`
 	// Flags are warnings a person should see: glossary misses, echo, wrong script.
-	Flags []string `json:"flags,omitempty"`
-	Cue   *Cue     `json:"cue,omitempty"`
+	Flags []Flag `json:"flags,omitempty"`
+	Cue   *Cue   `json:"cue,omitempty"`
 }
 
 // Display is the translation a person reads: Clean when hygiene changed the text, else Text,

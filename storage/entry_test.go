@@ -40,7 +40,7 @@ func TestBeginFinishRoundTrip(t *testing.T) {
 		Usage:      model.Usage{PromptTokens: 10, CompletionTokens: 5, TotalTokens: 15},
 		FirstToken: 150 * time.Millisecond, Duration: time.Second}, s.now())
 	e.Clean = "좋은 아침입니다."
-	e.Flags = []string{"glossary: lecture"}
+	e.Flags = []model.Flag{model.GlossaryMiss("lecture")}
 	e.Source = "tampered" // identity fields are kept as logged
 	finished, err := s.Finish(ctx, e)
 	if err != nil {

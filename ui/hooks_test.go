@@ -34,7 +34,7 @@ func tidyHook(e *model.Entry, req model.Request) {
 	}
 	for _, t := range req.Glossary {
 		if !strings.Contains(e.Display(), t.Translation) {
-			e.Flags = append(e.Flags, "glossary-miss:"+t.Term)
+			e.Flags = append(e.Flags, model.GlossaryMiss(t.Term))
 		}
 	}
 }
@@ -93,10 +93,10 @@ func TestTidyCleansAndFlags(t *testing.T) {
 	a := startApp(t, cfg, st, tr)
 	a.typeText("Attention is all you need")
 	a.press(tea.KeyEnter)
-	a.waitFor(t, "⚠ glossary: attention not used")
+	a.waitFor(t, `⚠ glossary term "attention" not used`)
 	eventually(t, "Finish", func() bool { return len(st.finishedEntries()) == 1 })
 	e := st.finishedEntries()[0]
-	if e.Clean != "주의가 전부입니다" || !slices.Equal(e.Flags, []string{"glossary-miss:attention"}) {
+	if e.Clean != "주의가 전부입니다" || !slices.Equal(e.Flags, []model.Flag{model.GlossaryMiss("attention")}) {
 		t.Fatalf("stored entry clean %q flags %v", e.Clean, e.Flags)
 	}
 	if e.Text != "Here is the translation:\n주의가 전부입니다" {
@@ -124,7 +124,7 @@ func TestRetryAfterGlossaryMissNamesTerm(t *testing.T) {
 	a := startApp(t, cfg, st, tr)
 	a.typeText("Attention is all you need")
 	a.press(tea.KeyEnter)
-	a.waitFor(t, "⚠ glossary: attention not used")
+	a.waitFor(t, `⚠ glossary term "attention" not used`)
 	a.press(tea.KeyCtrlR)
 	a.waitFor(t, "어텐션이 전부입니다")
 	eventually(t, "two finishes", func() bool { return len(st.finishedEntries()) == 2 })
@@ -171,20 +171,20 @@ func TestFlagLines(t *testing.T) {
 	lk := newTestModel(t).look()
 	tests := []struct {
 		name  string
-		flags []string
+		flags []model.Flag
 		last  bool
 		want  []string
 	}{
 		{"none", nil, true, nil},
-		{"glossary misses joined", []string{"glossary-miss:attention", "glossary-miss:softmax"}, false,
-			[]string{"⚠ glossary: attention, softmax not used"}},
-		{"retry offered on the newest", []string{"glossary-miss:attention"}, true,
-			[]string{"⚠ glossary: attention not used · ctrl+r retry with the glossary"}},
-		{"echo and script", []string{"echo", "script-mismatch"}, false,
-			[]string{"⚠ echo: the answer repeats the source", "⚠ wrong script: not written in the script of ko-KR"}},
-		{"hostile term sanitised", []string{"glossary-miss:a\x1b]52;c;ZXZp\x07b\u202e"}, false,
-			[]string{"⚠ glossary: ab not used"}},
-		{"unknown flag", []string{"odd\x1b[2J"}, false, []string{"⚠ odd"}},
+		{"glossary misses joined", []model.Flag{"glossary-miss:attention", "glossary-miss:softmax"}, false,
+			[]string{`⚠ glossary terms "attention", "softmax" not used`}},
+		{"retry offered on the newest", []model.Flag{"glossary-miss:attention"}, true,
+			[]string{`⚠ glossary term "attention" not used · ctrl+r retry with the glossary`}},
+		{"echo and script", []model.Flag{"echo", "script-mismatch"}, false,
+			[]string{"⚠ the answer repeats the source", "⚠ the answer is not written in the script of ko-KR"}},
+		{"hostile term sanitised", []model.Flag{"glossary-miss:a\x1b]52;c;ZXZp\x07b\u202e"}, false,
+			[]string{`⚠ glossary term "ab" not used`}},
+		{"unknown flag", []model.Flag{"odd\x1b[2J"}, false, []string{"⚠ odd"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -201,7 +201,7 @@ func TestViewGlossaryWarning(t *testing.T) {
 	cfg := testConfig(t)
 	cfg.Tidy = func(e *model.Entry, _ model.Request) {
 		e.Clean = "주의가 전부입니다."
-		e.Flags = []string{"glossary-miss:attention", "script-mismatch"}
+		e.Flags = []model.Flag{"glossary-miss:attention", "script-mismatch"}
 	}
 	m := sized(New(cfg, &fakeTranslator{log: log}, newFakeStore(log)), 80, 24)
 	m = finished(m, "Attention is all you need.", doneResult("Translation:\n주의가 전부입니다."))

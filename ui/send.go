@@ -253,7 +253,7 @@ func (m Model) retry() (tea.Model, tea.Cmd) {
 		req.Continue = last.prefix + e.Display()
 		return m.start(req, startOpts{prefix: req.Continue})
 	}
-	return m.start(req, startOpts{missed: glossaryMisses(e.Flags)})
+	return m.start(req, startOpts{missed: model.MissedTerms(e.Flags)})
 }
 
 // scriptContext gives a script request the newest finished pairs of the same script and

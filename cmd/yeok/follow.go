@@ -131,7 +131,7 @@ func (f *follower) run(ctx context.Context, lines <-chan follow.Line) error {
 		if e.Status == model.StatusDone {
 			f.count(&f.translated)
 			if len(e.Flags) > 0 {
-				fmt.Fprintf(f.errw, "yeok: entry %d: check the translation: %s\n", e.ID, flagWords(e.Flags))
+				fmt.Fprintf(f.errw, "yeok: entry %d: check the translation: %s\n", e.ID, strings.Join(model.DescribeFlags(e.Flags, e.To), "; "))
 			}
 			continue
 		}
@@ -139,9 +139,9 @@ func (f *follower) run(ctx context.Context, lines <-chan follow.Line) error {
 			return nil
 		}
 		f.count(&f.failed)
-		fmt.Fprintf(f.errw, "yeok: %s\n", pipeline.Problem(e))
-		if pipeline.Fatal(e.ErrorClass) {
-			return errors.New(pipeline.Problem(e))
+		fmt.Fprintf(f.errw, "yeok: %s\n", e.Problem())
+		if e.ErrorClass.Fatal() {
+			return errors.New(e.Problem())
 		}
 	}
 	return nil

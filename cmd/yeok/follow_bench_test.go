@@ -14,7 +14,7 @@ import (
 
 	"github.com/yeok/yeok/cmd/yeok/internal/follow"
 	"github.com/yeok/yeok/cmd/yeok/internal/pipeline"
-	"github.com/yeok/yeok/llm"
+	"github.com/yeok/yeok/llm/openai"
 	"github.com/yeok/yeok/model"
 	"github.com/yeok/yeok/storage"
 )
@@ -36,7 +36,7 @@ func BenchmarkFollow20PerSecond(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer st.Close()
-	eng, err := llm.New(llm.Config{BaseURL: srv.baseURL(), APIKey: fakeKey})
+	eng, err := openai.New(openai.Config{BaseURL: srv.baseURL(), APIKey: fakeKey})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -116,7 +116,7 @@ func printEntries(w io.Writer, entries []model.Entry, asJSON bool) error {
 func statusWord(e model.Entry) string {
 	s := string(e.Status)
 	if len(e.Flags) > 0 {
-		s += " [" + strings.Join(e.Flags, ", ") + "]"
+		s += " [" + strings.Join(model.DescribeFlags(e.Flags, e.To), "; ") + "]"
 	}
 	return s
 }

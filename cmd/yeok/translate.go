@@ -61,11 +61,11 @@ func runTranslate(ctx context.Context, args []string, io stdio, getenv env) erro
 			return fmt.Errorf("write output: %w", err)
 		}
 		if len(e.Flags) > 0 {
-			fmt.Fprintf(io.err, "yeok: entry %d: check the translation: %s\n", e.ID, flagWords(e.Flags))
+			fmt.Fprintf(io.err, "yeok: entry %d: check the translation: %s\n", e.ID, strings.Join(model.DescribeFlags(e.Flags, e.To), "; "))
 		}
 		if e.Status != model.StatusDone {
-			problems = append(problems, pipeline.Problem(e))
-			if pipeline.Fatal(e.ErrorClass) {
+			problems = append(problems, e.Problem())
+			if e.ErrorClass.Fatal() {
 				break
 			}
 		}
@@ -271,22 +271,4 @@ func (p *eventPrinter) finish(e model.Entry) error {
 		}{"entry", entryRecord(e)})
 	}
 	return p.stream.end(e)
-}
-
-// flagWords says what hygiene flags mean, for a person.
-func flagWords(flags []string) string {
-	words := make([]string, 0, len(flags))
-	for _, f := range flags {
-		switch {
-		case f == "echo":
-			words = append(words, "the answer repeats the source")
-		case f == "script-mismatch":
-			words = append(words, "the answer is not written in the target's script")
-		case strings.HasPrefix(f, "glossary-miss:"):
-			words = append(words, fmt.Sprintf("glossary term %q not used", model.SanitizeLine(strings.TrimPrefix(f, "glossary-miss:"))))
-		default:
-			words = append(words, model.SanitizeLine(f))
-		}
-	}
-	return strings.Join(words, "; ")
 }

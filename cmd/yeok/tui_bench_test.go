@@ -36,7 +36,7 @@ func BenchmarkTUIStream20k(b *testing.B) {
 
 // BenchmarkBareReader20k reads the same bytes with no app around them: go-openai's own
 // CreateChatCompletionStream and Recv loop (the floor BenchmarkTUIStream20k is held to),
-// and llm.Engine.Stream with an emit that only appends (to split the app's cost between
+// and openai.Provider.Stream with an emit that only appends (to split the app's cost between
 // the engine and the UI).
 func BenchmarkBareReader20k(b *testing.B) {
 	body, text := longStream(streamTokens)

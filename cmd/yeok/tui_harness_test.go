@@ -15,7 +15,7 @@ import (
 	"github.com/charmbracelet/x/exp/teatest"
 	"github.com/muesli/termenv"
 
-	"github.com/yeok/yeok/llm"
+	"github.com/yeok/yeok/llm/openai"
 	"github.com/yeok/yeok/model"
 	"github.com/yeok/yeok/storage"
 	"github.com/yeok/yeok/ui"
@@ -62,11 +62,11 @@ func tuiTempStore(t *testing.T) *storage.Store {
 }
 
 // newTUIEngine is the engine the TUI gets, pointed at srv.
-func newTUIEngine(tb testing.TB, baseURL string) *llm.Engine {
+func newTUIEngine(tb testing.TB, baseURL string) *openai.Provider {
 	tb.Helper()
-	eng, err := llm.New(llm.Config{BaseURL: baseURL, APIKey: fakeKey, Model: "gpt-4o-mini"})
+	eng, err := openai.New(openai.Config{BaseURL: baseURL, APIKey: fakeKey, Model: "gpt-4o-mini"})
 	if err != nil {
-		tb.Fatalf("llm.New: %v", err)
+		tb.Fatalf("openai.New: %v", err)
 	}
 	return eng
 }

@@ -5,12 +5,12 @@ import (
 	"fmt"
 	"net/http"
 
-	"github.com/yeok/yeok/llm"
+	"github.com/yeok/yeok/llm/openai"
 	"github.com/yeok/yeok/storage"
 )
 
 // newEngine builds the LLM engine from the resolved config; client may be nil.
-func newEngine(c config, client *http.Client) (*llm.Engine, error) {
+func newEngine(c config, client *http.Client) (*openai.Provider, error) {
 	if err := providerError(c); err != nil {
 		return nil, err
 	}
@@ -18,7 +18,7 @@ func newEngine(c config, client *http.Client) (*llm.Engine, error) {
 	if base == "" {
 		base = defaultBaseURL
 	}
-	eng, err := llm.New(llm.Config{
+	eng, err := openai.New(openai.Config{
 		BaseURL:           base,
 		APIKey:            c.APIKey,
 		Model:             c.Model,
@@ -53,7 +53,7 @@ func pooledClient(conns int) *http.Client {
 
 // openRunner sets up the engine, then opens the store, for a front door that translates
 // without a terminal: a missing provider is reported before the database is touched.
-func openRunner(ctx context.Context, c config) (*llm.Engine, *storage.Store, error) {
+func openRunner(ctx context.Context, c config) (*openai.Provider, *storage.Store, error) {
 	eng, err := newEngine(c, nil)
 	if err != nil {
 		return nil, nil, err

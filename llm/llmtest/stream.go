@@ -91,7 +91,8 @@ func UsageJSON(prompt, completion int) string {
 
 // ErrorJSON is an OpenAI error body.
 func ErrorJSON(msg, typ, code string) string {
-	return fmt.Sprintf(`{"error":{"message":%q,"type":%q,"param":null,"code":%q}}`, msg, typ, code)
+	q := func(s string) string { b, _ := json.Marshal(s); return string(b) }
+	return fmt.Sprintf(`{"error":{"message":%s,"type":%s,"param":null,"code":%s}}`, q(msg), q(typ), q(code))
 }
 
 // Stream is a whole answer as SSE bytes: the role chunk, the deltas and, when finish is set,

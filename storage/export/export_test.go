@@ -34,7 +34,7 @@ func sample() []model.Entry {
 			Source: "Tabs\there,\nnew lines,\n\nand a back\\slash.", Text: "탭\t여기,\n\n줄바꿈,\n그리고 역\\슬래시.", Status: model.StatusDone},
 		{ID: 3, SessionID: 3, ScriptID: "lecture-01", Created: t0.Add(7 * time.Second), From: en, To: ko, Model: "gpt-4o-mini",
 			Source: "Entropy always increases.", Text: "엔트로피는 항상", Status: model.StatusTruncated, Finish: "length",
-			Flags: []string{"glossary: entropy"}, Duration: 2 * time.Second},
+			Flags: []model.Flag{model.GlossaryMiss("entropy")}, Duration: 2 * time.Second},
 		{ID: 4, SessionID: 3, ScriptID: "lecture-01", Created: t0.Add(9 * time.Second), From: en, To: ko,
 			Source: "From the subtitles.", Text: "자막에서.", Status: model.StatusDone,
 			Cue: &model.Cue{Start: 61*time.Minute + 2*time.Second + 5*time.Millisecond, End: 61*time.Minute + 4*time.Second}},
@@ -132,7 +132,11 @@ func TestTSV(t *testing.T) {
 		if len(cols) != len(tsvColumns) {
 			t.Fatalf("row %d has %d columns: %q", i+1, len(cols), rows[i+1])
 		}
-		if got := unescapeTSV(cols[7]); got != strings.Join(e.Flags, ",") {
+		var want []string
+		for _, f := range e.Flags {
+			want = append(want, string(f))
+		}
+		if got := unescapeTSV(cols[7]); got != strings.Join(want, ",") {
 			t.Errorf("row %d flags %q, want %q", i+1, got, e.Flags)
 		}
 		if got := unescapeTSV(cols[8]); got != e.Source {
@@ -251,7 +255,7 @@ func TestMarkdown(t *testing.T) {
 	for _, want := range []string{
 		"- Script: `lecture-01`", "- Session: 3", "- Languages: English → Korean (South Korea) (en → ko-KR)",
 		"> Good morning.", "좋은 아침입니다.", "> Tabs\there,\n> new lines,\n>\n> and a back\\slash.",
-		"*Status: truncated*", "*Flags: glossary: entropy*", "*Status: failed — server error (502)*",
+		"*Status: truncated*", `*Flags: glossary term "entropy" not used*`, "*Status: failed — server error (502)*",
 		"*(no translation)*", "### 4 · 2025-03-01 09:00:09",
 	} {
 		if !strings.Contains(out, want) {

@@ -71,7 +71,7 @@ func (m *markdownEncoder) entry(w *bufio.Writer, e model.Entry, _ *model.Entry) 
 		fmt.Fprintf(w, "*%s*\n\n", note)
 	}
 	if len(e.Flags) > 0 {
-		fmt.Fprintf(w, "*Flags: %s*\n\n", oneLine(strings.Join(e.Flags, "; ")))
+		fmt.Fprintf(w, "*Flags: %s*\n\n", oneLine(strings.Join(model.DescribeFlags(e.Flags, e.To), "; ")))
 	}
 	return nil
 }

@@ -31,7 +31,7 @@ type Record struct {
 	TTFTMillis     int64        `json:"ttft_ms"`
 	DurationMillis int64        `json:"duration_ms"`
 	Usage          model.Usage  `json:"usage"`
-	Flags          []string     `json:"flags,omitempty"`
+	Flags          []model.Flag `json:"flags,omitempty"`
 	Cue            *CueRecord   `json:"cue,omitempty"`
 }
 

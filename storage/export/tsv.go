@@ -28,7 +28,7 @@ func (tsvEncoder) entry(w *bufio.Writer, e model.Entry, _ *model.Entry) error {
 	row := []string{
 		strconv.FormatUint(e.ID, 10), strconv.FormatUint(e.SessionID, 10), e.ScriptID,
 		e.Created.Format(time.RFC3339), e.From.String(), e.To.String(), string(e.Status),
-		strings.Join(e.Flags, ","), e.Source, e.Display(),
+		joinFlags(e.Flags), e.Source, e.Display(),
 	}
 	for i, v := range row {
 		row[i] = tsvEscaper.Replace(v)
@@ -38,3 +38,12 @@ func (tsvEncoder) entry(w *bufio.Writer, e model.Entry, _ *model.Entry) error {
 }
 
 func (tsvEncoder) footer(*bufio.Writer) error { return nil }
+
+// joinFlags lists flags by their codes, for a column a program reads.
+func joinFlags(flags []model.Flag) string {
+	codes := make([]string, len(flags))
+	for i, f := range flags {
+		codes[i] = string(f)
+	}
+	return strings.Join(codes, ",")
+}

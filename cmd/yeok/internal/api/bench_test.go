@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/yeok/yeok/llm"
+	"github.com/yeok/yeok/llm/openai"
 )
 
 // streams is how many /translate streams run at once in the load test and benchmark.
@@ -136,8 +136,8 @@ func BenchmarkConcurrent200(b *testing.B) {
 		name string
 		opt  envOption
 	}{
-		{"default-transport", func(*llm.Config) {}},
-		{"pooled", func(c *llm.Config) { c.HTTPClient = loadClient() }},
+		{"default-transport", func(*openai.Config) {}},
+		{"pooled", func(c *openai.Config) { c.HTTPClient = loadClient() }},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			e := newEnv(b, Config{RatePerMinute: -1}, replay(shortAnswer), bc.opt)

@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"github.com/yeok/yeok/cmd/yeok/internal/pipeline"
-	"github.com/yeok/yeok/llm"
+	"github.com/yeok/yeok/llm/openai"
 	"github.com/yeok/yeok/model"
 	"github.com/yeok/yeok/storage"
 )
@@ -120,17 +120,17 @@ type env struct {
 	srv   *httptest.Server
 }
 
-type envOption func(*llm.Config)
+type envOption func(*openai.Config)
 
 func newEnv(t testing.TB, cfg Config, answer func(w http.ResponseWriter, r *http.Request), opts ...envOption) *env {
 	t.Helper()
 	up := newUpstream(t, answer)
-	lc := llm.Config{BaseURL: up.URL + "/v1", APIKey: testKey, Model: "gpt-4o-mini", MaxRetries: -1,
+	lc := openai.Config{BaseURL: up.URL + "/v1", APIKey: testKey, Model: "gpt-4o-mini", MaxRetries: -1,
 		FirstTokenTimeout: 10 * time.Second, IdleTimeout: 10 * time.Second}
 	for _, o := range opts {
 		o(&lc)
 	}
-	eng, err := llm.New(lc)
+	eng, err := openai.New(lc)
 	if err != nil {
 		t.Fatal(err)
 	}

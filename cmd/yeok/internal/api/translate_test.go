@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/yeok/yeok/llm"
+	"github.com/yeok/yeok/llm/openai"
 	"github.com/yeok/yeok/model"
 )
 
@@ -188,7 +188,7 @@ func TestTranslateUpstreamFailsBeforeAnyText(t *testing.T) {
 	tests[6].answer = replay(fixture(t, "refusal.sse"))
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e := newEnv(t, Config{}, tt.answer, func(c *llm.Config) {
+			e := newEnv(t, Config{}, tt.answer, func(c *openai.Config) {
 				c.FirstTokenTimeout = 300 * time.Millisecond
 				c.IdleTimeout = 300 * time.Millisecond
 			})

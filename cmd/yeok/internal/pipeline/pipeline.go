@@ -9,7 +9,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/yeok/yeok/llm"
+	"github.com/yeok/yeok/llm/openai"
 	"github.com/yeok/yeok/model"
 	"github.com/yeok/yeok/storage"
 )
@@ -19,7 +19,7 @@ import (
 // contains; every answer goes through output hygiene before it is stored.
 type Runner struct {
 	Store  *storage.Store
-	Engine *llm.Engine
+	Engine *openai.Provider
 	// Context is how many earlier done pairs of a script a request carries (0: none).
 	Context int
 	// Now stamps finished entries; nil means time.Now.

@@ -8,7 +8,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/yeok/yeok/llm"
+	"github.com/yeok/yeok/llm/openai"
 	"github.com/yeok/yeok/model"
 	"github.com/yeok/yeok/storage"
 )
@@ -43,7 +43,7 @@ func TestRunLogsBeforeTheRequestLeaves(t *testing.T) {
 		sse(w, "Here is the translation:\n\"주의 메커니즘\"", "stop")
 	}))
 	defer srv.Close()
-	eng, err := llm.New(llm.Config{BaseURL: srv.URL, APIKey: "sk-test-pipeline"})
+	eng, err := openai.New(openai.Config{BaseURL: srv.URL, APIKey: "sk-test-pipeline"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,7 +60,7 @@ func TestRunLogsBeforeTheRequestLeaves(t *testing.T) {
 	if e.Status != model.StatusDone || e.Text != "Here is the translation:\n\"주의 메커니즘\"" || e.Clean != "주의 메커니즘" {
 		t.Fatalf("stored %q / clean %q / %s", e.Text, e.Clean, e.Status)
 	}
-	if len(e.Flags) != 1 || e.Flags[0] != llm.FlagGlossaryMiss+"attention" {
+	if len(e.Flags) != 1 || e.Flags[0] != model.GlossaryMiss("attention") {
 		t.Fatalf("flags %v (GPU is not in the source, attention is and was missed)", e.Flags)
 	}
 	if events == 0 {

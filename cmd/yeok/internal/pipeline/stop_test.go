@@ -6,8 +6,8 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/yeok/yeok/llm"
 	"github.com/yeok/yeok/llm/llmtest"
+	"github.com/yeok/yeok/llm/openai"
 	"github.com/yeok/yeok/model"
 	"github.com/yeok/yeok/storage"
 )
@@ -37,7 +37,7 @@ func TestRunStoresAStoppedStreamAsItsCauseSays(t *testing.T) {
 			defer st.Close()
 			// The answer is held open after its first delta until the engine hangs up.
 			up := llmtest.New(t, llmtest.Hold(nil, "half of it"))
-			eng, err := llm.New(llm.Config{BaseURL: up.BaseURL(), APIKey: llmtest.Key, MaxRetries: -1})
+			eng, err := openai.New(openai.Config{BaseURL: up.BaseURL(), APIKey: llmtest.Key, MaxRetries: -1})
 			if err != nil {
 				t.Fatal(err)
 			}

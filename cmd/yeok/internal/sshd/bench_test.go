@@ -24,7 +24,7 @@ import (
 
 	gossh "golang.org/x/crypto/ssh"
 
-	"github.com/yeok/yeok/llm"
+	"github.com/yeok/yeok/llm/openai"
 	"github.com/yeok/yeok/model"
 	"github.com/yeok/yeok/storage"
 )
@@ -56,7 +56,7 @@ func runBenchServer(in io.Reader, out io.Writer) error {
 		return err
 	}
 	defer st.Close()
-	eng, err := llm.New(llm.Config{BaseURL: os.Getenv("SSHD_BENCH_UPSTREAM"), APIKey: testAPIKey, MaxRetries: -1})
+	eng, err := openai.New(openai.Config{BaseURL: os.Getenv("SSHD_BENCH_UPSTREAM"), APIKey: testAPIKey, MaxRetries: -1})
 	if err != nil {
 		return err
 	}

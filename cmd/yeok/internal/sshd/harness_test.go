@@ -24,7 +24,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	gossh "golang.org/x/crypto/ssh"
 
-	"github.com/yeok/yeok/llm"
+	"github.com/yeok/yeok/llm/openai"
 	"github.com/yeok/yeok/model"
 	"github.com/yeok/yeok/storage"
 	"github.com/yeok/yeok/ui"
@@ -175,7 +175,7 @@ func startHarnessWith(t testing.TB, cfg Config, h http.HandlerFunc, wrap func(*h
 		t.Fatal(err)
 	}
 	hs.store = st
-	eng, err := llm.New(llm.Config{BaseURL: hs.up.URL + "/v1", APIKey: testAPIKey, MaxRetries: -1})
+	eng, err := openai.New(openai.Config{BaseURL: hs.up.URL + "/v1", APIKey: testAPIKey, MaxRetries: -1})
 	if err != nil {
 		t.Fatal(err)
 	}

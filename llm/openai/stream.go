@@ -1,4 +1,4 @@
-package llm
+package openai
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 
 	openai "github.com/sashabaranov/go-openai"
 
+	"github.com/yeok/yeok/llm"
 	"github.com/yeok/yeok/model"
 )
 
@@ -26,7 +27,7 @@ import (
 // Result.Text is what the model sent in this stream, raw; for a req.Continue request it is
 // only the continuation, to be joined to req.Continue by the caller. Stream never panics: a
 // panic, even one raised by emit, ends the stream with model.ClassInternal.
-func (e *Engine) Stream(ctx context.Context, req model.Request, emit func(model.Event)) (res model.Result) {
+func (e *Provider) Stream(ctx context.Context, req model.Request, emit func(model.Event)) (res model.Result) {
 	s := &streamer{e: e, emit: emit, start: time.Now()}
 	defer func() {
 		if p := recover(); p != nil {
@@ -71,7 +72,7 @@ const finishGrace = time.Second
 
 // streamer is the state of one Stream call.
 type streamer struct {
-	e     *Engine
+	e     *Provider
 	emit  func(model.Event)
 	start time.Time
 	res   model.Result
@@ -176,7 +177,7 @@ func (s *streamer) handle(raw []byte, at *attempt) *failure {
 		}
 	}
 	if c.Usage != nil {
-		s.usage(*c.Usage)
+		s.usage(c.Usage.usage())
 	}
 	return nil
 }
@@ -219,7 +220,7 @@ func (s *streamer) nonStream(at *attempt) *failure {
 				s.emit(model.Event{Kind: model.EventRefusal, Text: ch.Message.Refusal})
 			}
 			if c.Usage != nil {
-				s.usage(*c.Usage)
+				s.usage(c.Usage.usage())
 			}
 			s.res.Finish = ch.FinishReason
 			return nil
@@ -238,7 +239,7 @@ func (s *streamer) nonStream(at *attempt) *failure {
 // reason was seen, when nothing more (usage, [DONE]) arrives within finishGrace. It polls a
 // chunk counter on a ticker instead of resetting a timer on every chunk, which keeps the
 // per-chunk cost at one atomic add.
-func (e *Engine) watch(actx context.Context, stop context.CancelCauseFunc, at *attempt, done <-chan struct{}, start time.Time) {
+func (e *Provider) watch(actx context.Context, stop context.CancelCauseFunc, at *attempt, done <-chan struct{}, start time.Time) {
 	tick := min(e.firstToken, e.idle) / 8
 	tick = max(min(tick, time.Second), time.Millisecond)
 	t := time.NewTicker(tick)
@@ -275,8 +276,8 @@ func (e *Engine) watch(actx context.Context, stop context.CancelCauseFunc, at *a
 }
 
 // chatRequest converts req into go-openai's request type.
-func (e *Engine) chatRequest(req model.Request, name string) openai.ChatCompletionRequest {
-	msgs := Messages(req)
+func (e *Provider) chatRequest(req model.Request, name string) openai.ChatCompletionRequest {
+	msgs := llm.Messages(req)
 	out := make([]openai.ChatCompletionMessage, len(msgs))
 	for i, m := range msgs {
 		out[i] = openai.ChatCompletionMessage{Role: m.Role, Content: m.Content}

@@ -1,10 +1,11 @@
-package llm
+package openai
 
 import (
 	"net/http"
 	"strings"
 	"testing"
 
+	"github.com/yeok/yeok/llm/llmtest"
 	"github.com/yeok/yeok/model"
 	"github.com/yeok/yeok/model/sanitizetest"
 )
@@ -18,14 +19,14 @@ func TestSplitKeyNeverShown(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			echo := "Incorrect API key provided: key1=" + sanitizetest.Split(fakeKey, sanitizetest.Separators[name]) + "."
 			handlers := map[string]http.HandlerFunc{
-				"401 json":  reply(401, "application/json", jsonError(echo, "invalid_request_error", "invalid_api_key")),
-				"401 plain": reply(401, "text/plain", echo),
-				"in-band":   sse(deltaJSON("a"), jsonError(echo, "server_error", "")),
+				"401 json":  llmtest.Reply(401, "application/json", llmtest.ErrorJSON(echo, "invalid_request_error", "invalid_api_key")),
+				"401 plain": llmtest.Reply(401, "text/plain", echo),
+				"in-band":   llmtest.Frames(llmtest.DeltaJSON("a"), llmtest.ErrorJSON(echo, "server_error", "")),
 			}
 			for hname, h := range handlers {
 				t.Run(hname, func(t *testing.T) {
-					u := newUpstream(t, h)
-					_, res := run(t, t.Context(), testEngine(t, u.url()), request("Hello"))
+					u := llmtest.New(t, h)
+					_, res := run(t, t.Context(), testEngine(t, u.BaseURL()), request("Hello"))
 					if res.Err == nil || res.Err.Cause == nil {
 						t.Fatalf("result %+v, want an error with a cause", res)
 					}

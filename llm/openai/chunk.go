@@ -1,4 +1,4 @@
-package llm
+package openai
 
 import (
 	"encoding/json"
@@ -22,7 +22,20 @@ type chunk struct {
 		} `json:"delta"`
 		FinishReason string `json:"finish_reason"`
 	} `json:"choices"`
-	Usage *model.Usage `json:"usage"`
+	Usage *wireUsage `json:"usage"`
+}
+
+// wireUsage is the usage object as OpenAI sends it. It is kept apart from model.Usage, whose
+// JSON tags are the store's format, so that either can change without the other.
+type wireUsage struct {
+	PromptTokens     int `json:"prompt_tokens"`
+	CompletionTokens int `json:"completion_tokens"`
+	TotalTokens      int `json:"total_tokens"`
+}
+
+// usage converts the wire usage to the model's.
+func (u wireUsage) usage() model.Usage {
+	return model.Usage{PromptTokens: u.PromptTokens, CompletionTokens: u.CompletionTokens, TotalTokens: u.TotalTokens}
 }
 
 // parse decodes raw into c, forgetting the previous chunk but keeping its choices' storage.
@@ -65,7 +78,7 @@ type completion struct {
 	Message string             `json:"message"`
 	Error   json.RawMessage    `json:"error"`
 	Choices []completionChoice `json:"choices"`
-	Usage   *model.Usage       `json:"usage"`
+	Usage   *wireUsage         `json:"usage"`
 }
 
 type completionChoice struct {

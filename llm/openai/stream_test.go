@@ -1,4 +1,4 @@
-package llm
+package openai
 
 import (
 	"net"
@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/yeok/yeok/llm/llmtest"
 	"github.com/yeok/yeok/model"
 )
 
@@ -28,8 +29,8 @@ func TestFixtures(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
-			u := newUpstream(t, replay(t, tt.file))
-			evs, res := run(t, t.Context(), testEngine(t, u.url()), request("Hello"))
+			u := llmtest.New(t, llmtest.ReplayFixture(t, tt.file))
+			evs, res := run(t, t.Context(), testEngine(t, u.BaseURL()), request("Hello"))
 			if res.Status != tt.status || res.Text != tt.text || res.Refusal != tt.refusal || res.Finish != tt.finish {
 				t.Fatalf("result %+v, want status %s text %q refusal %q finish %s", res, tt.status, tt.text, tt.refusal, tt.finish)
 			}
@@ -45,8 +46,8 @@ func TestFixtures(t *testing.T) {
 			if tt.refusal != "" && count(evs, model.EventRefusal) != 2 {
 				t.Errorf("events %v: want two refusal pieces", kinds(evs))
 			}
-			if res.Err != nil || res.Attempts != 1 || u.requests() != 1 {
-				t.Errorf("err %v, attempts %d, requests %d", res.Err, res.Attempts, u.requests())
+			if res.Err != nil || res.Attempts != 1 || u.Count() != 1 {
+				t.Errorf("err %v, attempts %d, requests %d", res.Err, res.Attempts, u.Count())
 			}
 			if tt.text != "" && res.FirstToken <= 0 {
 				t.Errorf("first-token latency %v not measured", res.FirstToken)
@@ -70,14 +71,14 @@ func runFailCases(t *testing.T, tests []failCase, opts ...func(*Config)) {
 	t.Helper()
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			u := newUpstream(t, tt.handlers...)
-			evs, res := run(t, t.Context(), testEngine(t, u.url(), opts...), request("Hello"))
+			u := llmtest.New(t, tt.handlers...)
+			evs, res := run(t, t.Context(), testEngine(t, u.BaseURL(), opts...), request("Hello"))
 			if res.Err == nil || res.Err.Class != tt.class || res.Status != tt.status {
 				t.Fatalf("result %+v err %+v, want %s / %s", res, res.Err, tt.class, tt.status)
 			}
 			t.Logf("message: %s", res.Err.Message)
-			if u.requests() != tt.requests || res.Attempts != tt.requests {
-				t.Errorf("requests %d, attempts %d, want %d", u.requests(), res.Attempts, tt.requests)
+			if u.Count() != tt.requests || res.Attempts != tt.requests {
+				t.Errorf("requests %d, attempts %d, want %d", u.Count(), res.Attempts, tt.requests)
 			}
 			if got := count(evs, model.EventRetry); got != tt.requests-1 {
 				t.Errorf("events %v: want %d retries", kinds(evs), tt.requests-1)
@@ -103,37 +104,37 @@ func runFailCases(t *testing.T, tests []failCase, opts ...func(*Config)) {
 func TestNoRetry(t *testing.T) {
 	ollama404 := `{"error":"model \"llama9\" not found, try pulling it first"}`
 	runFailCases(t, []failCase{
-		{"401", []http.HandlerFunc{reply(401, "application/json",
-			jsonError("Incorrect API key provided: sk-test-***cdef.", "invalid_request_error", "invalid_api_key"))},
+		{"401", []http.HandlerFunc{llmtest.Reply(401, "application/json",
+			llmtest.ErrorJSON("Incorrect API key provided: sk-test-***cdef.", "invalid_request_error", "invalid_api_key"))},
 			model.ClassAuth, model.StatusFailed, 1, []string{"OPENAI_API_KEY", "--base-url", "401", "Incorrect API key"}, nil},
-		{"401 echoing the key", []http.HandlerFunc{reply(401, "application/json",
-			jsonError("Incorrect API key provided: "+fakeKey, "invalid_request_error", "invalid_api_key"))},
+		{"401 echoing the key", []http.HandlerFunc{llmtest.Reply(401, "application/json",
+			llmtest.ErrorJSON("Incorrect API key provided: "+fakeKey, "invalid_request_error", "invalid_api_key"))},
 			model.ClassAuth, model.StatusFailed, 1, []string{"OPENAI_API_KEY", "[redacted]"}, nil},
-		{"403 region", []http.HandlerFunc{reply(403, "application/json",
-			jsonError("Country, region, or territory not supported", "request_forbidden", "unsupported_country_region_territory"))},
+		{"403 region", []http.HandlerFunc{llmtest.Reply(403, "application/json",
+			llmtest.ErrorJSON("Country, region, or territory not supported", "request_forbidden", "unsupported_country_region_territory"))},
 			model.ClassAuth, model.StatusFailed, 1, []string{"OPENAI_API_KEY", "--base-url", "territory"}, nil},
-		{"404 model", []http.HandlerFunc{reply(404, "application/json",
-			jsonError("The model `gpt-9` does not exist or you do not have access to it.", "invalid_request_error", "model_not_found"))},
+		{"404 model", []http.HandlerFunc{llmtest.Reply(404, "application/json",
+			llmtest.ErrorJSON("The model `gpt-9` does not exist or you do not have access to it.", "invalid_request_error", "model_not_found"))},
 			model.ClassNotFound, model.StatusFailed, 1, []string{`"gpt-4o-mini"`, "/v1", "does not exist", "--model"}, nil},
-		{"404 ollama", []http.HandlerFunc{reply(404, "application/json", ollama404)},
+		{"404 ollama", []http.HandlerFunc{llmtest.Reply(404, "application/json", ollama404)},
 			model.ClassNotFound, model.StatusFailed, 1, []string{`model "llama9" not found, try pulling it first`, "127.0.0.1"}, nil},
-		{"404 wrong path", []http.HandlerFunc{reply(404, "text/plain", "404 page not found\n")},
+		{"404 wrong path", []http.HandlerFunc{llmtest.Reply(404, "text/plain", "404 page not found\n")},
 			model.ClassNotFound, model.StatusFailed, 1, []string{"404 page not found", "--base-url"}, nil},
-		{"429 quota", []http.HandlerFunc{reply(429, "application/json",
-			jsonError("You exceeded your current quota, please check your plan and billing details.", "insufficient_quota", "insufficient_quota"),
+		{"429 quota", []http.HandlerFunc{llmtest.Reply(429, "application/json",
+			llmtest.ErrorJSON("You exceeded your current quota, please check your plan and billing details.", "insufficient_quota", "insufficient_quota"),
 			"retry-after", "1")},
 			model.ClassQuota, model.StatusFailed, 1, []string{"quota", "exceeded your current quota"}, nil},
-		{"400", []http.HandlerFunc{reply(400, "application/json",
-			jsonError("Invalid value for 'temperature'", "invalid_request_error", "invalid_value"))},
+		{"400", []http.HandlerFunc{llmtest.Reply(400, "application/json",
+			llmtest.ErrorJSON("Invalid value for 'temperature'", "invalid_request_error", "invalid_value"))},
 			model.ClassBadRequest, model.StatusFailed, 1, []string{"400", "temperature"}, nil},
-		{"500 with x-should-retry false", []http.HandlerFunc{reply(500, "application/json",
-			jsonError("boom", "server_error", ""), "x-should-retry", "false")},
+		{"500 with x-should-retry false", []http.HandlerFunc{llmtest.Reply(500, "application/json",
+			llmtest.ErrorJSON("boom", "server_error", ""), "x-should-retry", "false")},
 			model.ClassServer, model.StatusFailed, 1, []string{"server error 500"}, nil},
-		{"control characters in the body", []http.HandlerFunc{reply(500, "text/plain",
+		{"control characters in the body", []http.HandlerFunc{llmtest.Reply(500, "text/plain",
 			"\x1b[31mboom\x1b[0m \u202eevil\r\nsecond line", "x-should-retry", "false")},
 			model.ClassServer, model.StatusFailed, 1, []string{"server error 500 (Internal Server Error): boom evil"}, []string{"second"}},
-		{"429 asking for too long", []http.HandlerFunc{reply(429, "application/json",
-			jsonError("Rate limit reached", "requests", "rate_limit_exceeded"), "retry-after", "300")},
+		{"429 asking for too long", []http.HandlerFunc{llmtest.Reply(429, "application/json",
+			llmtest.ErrorJSON("Rate limit reached", "requests", "rate_limit_exceeded"), "retry-after", "300")},
 			model.ClassRateLimit, model.StatusFailed, 1, []string{"rate limited", "5m0s"}, nil},
 	})
 }
@@ -143,37 +144,37 @@ func TestServerErrorsRetried(t *testing.T) {
 	html := "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n" +
 		"<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
 	runFailCases(t, []failCase{
-		{"500 json", []http.HandlerFunc{reply(500, "application/json",
-			jsonError("The server had an error while processing your request.", "server_error", ""))},
+		{"500 json", []http.HandlerFunc{llmtest.Reply(500, "application/json",
+			llmtest.ErrorJSON("The server had an error while processing your request.", "server_error", ""))},
 			model.ClassServer, model.StatusFailed, 3, []string{"server error 500 (Internal Server Error)", "processing your request"}, nil},
-		{"503 json", []http.HandlerFunc{reply(503, "application/json",
-			jsonError("The engine is currently overloaded, please try again later", "server_error", ""))},
+		{"503 json", []http.HandlerFunc{llmtest.Reply(503, "application/json",
+			llmtest.ErrorJSON("The engine is currently overloaded, please try again later", "server_error", ""))},
 			model.ClassServer, model.StatusFailed, 3, []string{"server error 503", "overloaded"}, nil},
-		{"502 html", []http.HandlerFunc{reply(502, "text/html", html)},
+		{"502 html", []http.HandlerFunc{llmtest.Reply(502, "text/html", html)},
 			model.ClassServer, model.StatusFailed, 3, []string{"server error 502 (Bad Gateway)"}, []string{"<", "nginx", "html"}},
-		{"504 plain", []http.HandlerFunc{reply(504, "text/plain", "upstream request timeout")},
+		{"504 plain", []http.HandlerFunc{llmtest.Reply(504, "text/plain", "upstream request timeout")},
 			model.ClassServer, model.StatusFailed, 3, []string{"server error 504 (Gateway Timeout): upstream request timeout"}, nil},
-		{"408", []http.HandlerFunc{reply(408, "text/plain", "")},
+		{"408", []http.HandlerFunc{llmtest.Reply(408, "text/plain", "")},
 			model.ClassServer, model.StatusFailed, 3, []string{"408"}, nil},
-		{"409", []http.HandlerFunc{reply(409, "application/json", jsonError("conflict", "", ""))},
+		{"409", []http.HandlerFunc{llmtest.Reply(409, "application/json", llmtest.ErrorJSON("conflict", "", ""))},
 			model.ClassServer, model.StatusFailed, 3, []string{"409"}, nil},
-		{"429 rate limit without retry-after", []http.HandlerFunc{reply(429, "application/json",
-			jsonError("Rate limit reached for requests", "requests", "rate_limit_exceeded"))},
+		{"429 rate limit without retry-after", []http.HandlerFunc{llmtest.Reply(429, "application/json",
+			llmtest.ErrorJSON("Rate limit reached for requests", "requests", "rate_limit_exceeded"))},
 			model.ClassRateLimit, model.StatusFailed, 3, []string{"rate limited (429 Too Many Requests): Rate limit reached"}, nil},
-		{"400 with x-should-retry true", []http.HandlerFunc{reply(400, "application/json",
-			jsonError("try again", "", ""), "x-should-retry", "true")},
+		{"400 with x-should-retry true", []http.HandlerFunc{llmtest.Reply(400, "application/json",
+			llmtest.ErrorJSON("try again", "", ""), "x-should-retry", "true")},
 			model.ClassBadRequest, model.StatusFailed, 3, []string{"try again"}, nil},
 	})
 	runFailCases(t, []failCase{
-		{"no retries configured", []http.HandlerFunc{reply(500, "application/json", jsonError("boom", "server_error", ""))},
+		{"no retries configured", []http.HandlerFunc{llmtest.Reply(500, "application/json", llmtest.ErrorJSON("boom", "server_error", ""))},
 			model.ClassServer, model.StatusFailed, 1, []string{"boom"}, nil},
 	}, func(c *Config) { c.MaxRetries = -1 })
 
 	t.Run("502 then ok", func(t *testing.T) {
-		u := newUpstream(t, reply(502, "text/html", html), okStream("안녕", "하세요"))
-		evs, res := run(t, t.Context(), testEngine(t, u.url()), request("Hello"))
-		if res.Status != model.StatusDone || res.Text != "안녕하세요" || u.requests() != 2 || res.Attempts != 2 {
-			t.Fatalf("result %+v after %d requests", res, u.requests())
+		u := llmtest.New(t, llmtest.Reply(502, "text/html", html), llmtest.Deltas("안녕", "하세요"))
+		evs, res := run(t, t.Context(), testEngine(t, u.BaseURL()), request("Hello"))
+		if res.Status != model.StatusDone || res.Text != "안녕하세요" || u.Count() != 2 || res.Attempts != 2 {
+			t.Fatalf("result %+v after %d requests", res, u.Count())
 		}
 		want := []model.EventKind{model.EventRetry, model.EventDelta, model.EventDelta, model.EventDone}
 		if !slices.Equal(kinds(evs), want) {
@@ -205,14 +206,14 @@ func TestBackoff(t *testing.T) {
 
 // Row 7: a 429 asking for one second is waited out, visibly, then the answer streams.
 func TestRateLimitRetryAfter(t *testing.T) {
-	u := newUpstream(t,
-		reply(429, "application/json", jsonError("Rate limit reached for gpt-4o-mini", "requests", "rate_limit_exceeded"), "retry-after", "1"),
-		okStream("안녕"))
+	u := llmtest.New(t,
+		llmtest.Reply(429, "application/json", llmtest.ErrorJSON("Rate limit reached for gpt-4o-mini", "requests", "rate_limit_exceeded"), "retry-after", "1"),
+		llmtest.Deltas("안녕"))
 	start := time.Now()
-	evs, res := run(t, t.Context(), testEngine(t, u.url()), request("Hi"))
+	evs, res := run(t, t.Context(), testEngine(t, u.BaseURL()), request("Hi"))
 	took := time.Since(start)
-	if res.Status != model.StatusDone || res.Text != "안녕" || u.requests() != 2 {
-		t.Fatalf("result %+v after %d requests", res, u.requests())
+	if res.Status != model.StatusDone || res.Text != "안녕" || u.Count() != 2 {
+		t.Fatalf("result %+v after %d requests", res, u.Count())
 	}
 	if took < 900*time.Millisecond || took > 10*time.Second {
 		t.Errorf("took %v, want about 1s", took)
@@ -253,9 +254,9 @@ func TestRetryAfterHeaders(t *testing.T) {
 		})
 	}
 	t.Run("retry-after-ms honoured by Stream", func(t *testing.T) {
-		u := newUpstream(t, reply(503, "application/json", jsonError("busy", "", ""), "retry-after-ms", "120"), okStream("ok"))
+		u := llmtest.New(t, llmtest.Reply(503, "application/json", llmtest.ErrorJSON("busy", "", ""), "retry-after-ms", "120"), llmtest.Deltas("ok"))
 		start := time.Now()
-		evs, res := run(t, t.Context(), testEngine(t, u.url()), request("Hi"))
+		evs, res := run(t, t.Context(), testEngine(t, u.BaseURL()), request("Hi"))
 		if res.Status != model.StatusDone || evs[0].Wait != 120*time.Millisecond || time.Since(start) < 100*time.Millisecond {
 			t.Errorf("result %+v, first event %+v", res, evs[0])
 		}

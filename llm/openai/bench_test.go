@@ -1,4 +1,4 @@
-package llm
+package openai
 
 import (
 	"bytes"
@@ -48,7 +48,7 @@ func benchServer(b *testing.B) (string, string) {
 	return srv.URL + "/v1", text.String()
 }
 
-// BenchmarkEngineStream reads the stream through Engine.Stream.
+// BenchmarkEngineStream reads the stream through Provider.Stream.
 func BenchmarkEngineStream(b *testing.B) {
 	base, want := benchServer(b)
 	e, err := New(Config{BaseURL: base, APIKey: fakeKey})

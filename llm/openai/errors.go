@@ -1,4 +1,4 @@
-package llm
+package openai
 
 import (
 	"context"
@@ -37,7 +37,7 @@ type failure struct {
 // newError builds a model.Error whose message is one sanitised line and whose message and
 // cause never show a secret (the API key, a password or query in the base URL), not even
 // split by characters that sanitising removes.
-func (e *Engine) newError(class model.ErrorClass, status int, cause error, format string, args ...any) *model.Error {
+func (e *Provider) newError(class model.ErrorClass, status int, cause error, format string, args ...any) *model.Error {
 	msg := model.Redact(fmt.Sprintf(format, args...), e.secrets)
 	if cause != nil {
 		cause = &scrubbed{err: cause, secrets: e.secrets}
@@ -78,12 +78,12 @@ func (s *scrubbed) Error() string { return model.Redact(s.err.Error(), s.secrets
 func (s *scrubbed) Unwrap() error { return s.err }
 
 // cancelled is the failure of a stream whose context ended.
-func (e *Engine) cancelled(ctx context.Context) failure {
+func (e *Provider) cancelled(ctx context.Context) failure {
 	return failure{err: e.newError(model.ClassCancelled, 0, context.Cause(ctx), "cancelled")}
 }
 
 // stalled is the failure of an attempt the watchdog stopped, or nil.
-func (e *Engine) stalled(actx context.Context) *failure {
+func (e *Provider) stalled(actx context.Context) *failure {
 	switch context.Cause(actx) {
 	case errNoFirstToken:
 		return &failure{err: e.newError(model.ClassStalled, 0, errNoFirstToken,
@@ -97,7 +97,7 @@ func (e *Engine) stalled(actx context.Context) *failure {
 
 // requestFailure classifies an error from CreateChatCompletionStream: an HTTP error status,
 // a transport error or a request go-openai refused to send.
-func (e *Engine) requestFailure(ctx, actx context.Context, at *attempt, modelName string, err error) failure {
+func (e *Provider) requestFailure(ctx, actx context.Context, at *attempt, modelName string, err error) failure {
 	if ctx.Err() != nil {
 		return e.cancelled(ctx)
 	}
@@ -121,7 +121,7 @@ func (e *Engine) requestFailure(ctx, actx context.Context, at *attempt, modelNam
 }
 
 // httpFailure classifies an HTTP error status, following the openai-python retry policy.
-func (e *Engine) httpFailure(at *attempt, status int, msg, code, modelName string, cause error) failure {
+func (e *Provider) httpFailure(at *attempt, status int, msg, code, modelName string, cause error) failure {
 	msg = strings.TrimSuffix(shorten(model.Redact(msg, e.secrets)), ".")
 	statusText := fmt.Sprintf("%d %s", status, http.StatusText(status))
 	var f failure
@@ -172,7 +172,7 @@ func (e *Engine) httpFailure(at *attempt, status int, msg, code, modelName strin
 
 // netFailure classifies a transport error: the server could not be reached or hung up
 // before answering.
-func (e *Engine) netFailure(err error) failure {
+func (e *Provider) netFailure(err error) failure {
 	var dnsErr *net.DNSError
 	var certErr *x509.UnknownAuthorityError
 	var hostErr x509.HostnameError
@@ -200,7 +200,7 @@ func (e *Engine) netFailure(err error) failure {
 }
 
 // streamFailure classifies an error from reading the stream after a 200 answer.
-func (e *Engine) streamFailure(ctx, actx context.Context, err error, text bool) failure {
+func (e *Provider) streamFailure(ctx, actx context.Context, err error, text bool) failure {
 	if ctx.Err() != nil {
 		return e.cancelled(ctx)
 	}
@@ -220,7 +220,7 @@ func (e *Engine) streamFailure(ctx, actx context.Context, err error, text bool) 
 }
 
 // interrupted is the error of a stream that ended without a finish reason.
-func (e *Engine) interrupted(text bool, cause error) *model.Error {
+func (e *Provider) interrupted(text bool, cause error) *model.Error {
 	if !text {
 		return e.newError(model.ClassInterrupted, 0, cause, "the server closed the stream without an answer")
 	}
@@ -228,7 +228,7 @@ func (e *Engine) interrupted(text bool, cause error) *model.Error {
 }
 
 // upstream is the error of a stream that carried an error of its own.
-func (e *Engine) upstream(msg string, cause error) *model.Error {
+func (e *Provider) upstream(msg string, cause error) *model.Error {
 	msg = shorten(model.Redact(msg, e.secrets))
 	if msg == "" {
 		msg = "no details given"

@@ -1,4 +1,4 @@
-package llm
+package openai
 
 import (
 	"context"
@@ -42,7 +42,7 @@ func retryAfter(h http.Header, now time.Time) (time.Duration, bool) {
 // backoff is the wait before retry n (0 for the first retry): the server's retry-after when
 // it gave one (callers have already refused asks over MaxRetryAfter), else backoffBase x 2^n
 // capped at maxBackoff, less up to 25% jitter so that many clients do not retry in step.
-func (e *Engine) backoff(n int, asked time.Duration) time.Duration {
+func (e *Provider) backoff(n int, asked time.Duration) time.Duration {
 	if asked > 0 {
 		return asked
 	}

@@ -18,21 +18,22 @@ import (
 	"github.com/yeok/yeok/model"
 )
 
-// Translator streams one translation. *llm.Engine implements it.
+// Translator carries out one translation end to end: it logs the entry, streams it
+// (calling emit with each event, on its own goroutine) and returns the stored entry,
+// finishing it even when ctx ends. *llm.Engine implements it.
 type Translator interface {
-	Stream(ctx context.Context, req model.Request, emit func(model.Event)) model.Result
+	Translate(ctx context.Context, req model.Request, emit func(model.Event)) (model.Entry, error)
 	Model() string
 }
 
-// Store is what the app needs of the log. *storage.Store implements it.
+// Store is what the app reads and curates of the log. *storage.Store implements it. The app
+// never writes an entry itself: the Translator does.
 type Store interface {
 	NewSession(ctx context.Context, owner model.Owner, sess model.Session) (model.Session, error)
 	// LastSession returns model.ErrNotFound when the owner has none.
 	LastSession(ctx context.Context, owner model.Owner) (model.Session, error)
 	Sessions(ctx context.Context, owner model.Owner, limit int) ([]model.Session, error)
 	Scripts(ctx context.Context, owner model.Owner) ([]model.Script, error)
-	Begin(ctx context.Context, req model.Request) (model.Entry, error)
-	Finish(ctx context.Context, e model.Entry) (model.Entry, error)
 	Entries(ctx context.Context, owner model.Owner, q model.EntryQuery) ([]model.Entry, error)
 	RecentLanguages(ctx context.Context, owner model.Owner) ([]model.Language, error)
 	TouchLanguage(ctx context.Context, owner model.Owner, l model.Language) error
@@ -74,13 +75,6 @@ type Config struct {
 	// Nil means exporting is not available over this front door (over SSH the file would
 	// land on the server).
 	Export func(ctx context.Context, owner model.Owner, scriptID string, sessionID uint64) (path string, err error)
-	// Prepare fills a request's script context pairs and glossary terms before it is
-	// logged (cmd passes pipeline.Runner.Prepare). Nil: a script request carries the
-	// newest finished pairs of the script shown in the scrollback.
-	Prepare func(ctx context.Context, req *model.Request) error
-	// Tidy runs output hygiene on a finished entry before it is stored: sets e.Clean and
-	// e.Flags (cmd passes pipeline.Tidy). Nil: none.
-	Tidy func(e *model.Entry, req model.Request)
 	// Follow delivers lines to translate in order (cmd tails the file); nil = no follow
 	// mode. The channel closes when following ends.
 	Follow <-chan string
@@ -139,7 +133,7 @@ type Model struct {
 	clock  time.Time // the time at the last update, for the status bar
 
 	flash    flash
-	writes   int  // Finish commands not yet answered
+	writes   int  // translations the engine has not returned yet
 	quitting bool // quit once writes reach zero
 
 	follow followState   // follow mode's queue and counts
@@ -247,12 +241,12 @@ func (m Model) handleResult(msg tea.Msg) (Model, tea.Cmd, bool) {
 		m, cmd = m.applyRecents(msg)
 	case inputsMsg:
 		m, cmd = m.applyInputs(msg)
-	case beganMsg:
-		m, cmd = m.applyBegan(msg)
 	case frameMsg:
 		m, cmd = m.applyFrame(msg)
-	case finishedMsg:
-		m, cmd = m.applyFinished(msg)
+	case sessionMsg:
+		m, cmd = m.applySession(msg)
+	case translatedMsg:
+		m, cmd = m.applyTranslated(msg)
 	case copiedMsg:
 		m, cmd = m.applyCopied(msg)
 	case touchedMsg:

@@ -61,8 +61,8 @@ func TestRetryAndContinue(t *testing.T) {
 	if m.flight == nil || m.flight.req.Source != "Hello" || m.flight.req.Continue != "" || m.flight.req.To != "ko-KR" {
 		t.Fatalf("retry did not resend the entry: %+v", m.flight)
 	}
-	m = began(m, 1)
-	m = frame(m, snapshot{text: "앞부분", deltas: 1, done: true, result: model.Result{Status: model.StatusTruncated, Text: "앞부분", Finish: "length"}})
+	m = frame(m, snapshot{text: "앞부분", deltas: 1, done: true})
+	m = translated(m, 1, model.Result{Status: model.StatusTruncated, Text: "앞부분", Finish: "length"})
 	if !strings.Contains(m.View(), "… truncated · ctrl+r continue") {
 		t.Fatalf("truncated entry does not offer to continue:\n%s", m.View())
 	}
@@ -70,8 +70,8 @@ func TestRetryAndContinue(t *testing.T) {
 	if m.flight.req.Continue != "앞부분" {
 		t.Fatalf("continue request = %+v", m.flight.req)
 	}
-	m = began(m, 1)
-	m = frame(m, snapshot{text: " 뒷부분", deltas: 1, done: true, result: doneResult(" 뒷부분")})
+	m = frame(m, snapshot{text: " 뒷부분", deltas: 1, done: true})
+	m = translated(m, 1, doneResult(" 뒷부분"))
 	if !strings.Contains(m.View(), "앞부분 뒷부분") {
 		t.Fatalf("continuation not shown appended:\n%s", m.View())
 	}
@@ -82,7 +82,7 @@ func TestCopyLastTranslation(t *testing.T) {
 	cfg := testConfig(t)
 	cfg.Clipboard = func(s string) error { copied = append(copied, s); return nil }
 	log := &callLog{}
-	m := sized(New(cfg, &fakeTranslator{log: log}, newFakeStore(log)), 80, 24)
+	m := sized(newApp(cfg, &fakeTranslator{log: log}, newFakeStore(log)), 80, 24)
 	m = run(t, m, press(tea.KeyCtrlY))
 	if len(copied) != 0 || m.flash.text != "nothing to copy yet" {
 		t.Fatalf("copied %q with no entries (flash %q)", copied, m.flash.text)
@@ -104,7 +104,7 @@ func TestCopyLastTranslation(t *testing.T) {
 
 func TestCtrlCAndEsc(t *testing.T) {
 	m := sized(newTestModel(t), 80, 24)
-	m = began(sendLine(m, "Hello"), 1)
+	m = sendLine(m, "Hello")
 	m = frame(m, snapshot{text: "안", deltas: 1, firstAt: testNow})
 	id := m.flight.id
 
@@ -133,8 +133,8 @@ func TestCtrlCAndEsc(t *testing.T) {
 	if strings.Contains(m.View(), "안녕하세요") {
 		t.Fatal("a late frame changed the cancelled entry")
 	}
-	// Once the commit is in, Ctrl+C quits.
-	m = step(m, finishedMsg{blk: m.sb.last(), entry: m.sb.last().entry})
+	// Once the engine has stored it, Ctrl+C quits.
+	m = step(m, translatedMsg{id: id, blk: m.sb.last(), entry: m.sb.last().entry})
 	if _, cmd = m.Update(press(tea.KeyCtrlC)); !isQuit(cmd) {
 		t.Fatal("ctrl+c did not quit when idle")
 	}
@@ -150,14 +150,15 @@ func isQuit(cmd tea.Cmd) bool {
 
 func TestQuitWaitsForPendingCommit(t *testing.T) {
 	m := sized(newTestModel(t), 80, 24)
-	m = began(sendLine(m, "Hello"), 1)
-	m = step(m, press(tea.KeyEsc)) // finishes the entry; its commit is pending
+	m = sendLine(m, "Hello")
+	id := m.flight.id
+	m = step(m, press(tea.KeyEsc)) // stops the stream; the engine is still storing it
 	next, cmd := m.Update(press(tea.KeyCtrlC))
 	m = next.(Model)
 	if !m.quitting || cmd == nil {
 		t.Fatal("quit did not wait for the pending commit")
 	}
-	if _, cmd = m.Update(finishedMsg{blk: m.sb.last(), entry: m.sb.last().entry}); !isQuit(cmd) {
+	if _, cmd = m.Update(translatedMsg{id: id, blk: m.sb.last(), entry: m.sb.last().entry}); !isQuit(cmd) {
 		t.Fatal("quit did not happen once the commit landed")
 	}
 }
@@ -167,8 +168,8 @@ func TestRetryCountdown(t *testing.T) {
 	cfg := testConfig(t)
 	cfg.Now = func() time.Time { return now }
 	log := &callLog{}
-	m := sized(New(cfg, &fakeTranslator{log: log}, newFakeStore(log)), 80, 24)
-	m = began(sendLine(m, "Hello"), 1)
+	m := sized(newApp(cfg, &fakeTranslator{log: log}, newFakeStore(log)), 80, 24)
+	m = sendLine(m, "Hello")
 	m = frame(m, snapshot{retryAt: testNow.Add(3 * time.Second), attempt: 2})
 	if !strings.Contains(m.View(), "retry 2 in 3s · esc stop") {
 		t.Fatalf("no countdown:\n%s", m.View())
@@ -211,11 +212,24 @@ func TestTranslatorPanicBecomesFailedEntry(t *testing.T) {
 		panic("boom")
 	}}
 	b := newStreamBuffer(time.Now)
-	b.finish(safeStream(t.Context(), tr, model.Request{}, b))
-	s := b.snapshot()
-	if !s.done || s.result.Status != model.StatusFailed || s.result.Text != "부분" || !strings.Contains(s.result.Err.Message, "boom") {
-		t.Fatalf("result = %+v", s.result)
+	e, err := safeTranslate(t.Context(), panicky{tr}, model.Request{}, b)
+	if err == nil || !strings.Contains(err.Error(), "boom") || e.ID != 0 {
+		t.Fatalf("entry %+v, error %v", e, err)
 	}
+	if s := b.snapshot(); s.text != "부분" {
+		t.Fatalf("the buffer lost what arrived before the panic: %q", s.text)
+	}
+}
+
+// panicky is a translator that plays a fake provider without an engine, so that its panic
+// reaches the app.
+type panicky struct{ tr *fakeTranslator }
+
+func (p panicky) Model() string { return p.tr.Model() }
+
+func (p panicky) Translate(ctx context.Context, req model.Request, emit func(model.Event)) (model.Entry, error) {
+	p.tr.Stream(ctx, req, emit)
+	return model.Entry{}, nil
 }
 
 func TestFramesCoalesce(t *testing.T) {
@@ -223,13 +237,13 @@ func TestFramesCoalesce(t *testing.T) {
 	for range 1000 {
 		b.emit(model.Event{Kind: model.EventDelta, Text: "x"})
 	}
-	msg := waitFrameCmd(t.Context(), 7, b)().(frameMsg)
+	msg := waitFrameCmd(t.Context(), 7, b, time.Time{})().(frameMsg)
 	if msg.id != 7 || msg.snap.deltas != 1000 || len(msg.snap.text) != 1000 {
 		t.Fatalf("frame = id %d, %d deltas", msg.id, msg.snap.deltas)
 	}
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
-	if got := waitFrameCmd(ctx, 7, b)(); got != nil {
+	if got := waitFrameCmd(ctx, 7, b, time.Time{})(); got != nil {
 		t.Fatalf("frame command did not give up with its context: %v", got)
 	}
 }
@@ -242,7 +256,7 @@ func TestLayoutNeverOverflows(t *testing.T) {
 			for _, full := range []bool{false, true} {
 				cfg := testConfig(t)
 				cfg.ProviderError = "no provider configured: set OPENAI_API_KEY"
-				m := sized(New(cfg, nil, newFakeStore(&callLog{})), w, h)
+				m := sized(newApp(cfg, nil, newFakeStore(&callLog{})), w, h)
 				m = step(m, typeKeys("one two three four five six seven eight nine ten")...)
 				if full {
 					m = step(m, tea.KeyMsg{Type: tea.KeyCtrlG})

@@ -48,7 +48,7 @@ func benchModel(b *testing.B, n int) Model {
 func benchModelWith(b *testing.B, cfg Config, n int) Model {
 	b.Helper()
 	log := &callLog{}
-	m := sized(New(cfg, &fakeTranslator{log: log}, newFakeStore(log)), 80, 24)
+	m := sized(newApp(cfg, &fakeTranslator{log: log}, newFakeStore(log)), 80, 24)
 	entries := make([]model.Entry, n)
 	for i := range entries {
 		entries[i] = model.Entry{
@@ -57,7 +57,7 @@ func benchModelWith(b *testing.B, cfg Config, n int) Model {
 		}
 	}
 	m = step(m, transcriptMsg{session: model.Session{ID: 1, Started: testNow}, entries: entries})
-	m = began(sendLine(m, "We will discuss the budget for the next quarter."), 1)
+	m = sendLine(m, "We will discuss the budget for the next quarter.")
 	_ = m.View()
 	return m
 }

@@ -30,7 +30,7 @@ func manySessions(n int) *fakeStore {
 // loaded message and the View.
 func BenchmarkBrowserOpen(b *testing.B) {
 	st := manySessions(1000)
-	m := sized(New(testConfig(b), &fakeTranslator{log: st.log}, st), 80, 24)
+	m := sized(newApp(testConfig(b), &fakeTranslator{log: st.log}, st), 80, 24)
 	b.ReportAllocs()
 	for b.Loop() {
 		next, cmd := m.Update(press(tea.KeyCtrlO))
@@ -49,7 +49,7 @@ func BenchmarkBrowserView(b *testing.B) {
 	for _, n := range []int{100, 1000, 10000} {
 		b.Run(fmt.Sprintf("sessions=%d", n), func(b *testing.B) {
 			st := manySessions(n)
-			m := sized(New(testConfig(b), &fakeTranslator{log: st.log}, st), 80, 24)
+			m := sized(newApp(testConfig(b), &fakeTranslator{log: st.log}, st), 80, 24)
 			m = step(m, press(tea.KeyCtrlO), loadHistoryCmd(m.browserEnv(), 0)())
 			m = step(m, press(tea.KeyDown), press(tea.KeyDown))
 			b.Run("pane", func(b *testing.B) {
@@ -76,7 +76,7 @@ func BenchmarkBrowserView(b *testing.B) {
 // filter runs in Update, over memory), with the View after it.
 func BenchmarkBrowserFilter(b *testing.B) {
 	st := manySessions(1000)
-	m := sized(New(testConfig(b), &fakeTranslator{log: st.log}, st), 80, 24)
+	m := sized(newApp(testConfig(b), &fakeTranslator{log: st.log}, st), 80, 24)
 	m = step(m, press(tea.KeyCtrlO), loadHistoryCmd(m.browserEnv(), 0)())
 	m = step(m, typeKeys("statio")...)
 	keys := []tea.Msg{typeKeys("n")[0], press(tea.KeyBackspace)}
@@ -101,7 +101,7 @@ func BenchmarkSearchView(b *testing.B) {
 			Text:   "강의가 끝나면 옛 중앙역까지 함께 걸어갔다가 돌아옵니다.",
 		})
 	}
-	m := sized(New(testConfig(b), &fakeTranslator{log: st.log}, st), 80, 24)
+	m := sized(newApp(testConfig(b), &fakeTranslator{log: st.log}, st), 80, 24)
 	m = step(m, press(tea.KeyCtrlO), press(tea.KeyCtrlF))
 	m = step(m, typeKeys("station")...)
 	m = step(m, searchCmd(b.Context(), m.browserEnv(), m.history.search.seq, "station")())

@@ -49,7 +49,7 @@ func browserStore() *fakeStore {
 
 func newBrowserModel(t testing.TB, st *fakeStore, cfg Config) Model {
 	t.Helper()
-	return sized(New(cfg, &fakeTranslator{log: st.log, play: playDeltas("계속")}, st), 80, 24)
+	return sized(newApp(cfg, &fakeTranslator{log: st.log, play: playDeltas("계속")}, st), 80, 24)
 }
 
 // openBrowser presses the history key and applies the list its command reads.
@@ -264,7 +264,7 @@ func TestBrowserReopenContinuesScript(t *testing.T) {
 	a.press(tea.KeyEnter)
 	a.waitFor(t, "그래프로서의 역")
 	eventually(t, "Finish", func() bool { return len(st.finishedEntries()) == 1 })
-	if got := a.log.list(); !slices.Equal(got[:2], []string{"NewSession", "Begin"}) {
+	if got := a.log.list(); got[0] != "NewSession" || slices.Index(got, "Begin") < 1 {
 		t.Fatalf("calls = %v, want a new session of the script first", got)
 	}
 	st.mu.Lock()
@@ -377,7 +377,8 @@ func TestBrowserDeleteCurrentScript(t *testing.T) {
 func TestBrowserDeleteRefusedWhileStreamingIntoIt(t *testing.T) {
 	st := browserStore()
 	m := newBrowserModel(t, st, testConfig(t))
-	m = began(sendLine(m, "Hello"), 7)
+	m = sendLine(m, "Hello")
+	m = step(m, sessionMsg{id: m.flight.id, session: model.Session{ID: 7, Started: testNow}})
 	m = openBrowser(t, m)
 	m = step(m, press(tea.KeyCtrlD))
 	m, cmd := update(m, press(tea.KeyEnter))

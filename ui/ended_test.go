@@ -2,12 +2,14 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"io"
 	"strings"
 	"testing"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/yeok/yeok/llm"
 	"github.com/yeok/yeok/model"
 )
 
@@ -20,7 +22,7 @@ func TestSessionEndInterruptsStream(t *testing.T) {
 	defer cancel()
 	cfg := testConfig(t)
 	cfg.Ctx = ctx
-	m := New(cfg, tr, st)
+	m := newApp(cfg, tr, st)
 	p := tea.NewProgram(m, tea.WithContext(ctx), tea.WithInput(nil), tea.WithOutput(io.Discard), tea.WithoutSignals())
 	done := make(chan error, 1)
 	go func() {
@@ -121,17 +123,18 @@ func (s cancelOnBegin) Begin(ctx context.Context, req model.Request) (model.Entr
 }
 
 func TestSessionEndDuringBegin(t *testing.T) {
-	ctx, cancel := context.WithCancel(t.Context())
+	session, cancel := context.WithCancel(t.Context())
 	defer cancel()
 	st := newFakeStore(&callLog{})
-	job := beginJob{
-		ctx: ctx, st: cancelOnBegin{st, cancel}, owner: model.LocalOwner, id: 3,
-		tmpl: model.Session{Origin: "tui"}, req: model.Request{Owner: model.LocalOwner, Source: "hello", To: "ko"},
-		now: func() time.Time { return testNow },
-	}
-	msg, ok := job.cmd()().(endedMsg)
+	tr := &fakeTranslator{log: st.log, play: playUntilCancelled("부분")}
+	eng := llm.New(tr, cancelOnBegin{st, cancel}, llm.Options{Now: func() time.Time { return testNow }})
+	ctx, stop := streamContext(session)
+	defer stop()
+	job := translateJob{ctx: ctx, id: 3, tr: eng, buf: newStreamBuffer(time.Now),
+		req: model.Request{Owner: model.LocalOwner, SessionID: 1, Source: "hello", To: "ko"}}
+	msg, ok := job.cmd()().(translatedMsg)
 	if !ok || msg.id != 3 || msg.err != nil {
-		t.Fatalf("message = %#v, want an ended message", msg)
+		t.Fatalf("message = %#v, want the translated entry", msg)
 	}
 	got := st.finishedEntries()
 	if len(got) != 1 || got[0].Status != model.StatusInterrupted || got[0].Error != sessionEnded || !got[0].Finished.Equal(testNow) {
@@ -139,52 +142,53 @@ func TestSessionEndDuringBegin(t *testing.T) {
 	}
 }
 
-func TestEndedResult(t *testing.T) {
+// TestStreamContextCauses: Esc cancels a stream plainly (stored cancelled); the session's
+// end stops it with a *model.Error (stored interrupted), the session's own when it has one.
+func TestStreamContextCauses(t *testing.T) {
+	shutdown := &model.Error{Class: model.ClassInterrupted, Message: "interrupted: the server is shutting down"}
 	tests := []struct {
-		name string
-		res  model.Result
-		snap snapshot
-		want model.Status
-		text string
+		name  string
+		end   func(esc context.CancelFunc, session context.CancelCauseFunc)
+		class model.ErrorClass
+		msg   string
 	}{
-		{"cancelled becomes interrupted", model.Result{Status: model.StatusCancelled, Text: "부분"}, snapshot{}, model.StatusInterrupted, "부분"},
-		{"partial from the buffer", model.Result{Status: model.StatusCancelled}, snapshot{text: "버퍼"}, model.StatusInterrupted, "버퍼"},
-		{"done stays done", model.Result{Status: model.StatusDone, Text: "끝"}, snapshot{}, model.StatusDone, "끝"},
-		{"failed stays failed", model.Result{Status: model.StatusFailed}, snapshot{}, model.StatusFailed, ""},
+		{"esc", func(esc context.CancelFunc, _ context.CancelCauseFunc) { esc() }, "", ""},
+		{"session ends", func(_ context.CancelFunc, session context.CancelCauseFunc) { session(nil) }, model.ClassInterrupted, sessionEnded},
+		{"server stops the session", func(_ context.CancelFunc, session context.CancelCauseFunc) { session(shutdown) },
+			model.ClassInterrupted, shutdown.Message},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := endedResult(tt.res, tt.snap)
-			if got.Status != tt.want || got.Text != tt.text {
-				t.Fatalf("result = %+v", got)
-			}
-			if tt.want == model.StatusInterrupted && (got.Err == nil || got.Err.Class != model.ClassInterrupted) {
-				t.Fatalf("error = %+v", got.Err)
+			session, end := context.WithCancelCause(t.Context())
+			defer end(nil)
+			ctx, esc := streamContext(session)
+			defer esc()
+			tt.end(esc, end)
+			<-ctx.Done()
+			var why *model.Error
+			switch {
+			case tt.class == "" && errors.As(context.Cause(ctx), &why):
+				t.Fatalf("esc gave the cause %v", why)
+			case tt.class != "" && (!errors.As(context.Cause(ctx), &why) || why.Class != tt.class || why.Message != tt.msg):
+				t.Fatalf("cause %v, want %s %q", context.Cause(ctx), tt.class, tt.msg)
 			}
 		})
 	}
 }
 
-// TestLateFrameAfterSessionEnd: the reader claimed the entry when the session ended, and
-// the last frame still reached Update; the flight stays until the reader's message.
-func TestLateFrameAfterSessionEnd(t *testing.T) {
+// TestLateFrameAfterTranslated: a frame that reaches Update after the engine's answer is
+// dropped; the stored entry stays.
+func TestLateFrameAfterTranslated(t *testing.T) {
 	m := sized(newTestModel(t), 80, 24)
-	m = began(sendLine(m, "hello"), 1)
+	m = sendLine(m, "hello")
 	f := m.flight
-	if !f.buf.claim() {
-		t.Fatal("a fresh stream was already claimed")
-	}
-	m = frame(m, snapshot{text: "부분", deltas: 1, done: true, result: model.Result{Status: model.StatusCancelled, Text: "부분"}})
-	if m.flight != f || m.writes != 0 {
-		t.Fatalf("Update finished an entry the reader claimed (flight %v, writes %d)", m.flight, m.writes)
-	}
-	e := f.entry
-	e.Apply(endedResult(model.Result{Status: model.StatusCancelled, Text: "부분"}, snapshot{}), testNow)
-	m = step(m, endedMsg{id: f.id, entry: e})
+	m = translated(m, 1, model.Result{Status: model.StatusInterrupted, Text: "부분",
+		Err: &model.Error{Class: model.ClassInterrupted, Message: sessionEnded}})
+	m = step(m, frameMsg{id: f.id, snap: snapshot{text: "부분 그리고 더", deltas: 2}})
 	if m.flight != nil || f.blk.live != nil || f.blk.entry.Status != model.StatusInterrupted {
-		t.Fatalf("the ended entry is not shown: %+v", f.blk.entry)
+		t.Fatalf("the stored entry is not shown: %+v", f.blk.entry)
 	}
-	if !strings.Contains(m.View(), "↯ interrupted") || !strings.Contains(m.View(), sessionEnded) {
-		t.Fatalf("view:\n%s", m.View())
+	if v := m.View(); !strings.Contains(v, "↯ interrupted") || !strings.Contains(v, sessionEnded) || strings.Contains(v, "그리고") {
+		t.Fatalf("view:\n%s", v)
 	}
 }

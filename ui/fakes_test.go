@@ -13,6 +13,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/muesli/termenv"
+	"github.com/yeok/yeok/llm"
 	"github.com/yeok/yeok/model"
 )
 
@@ -42,18 +43,19 @@ func (l *callLog) list() []string {
 type fakeStore struct {
 	log *callLog
 
-	mu       sync.Mutex
-	nextID   uint64
-	sessions []model.Session
-	scripts  []model.Script
-	entries  []model.Entry
-	recents  []model.Language
-	inputs   []string
-	begun    []model.Request
-	finished []model.Entry
-	touched  []model.Language
-	puts     []model.Script // every PutScript, in order
-	putErr   error          // when set, PutScript fails with it
+	mu        sync.Mutex
+	nextID    uint64
+	sessions  []model.Session
+	scripts   []model.Script
+	entries   []model.Entry
+	recents   []model.Language
+	inputs    []string
+	begun     []model.Request
+	finished  []model.Entry
+	touched   []model.Language
+	puts      []model.Script // every PutScript, in order
+	putErr    error          // when set, PutScript fails with it
+	scriptErr error          // when set, Script fails with it
 }
 
 func newFakeStore(log *callLog) *fakeStore { return &fakeStore{log: log, nextID: 100} }
@@ -125,6 +127,19 @@ func (s *fakeStore) Finish(ctx context.Context, e model.Entry) (model.Entry, err
 	return e, nil
 }
 
+// ScriptPairs is the store's context rule: the script's last n done entries, oldest first.
+func (s *fakeStore) ScriptPairs(_ context.Context, _ model.Owner, id string, n int) ([]model.Pair, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []model.Pair
+	for i := len(s.entries) - 1; i >= 0 && len(out) < n; i-- {
+		if e := s.entries[i]; e.ScriptID == id && e.Status == model.StatusDone {
+			out = append([]model.Pair{{Source: e.Source, Translation: e.Display()}}, out...)
+		}
+	}
+	return out, nil
+}
+
 func (s *fakeStore) Entries(_ context.Context, _ model.Owner, q model.EntryQuery) ([]model.Entry, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -184,6 +199,9 @@ func (s *fakeStore) Script(_ context.Context, _ model.Owner, id string) (model.S
 	s.log.add("Script")
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.scriptErr != nil {
+		return model.Script{}, s.scriptErr
+	}
 	for _, sc := range s.scripts {
 		if sc.ID == id {
 			sc.Glossary = slices.Clone(sc.Glossary)
@@ -346,23 +364,41 @@ func sendLine(m Model, text string) Model {
 	return step(m, press(tea.KeyEnter))
 }
 
-// began answers the pending Begin of the stream in flight.
-func began(m Model, sessID uint64) Model {
-	f := m.flight
-	e := model.Entry{
-		ID: f.id + 1000, SessionID: sessID, Source: f.req.Source, From: f.req.From, To: f.req.To,
-		Model: "gpt-4o-mini", Created: testNow, Status: model.StatusPending,
-	}
-	return step(m, beganMsg{id: f.id, session: model.Session{ID: sessID, Started: testNow}, entry: e, req: f.req})
-}
-
 // frame applies a frame of the stream in flight.
 func frame(m Model, s snapshot) Model { return step(m, frameMsg{id: m.flight.id, snap: s}) }
 
-// finished runs one entry through send, begin and a final frame.
+// translated answers the stream in flight as the engine would, with the entry it stored for
+// res in session sessID.
+func translated(m Model, sessID uint64, res model.Result) Model {
+	f := m.flight
+	e := model.Entry{
+		ID: f.id + 1000, SessionID: sessID, Source: f.req.Source, From: f.req.From, To: f.req.To,
+		Model: "gpt-4o-mini", Created: testNow,
+	}
+	e.Apply(res, testNow)
+	if m.session.ID == 0 {
+		m = step(m, sessionMsg{id: f.id, session: model.Session{ID: sessID, Started: testNow}})
+	}
+	return step(m, translatedMsg{id: f.id, blk: f.blk, entry: e})
+}
+
+// finished runs one entry through send, a last frame and the engine's answer.
 func finished(m Model, source string, res model.Result) Model {
-	m = began(sendLine(m, source), 1)
-	return frame(m, snapshot{text: res.Text, refusal: res.Refusal, deltas: 3, firstAt: testNow, done: true, result: res})
+	m = sendLine(m, source)
+	m = frame(m, snapshot{text: res.Text, refusal: res.Refusal, deltas: 3, firstAt: testNow, done: true})
+	return translated(m, 1, res)
+}
+
+// newApp builds the app over the real engine, which drives tr as its provider and st as
+// its log; a nil tr means no provider.
+func newApp(cfg Config, tr *fakeTranslator, st interface {
+	Store
+	llm.Log
+}) Model {
+	if tr == nil {
+		return New(cfg, nil, st)
+	}
+	return New(cfg, llm.New(tr, st, llm.Options{Now: cfg.Now}), st)
 }
 
 func sized(m Model, w, h int) Model { return step(m, tea.WindowSizeMsg{Width: w, Height: h}) }

@@ -1,10 +1,6 @@
 package ui
 
 import (
-	"context"
-	"fmt"
-	"strings"
-
 	"github.com/yeok/yeok/model"
 )
 
@@ -27,42 +23,4 @@ func (b *block) flagLines(width int, last bool, lk look) []string {
 		}
 	}
 	return out
-}
-
-// glossaryNotes tells the model, for a retry, which terms the last answer missed and how
-// the glossary translates them. The translations come from the request's glossary (as
-// Prepare filled it) or else from the script's. The notes are a hint: a term whose
-// translation cannot be found (no script, the store failing) is left out rather than
-// failing the retry.
-func glossaryNotes(ctx context.Context, st Store, req model.Request, missed []string) []string {
-	var script []model.GlossaryTerm
-	loaded := false
-	var notes []string
-	for _, term := range missed {
-		tr, ok := lookupTerm(req.Glossary, term)
-		if !ok && req.ScriptID != "" {
-			if !loaded {
-				loaded = true
-				if sc, err := st.Script(ctx, req.Owner, req.ScriptID); err == nil {
-					script = sc.Glossary
-				}
-			}
-			tr, ok = lookupTerm(script, term)
-		}
-		if ok {
-			notes = append(notes, fmt.Sprintf("The glossary requires %q to be translated as %q; the last answer did not use it.", term, tr))
-		}
-	}
-	return notes
-}
-
-// lookupTerm finds term's translation, matching terms case-insensitively as the glossary
-// command does.
-func lookupTerm(g []model.GlossaryTerm, term string) (string, bool) {
-	for _, t := range g {
-		if strings.EqualFold(t.Term, term) {
-			return t.Translation, true
-		}
-	}
-	return "", false
 }

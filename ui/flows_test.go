@@ -24,11 +24,7 @@ type app struct {
 func startApp(t *testing.T, cfg Config, st *fakeStore, tr *fakeTranslator) *app {
 	t.Helper()
 	a := &app{st: st, tr: tr, log: st.log}
-	var translator Translator
-	if tr != nil {
-		translator = tr
-	}
-	a.tm = teatest.NewTestModel(t, New(cfg, translator, st), teatest.WithInitialTermSize(80, 24))
+	a.tm = teatest.NewTestModel(t, newApp(cfg, tr, st), teatest.WithInitialTermSize(80, 24))
 	t.Cleanup(func() { _ = a.tm.Quit() })
 	return a
 }

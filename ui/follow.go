@@ -122,14 +122,7 @@ func (m *Model) countFollowed(f *flight, s model.Status) {
 // press would only stop that one.
 func (m Model) stopAndQuit() (tea.Model, tea.Cmd) {
 	next, stopCmd := m.stop()
-	m = next.(Model)
-	if m.flight != nil {
-		// Stopped before its entry was logged: it is finished when Begin returns, and
-		// the quit follows that commit.
-		m.quitting = true
-		return m, tea.Batch(stopCmd, afterCmd(m.cfg.Ctx, quitGrace, quitNowMsg{}))
-	}
-	quit, quitCmd := m.quit()
+	quit, quitCmd := next.(Model).quit()
 	return quit, tea.Batch(stopCmd, quitCmd)
 }
 

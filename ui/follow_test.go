@@ -104,7 +104,7 @@ func TestFollowQueueWaitsForCommit(t *testing.T) {
 	cfg.Session.ScriptID = "talk-1"
 	cfg.MaxInput = 16
 	log := &callLog{}
-	m := sized(New(cfg, &fakeTranslator{log: log}, newFakeStore(log)), 80, 24)
+	m := sized(newApp(cfg, &fakeTranslator{log: log}, newFakeStore(log)), 80, 24)
 
 	m = step(m, followLineMsg{line: "", ok: true}, followLineMsg{line: " \t", ok: true})
 	if m.follow.seen != 0 || m.flight != nil {
@@ -122,13 +122,11 @@ func TestFollowQueueWaitsForCommit(t *testing.T) {
 	if len(m.follow.queue) != 1 {
 		t.Fatalf("queue = %+v", m.follow.queue)
 	}
-	m = began(m, 1)
-	blk := m.flight.blk
-	m = frame(m, snapshot{text: "하나", deltas: 1, done: true, result: doneResult("하나")})
-	if m.flight != nil || m.writes != 1 || len(m.follow.queue) != 1 {
-		t.Fatal("the next line started before the last entry was committed")
+	m = frame(m, snapshot{text: "하나", deltas: 1, done: true})
+	if m.flight == nil || m.flight.req.Source != "one" || m.writes != 1 || len(m.follow.queue) != 1 {
+		t.Fatal("the next line started before the engine stored the last entry")
 	}
-	m = step(m, finishedMsg{blk: blk, entry: blk.entry})
+	m = translated(m, 1, doneResult("하나"))
 	if m.flight == nil || m.flight.req.Source != "two" || len(m.follow.queue) != 0 {
 		t.Fatalf("the queued line did not start after the commit: %+v", m.flight)
 	}
@@ -145,7 +143,7 @@ func TestFollowWithoutProviderKeepsLines(t *testing.T) {
 	cfg := testConfig(t)
 	cfg.Follow = make(chan string)
 	cfg.ProviderError = "no provider configured"
-	m := sized(New(cfg, nil, newFakeStore(&callLog{})), 80, 24)
+	m := sized(newApp(cfg, nil, newFakeStore(&callLog{})), 80, 24)
 	m = step(m, followLineMsg{line: "one", ok: true}, followLineMsg{line: "two", ok: true})
 	if m.flight != nil || len(m.follow.queue) != 2 || m.follow.seen != 2 {
 		t.Fatalf("lines were dropped or sent: %+v", m.follow)
@@ -176,14 +174,11 @@ func TestViewFollowProgress(t *testing.T) {
 	cfg := testConfig(t)
 	cfg.Follow, cfg.FollowName = make(chan string), "lecture-01.txt"
 	log := &callLog{}
-	m := sized(New(cfg, &fakeTranslator{log: log}, newFakeStore(log)), 80, 24)
+	m := sized(newApp(cfg, &fakeTranslator{log: log}, newFakeStore(log)), 80, 24)
 	m = step(m, followLineMsg{line: "Welcome to the first lecture.", ok: true})
-	m = began(m, 1)
-	blk := m.flight.blk
-	m = frame(m, snapshot{text: "첫 강의에 오신 것을 환영합니다.", deltas: 3, done: true, result: doneResult("첫 강의에 오신 것을 환영합니다.")})
-	m = step(m, finishedMsg{blk: blk, entry: blk.entry})
+	m = frame(m, snapshot{text: "첫 강의에 오신 것을 환영합니다.", deltas: 3, done: true})
+	m = translated(m, 1, doneResult("첫 강의에 오신 것을 환영합니다."))
 	m = step(m, followLineMsg{line: "Today we look at attention.", ok: true})
-	m = began(m, 1)
 	m = frame(m, snapshot{text: "오늘은 어텐션을", deltas: 2, firstAt: testNow.Add(-time.Second)})
 	m = step(m, followLineMsg{line: "It was introduced in 2017.", ok: true}, followLineMsg{line: "Let's start.", ok: true})
 	checkGolden(t, m)
@@ -200,7 +195,7 @@ func TestFollowLayoutFits(t *testing.T) {
 			cfg.Session.ScriptID = "lecture-01"
 			st := newFakeStore(&callLog{})
 			st.scripts = []model.Script{{ID: "lecture-01", Glossary: []model.GlossaryTerm{attention, transformer}}}
-			m := sized(New(cfg, nil, st), w, h)
+			m := sized(newApp(cfg, nil, st), w, h)
 			m = step(m, followLineMsg{line: "one", ok: true}, followLineMsg{line: "two", ok: true})
 			for _, p := range []tea.Msg{nil, ctrlL(), scriptLoadedMsg{id: "lecture-01", script: st.scripts[0]}, press(tea.KeyCtrlD)} {
 				if p != nil {

@@ -67,7 +67,7 @@ func glossaryModelFor(t *testing.T, st *fakeStore) Model {
 	t.Helper()
 	cfg := testConfig(t)
 	cfg.Session.ScriptID = "lecture-01"
-	m := sized(New(cfg, &fakeTranslator{log: st.log}, st), 80, 24)
+	m := sized(newApp(cfg, &fakeTranslator{log: st.log}, st), 80, 24)
 	m = run(t, m, ctrlL())
 	if m.panel != panelGlossary || !m.gloss.loaded {
 		t.Fatalf("panel %d not loaded: %+v", m.panel, m.gloss.err)

@@ -13,46 +13,32 @@ import (
 
 var attention = model.GlossaryTerm{Term: "attention", Translation: "어텐션"}
 
-// prepareHook is a Prepare that logs its call and fills the request as the pipeline does.
-func prepareHook(log *callLog) func(context.Context, *model.Request) error {
-	return func(_ context.Context, req *model.Request) error {
-		log.add("Prepare")
-		req.Context = []model.Pair{{Source: "Good morning.", Translation: "좋은 아침입니다."}}
-		req.Glossary = []model.GlossaryTerm{attention}
-		return nil
-	}
+// lectureStore is a store holding script lecture-01 with a glossary and one done entry,
+// the context of the script's next request.
+func lectureStore(st *fakeStore) *fakeStore {
+	st.scripts = []model.Script{{ID: "lecture-01", Owner: model.LocalOwner, Glossary: []model.GlossaryTerm{attention}}}
+	st.entries = []model.Entry{{ID: 1, ScriptID: "lecture-01", Source: "Good morning.", Text: "좋은 아침입니다.",
+		Status: model.StatusDone, To: "ko-KR"}}
+	return st
 }
 
-// tidyHook is a Tidy that strips a preface and flags every glossary term whose translation
-// the answer lacks, as llm.Tidy does.
-func tidyHook(e *model.Entry, req model.Request) {
-	if e.Status != model.StatusDone {
-		return
-	}
-	if _, rest, ok := strings.Cut(e.Text, "translation:\n"); ok {
-		e.Clean = rest
-	}
-	for _, t := range req.Glossary {
-		if !strings.Contains(e.Display(), t.Translation) {
-			e.Flags = append(e.Flags, model.GlossaryMiss(t.Term))
-		}
-	}
-}
-
-func TestPrepareRunsBeforeBegin(t *testing.T) {
+// TestScriptRequestCarriesContextAndGlossary: the engine fills a script request from the
+// store before logging it: the script's done pairs and the glossary terms of the source.
+func TestScriptRequestCarriesContextAndGlossary(t *testing.T) {
 	st, tr := newFakes(playDeltas("어텐션이", " 전부입니다"))
+	lectureStore(st)
 	cfg := testConfig(t)
 	cfg.Session.ScriptID = "lecture-01"
-	cfg.Prepare = prepareHook(st.log)
 	a := startApp(t, cfg, st, tr)
 	a.typeText("Attention is all you need")
 	a.press(tea.KeyEnter)
 	a.waitFor(t, "✓ done")
 	eventually(t, "Finish", func() bool { return len(st.finishedEntries()) == 1 })
 
-	want := []string{"Prepare", "NewSession", "Begin", "Stream", "Finish:done"}
-	if got := a.log.list(); !slices.Equal(got, want) {
-		t.Fatalf("calls = %v, want %v", got, want)
+	calls := a.log.list()
+	at := func(name string) int { return slices.Index(calls, name) }
+	if !(at("NewSession") >= 0 && at("NewSession") < at("Begin") && at("Begin") < at("Stream") && at("Stream") < at("Finish:done")) {
+		t.Fatalf("calls = %v: want the session, then the entry logged, streamed and finished", calls)
 	}
 	for name, req := range map[string]model.Request{"logged": st.begunRequests()[0], "sent": tr.requests()[0]} {
 		if len(req.Context) != 1 || req.Context[0].Translation != "좋은 아침입니다." {
@@ -67,14 +53,17 @@ func TestPrepareRunsBeforeBegin(t *testing.T) {
 	}
 }
 
-func TestPrepareFailureLogsNothing(t *testing.T) {
+// TestUnreadableScriptLogsNothing: when the script cannot be read, nothing is logged or
+// sent, and the entry shows failed with the reason.
+func TestUnreadableScriptLogsNothing(t *testing.T) {
 	st, tr := newFakes(playDeltas("x"))
+	st.scriptErr = errors.New("script store unreadable")
 	cfg := testConfig(t)
-	cfg.Prepare = func(context.Context, *model.Request) error { return errors.New("script store unreadable") }
+	cfg.Session.ScriptID = "lecture-01"
 	a := startApp(t, cfg, st, tr)
 	a.typeText("hello")
 	a.press(tea.KeyEnter)
-	a.waitFor(t, "prepare request: script store unreadable")
+	a.waitFor(t, "script store unreadable")
 	m := a.final(t)
 	if len(st.begunRequests()) != 0 || len(tr.requests()) != 0 {
 		t.Fatal("a request that could not be prepared was logged or sent")
@@ -88,8 +77,7 @@ func TestTidyCleansAndFlags(t *testing.T) {
 	st, tr := newFakes(playDeltas("Here is the translation:\n", "주의가 전부입니다"))
 	cfg := testConfig(t)
 	cfg.Session.ScriptID = "lecture-01"
-	cfg.Prepare = prepareHook(st.log)
-	cfg.Tidy = tidyHook
+	lectureStore(st)
 	a := startApp(t, cfg, st, tr)
 	a.typeText("Attention is all you need")
 	a.press(tea.KeyEnter)
@@ -119,8 +107,7 @@ func TestRetryAfterGlossaryMissNamesTerm(t *testing.T) {
 	}
 	cfg := testConfig(t)
 	cfg.Session.ScriptID = "lecture-01"
-	cfg.Prepare = prepareHook(st.log)
-	cfg.Tidy = tidyHook
+	lectureStore(st)
 	a := startApp(t, cfg, st, tr)
 	a.typeText("Attention is all you need")
 	a.press(tea.KeyEnter)
@@ -138,32 +125,6 @@ func TestRetryAfterGlossaryMissNamesTerm(t *testing.T) {
 	}
 	if flags := st.finishedEntries()[1].Flags; len(flags) != 0 {
 		t.Fatalf("the retried answer is still flagged: %v", flags)
-	}
-}
-
-func TestGlossaryNotes(t *testing.T) {
-	st := newFakeStore(&callLog{})
-	st.scripts = []model.Script{{ID: "talk", Glossary: []model.GlossaryTerm{{Term: "Softmax", Translation: "소프트맥스"}}}}
-	tests := []struct {
-		name   string
-		req    model.Request
-		missed []string
-		want   []string
-	}{
-		{"from the request", model.Request{Glossary: []model.GlossaryTerm{attention}}, []string{"attention"},
-			[]string{`The glossary requires "attention" to be translated as "어텐션"; the last answer did not use it.`}},
-		{"from the script, any case", model.Request{ScriptID: "talk"}, []string{"softmax"},
-			[]string{`The glossary requires "softmax" to be translated as "소프트맥스"; the last answer did not use it.`}},
-		{"unknown term left out", model.Request{ScriptID: "talk"}, []string{"gradient"}, nil},
-		{"no script", model.Request{}, []string{"attention"}, nil},
-		{"script missing", model.Request{ScriptID: "gone"}, []string{"attention"}, nil},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := glossaryNotes(t.Context(), st, tt.req, tt.missed); !slices.Equal(got, tt.want) {
-				t.Fatalf("notes = %q, want %q", got, tt.want)
-			}
-		})
 	}
 }
 
@@ -199,11 +160,11 @@ func TestFlagLines(t *testing.T) {
 func TestViewGlossaryWarning(t *testing.T) {
 	log := &callLog{}
 	cfg := testConfig(t)
-	cfg.Tidy = func(e *model.Entry, _ model.Request) {
-		e.Clean = "주의가 전부입니다."
-		e.Flags = []model.Flag{"glossary-miss:attention", "script-mismatch"}
-	}
-	m := sized(New(cfg, &fakeTranslator{log: log}, newFakeStore(log)), 80, 24)
+	m := sized(newApp(cfg, &fakeTranslator{log: log}, newFakeStore(log)), 80, 24)
 	m = finished(m, "Attention is all you need.", doneResult("Translation:\n주의가 전부입니다."))
+	last := m.sb.last()
+	last.entry.Clean = "주의가 전부입니다."
+	last.entry.Flags = []model.Flag{"glossary-miss:attention", "script-mismatch"}
+	last.invalidate()
 	checkGolden(t, m)
 }

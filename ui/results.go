@@ -2,12 +2,9 @@ package ui
 
 import tea "github.com/charmbracelet/bubbletea"
 
-// handleMoreResults applies the messages of follow mode, of the glossary panel and of a
-// stream that the session's end cut short; ok is false for any other message.
+// handleMoreResults applies the messages of follow mode and of the glossary panel; ok is false for any other message.
 func (m Model) handleMoreResults(msg tea.Msg) (next Model, cmd tea.Cmd, ok bool) {
 	switch msg := msg.(type) {
-	case endedMsg:
-		m, cmd = m.applyEnded(msg)
 	case followLineMsg:
 		m, cmd = m.applyFollowLine(msg)
 	case scriptLoadedMsg:

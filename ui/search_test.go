@@ -102,7 +102,7 @@ func (s *searchCounter) count() int {
 // the newest edit is searched after the pause, and results of an older search are dropped.
 func TestSearchDebouncesAndDropsStale(t *testing.T) {
 	st := &searchCounter{fakeStore: browserStore()}
-	m := sized(New(testConfig(t), &fakeTranslator{log: st.log}, st), 80, 24)
+	m := sized(newApp(testConfig(t), &fakeTranslator{log: st.log}, st), 80, 24)
 	m = openBrowser(t, m)
 	m = step(m, press(tea.KeyCtrlF))
 	var cmds []tea.Cmd

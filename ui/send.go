@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -10,38 +11,17 @@ import (
 	"github.com/yeok/yeok/model"
 )
 
-// quitGrace bounds how long quitting waits for pending Finish commits.
+// quitGrace bounds how long quitting waits for translations still being stored.
 const quitGrace = time.Second
 
 type (
-	// beganMsg: the entry of stream id is logged as pending (or could not be).
-	beganMsg struct {
-		id      uint64
-		session model.Session
-		entry   model.Entry
-		req     model.Request
-		err     error
-	}
-	// finishedMsg: the entry shown by blk was committed as finished (or could not be).
-	finishedMsg struct {
-		blk   *block
-		entry model.Entry
-		err   error
-	}
 	// copiedMsg: the clipboard writer returned.
 	copiedMsg struct {
 		runes int
 		err   error
 	}
-	// quitNowMsg ends the program even if commits are still pending.
+	// quitNowMsg ends the program even if translations are still being stored.
 	quitNowMsg struct{}
-	// endedMsg: the session's context ended before Update finished stream id; the entry
-	// was finished by the command that noticed (or could not be).
-	endedMsg struct {
-		id    uint64
-		entry model.Entry
-		err   error
-	}
 )
 
 // send starts a translation of the input box's text, or says in the status bar why not.
@@ -65,7 +45,7 @@ func (m Model) send() (tea.Model, tea.Cmd) {
 		m.follow.queue = append(m.follow.queue, queuedLine{source: text, typed: true})
 		return m.startNext()
 	}
-	if m.flight != nil {
+	if m.busy() {
 		return m, m.setFlash("a translation is still streaming: "+m.keys.Cancel.Help().Key+" stops it", true)
 	}
 	req := model.Request{Source: text, From: m.from, To: m.to}
@@ -74,6 +54,10 @@ func (m Model) send() (tea.Model, tea.Cmd) {
 	m.layout()
 	return m.start(req, startOpts{})
 }
+
+// busy reports that a new stream cannot start yet: one is in flight, or the first one's
+// session is still being created (a second would create another).
+func (m Model) busy() bool { return m.flight != nil || (m.session.ID == 0 && m.writes > 0) }
 
 func (m Model) providerProblem() string {
 	if m.cfg.ProviderError != "" {
@@ -86,25 +70,19 @@ func (m Model) providerProblem() string {
 type startOpts struct {
 	// prefix is the partial a continuation goes on from.
 	prefix string
-	// missed are the glossary terms the last answer did not use; a retry names them in
-	// the request's notes.
-	missed []string
 	// followed marks a line taken from Config.Follow, for the progress counts.
 	followed bool
 }
 
-// start logs req as pending and, once that commit is in, streams it. Without a Prepare
-// hook, a script request carries the newest finished pairs shown in the scrollback.
+// start hands req to the engine, which logs it as pending, streams it and stores the
+// outcome; frames of the stream show as they come.
 func (m Model) start(req model.Request, opts startOpts) (Model, tea.Cmd) {
 	req.Owner, req.Model = m.cfg.Owner, m.tr.Model()
 	if req.ScriptID == "" {
 		req.ScriptID = m.scriptID
 	}
-	if req.ScriptID != "" && m.cfg.Prepare == nil {
-		req.Context = m.scriptContext(req.ScriptID, req.To)
-	}
 	m.nextID++
-	ctx, cancel := context.WithCancel(m.cfg.Ctx)
+	ctx, cancel := streamContext(m.cfg.Ctx)
 	now := m.now()
 	blk := &block{
 		kind:   blockEntry,
@@ -112,125 +90,108 @@ func (m Model) start(req model.Request, opts startOpts) (Model, tea.Cmd) {
 		prefix: opts.prefix,
 		live:   &liveText{},
 	}
-	m.flight = &flight{
-		id: m.nextID, req: req, ctx: ctx, cancel: cancel, blk: blk, started: now,
-		buf: newStreamBuffer(m.now), opts: opts,
-	}
+	buf := newStreamBuffer(m.now)
+	job := translateJob{ctx: ctx, id: m.nextID, blk: blk, tr: m.tr, req: req, buf: buf, late: m.late}
+	m.flight = &flight{id: m.nextID, req: req, cancel: cancel, blk: blk, started: now, buf: buf, opts: opts, job: job}
 	m.sb.add(blk)
 	m.sb.follow = true
+	m.writes++
+	frames := waitFrameCmd(m.cfg.Ctx, m.nextID, buf, time.Time{})
+	if m.session.ID != 0 {
+		job.req.SessionID = m.session.ID
+		return m, tea.Batch(job.cmd(), frames, m.spin.Tick)
+	}
 	tmpl := m.cfg.Session
 	tmpl.ScriptID, tmpl.From, tmpl.To = m.scriptID, req.From, req.To
 	tmpl.Title = model.Title(req.Source, 60)
-	job := beginJob{
-		ctx: m.cfg.Ctx, st: m.st, owner: m.cfg.Owner, id: m.flight.id, sess: m.session, tmpl: tmpl,
-		req: req, prepare: m.cfg.Prepare, missed: opts.missed, now: m.now, late: m.late,
-	}
-	return m, tea.Batch(job.cmd(), m.spin.Tick)
+	return m, tea.Batch(newSessionCmd(ctx, m.st, m.cfg.Owner, tmpl, m.nextID), frames, m.spin.Tick)
 }
 
-// applyBegan starts the stream once its pending entry is committed.
-func (m Model) applyBegan(msg beganMsg) (Model, tea.Cmd) {
-	f := m.flight
-	if f == nil || f.id != msg.id {
-		return m, nil
-	}
-	if msg.session.ID != 0 {
+// applySession starts the translation that waited for its session. A stream stopped in
+// the meantime does not start; its block already shows it cancelled.
+func (m Model) applySession(msg sessionMsg) (Model, tea.Cmd) {
+	if msg.err == nil {
 		m.session = msg.session
 	}
-	if msg.err != nil {
-		f.cancel()
-		m.flight = nil
-		f.blk.live = nil
-		f.blk.entry.Status, f.blk.entry.Error = model.StatusFailed, msg.err.Error()
-		f.blk.invalidate()
-		m.countFollowed(f, model.StatusFailed)
-		flash := m.setFlash(msg.err.Error(), true)
-		next, cmd := m.startNext()
-		return next, tea.Batch(flash, cmd)
+	f := m.flight
+	if msg.err != nil || f == nil || f.id != msg.id {
+		// Nothing will be translated: the stream ends here.
+		return m.applyTranslated(translatedMsg{id: msg.id, blk: m.blockOf(msg.id), err: msg.err})
 	}
-	f.entry, f.began, f.req = msg.entry, true, msg.req
-	if f.stopped {
-		return m.finishFlight(f.partial(m.now()))
-	}
-	job := streamJob{
-		parent: m.cfg.Ctx, ctx: f.ctx, id: f.id, tr: m.tr, st: m.st, req: f.req, entry: f.entry,
-		buf: f.buf, tidy: m.cfg.Tidy, now: m.now, late: m.late,
-	}
-	return m, tea.Batch(job.cmd(), waitFrameCmd(m.cfg.Ctx, f.id, f.buf))
+	f.job.req.SessionID = msg.session.ID
+	return m, f.job.cmd()
 }
 
 // applyFrame shows a frame of the stream in flight; frames of any other stream are late
-// and dropped.
+// and dropped. The entry is made final by translatedMsg, not by a frame.
 func (m Model) applyFrame(msg frameMsg) (Model, tea.Cmd) {
 	f := m.flight
 	if f == nil || f.id != msg.id {
 		return m, nil
 	}
-	f.snap = msg.snap
+	f.snap, f.shown = msg.snap, m.now()
 	f.blk.live = &liveText{text: msg.snap.text, refusal: msg.snap.refusal, phase: msg.snap.phase()}
 	f.blk.invalidate()
 	if msg.snap.done {
-		return m.finishFlight(msg.snap.result)
+		return m, nil
 	}
-	return m, waitFrameCmd(m.cfg.Ctx, f.id, f.buf)
+	return m, waitFrameCmd(m.cfg.Ctx, f.id, f.buf, f.shown)
 }
 
-// stop cancels the stream in flight. The partial is final at once, on screen and in the
-// store, without waiting for the translator to notice.
+// stop cancels the stream in flight. The partial shows as final at once; the engine stores
+// it (cancelled) and its translatedMsg then shows the stored entry.
 func (m Model) stop() (tea.Model, tea.Cmd) {
 	f := m.flight
 	f.cancel()
-	if !f.began {
-		f.stopped = true // finished when Begin returns
-		f.blk.live = nil
-		f.blk.entry.Status = model.StatusCancelled
-		f.blk.invalidate()
-		return m, nil
-	}
-	return m.finishFlight(f.partial(m.now()))
-}
-
-// finishFlight makes res final on screen and commits it, after output hygiene. When the
-// session's end got there first, the stream's reader is finishing the entry instead.
-func (m Model) finishFlight(res model.Result) (Model, tea.Cmd) {
-	f := m.flight
-	f.cancel()
-	if !f.buf.claim() {
-		return m, nil // the reader is finishing it; its endedMsg ends the flight
-	}
 	m.flight = nil
-	e := f.entry
-	e.Apply(res, m.now())
-	if m.cfg.Tidy != nil {
-		m.cfg.Tidy(&e, f.req)
-	}
+	e := f.blk.entry
+	e.Apply(f.partial(m.now()), m.now())
 	f.blk.entry, f.blk.live = e, nil
 	f.blk.invalidate()
 	m.countFollowed(f, e.Status)
-	m.writes++
-	cmds := []tea.Cmd{finishCmd(m.cfg.Ctx, m.st, f.blk, e, m.late)}
-	if e.Status == model.StatusFailed || e.Status == model.StatusInterrupted {
-		msg := string(e.Status)
-		if e.Error != "" {
-			msg += ": " + e.Error
-		}
-		cmds = append(cmds, m.setFlash(msg, true))
-	}
-	return m, tea.Batch(cmds...)
+	return m, nil
 }
 
-func (m Model) applyFinished(msg finishedMsg) (Model, tea.Cmd) {
+// blockOf is the block of stream id when it is the one in flight, else nil.
+func (m Model) blockOf(id uint64) *block {
+	if m.flight != nil && m.flight.id == id {
+		return m.flight.blk
+	}
+	return nil
+}
+
+// applyTranslated shows the entry the engine stored. When it is the stream in flight, the
+// flight ends, and a failure is said in the status bar; a stream stopped earlier only gets
+// its stored entry. The next queued line may then go.
+func (m Model) applyTranslated(msg translatedMsg) (Model, tea.Cmd) {
 	m.writes = max(m.writes-1, 0)
-	if msg.err == nil && msg.entry.ID != 0 {
+	current := m.flight != nil && m.flight.id == msg.id
+	var flash tea.Cmd
+	switch {
+	case msg.err != nil && current:
+		msg.blk.entry.Status, msg.blk.entry.Error = model.StatusFailed, msg.err.Error()
+		flash = m.setFlash(msg.err.Error(), true)
+	case msg.err != nil:
+		if !errors.Is(msg.err, context.Canceled) {
+			flash = m.setFlash(msg.err.Error(), true)
+		}
+	case msg.blk != nil:
 		msg.blk.entry = msg.entry
+		if current && (msg.entry.Status == model.StatusFailed || msg.entry.Status == model.StatusInterrupted) {
+			flash = m.setFlash(msg.entry.Problem(), true)
+		}
+	}
+	if current {
+		m.flight.cancel()
+		m.countFollowed(m.flight, msg.blk.entry.Status)
+		m.flight = nil
+	}
+	if msg.blk != nil {
+		msg.blk.live = nil
 		msg.blk.invalidate()
 	}
 	if m.quitting && m.writes == 0 {
 		return m, tea.Quit
-	}
-	var flash tea.Cmd
-	if msg.err != nil {
-		flash = m.setFlash(msg.err.Error(), true)
 	}
 	next, cmd := m.startNext()
 	return next, tea.Batch(flash, cmd)
@@ -242,7 +203,7 @@ func (m Model) retry() (tea.Model, tea.Cmd) {
 	switch {
 	case last == nil:
 		return m, m.setFlash("nothing to retry yet", false)
-	case m.flight != nil:
+	case m.busy():
 		return m, m.setFlash("a translation is still streaming", true)
 	case m.cfg.ProviderError != "" || m.tr == nil:
 		return m, m.setFlash(m.providerProblem(), true)
@@ -253,21 +214,8 @@ func (m Model) retry() (tea.Model, tea.Cmd) {
 		req.Continue = last.prefix + e.Display()
 		return m.start(req, startOpts{prefix: req.Continue})
 	}
-	return m.start(req, startOpts{missed: model.MissedTerms(e.Flags)})
-}
-
-// scriptContext gives a script request the newest finished pairs of the same script and
-// target shown in the scrollback, oldest first.
-func (m Model) scriptContext(script string, to model.Language) []model.Pair {
-	const want, look = 4, 64
-	var pairs []model.Pair
-	for i := len(m.sb.blocks) - 1; i >= 0 && i >= len(m.sb.blocks)-look && len(pairs) < want; i-- {
-		e := m.sb.blocks[i].entry
-		if m.sb.blocks[i].kind == blockEntry && e.ScriptID == script && e.To == to && e.Status.OK() {
-			pairs = append([]model.Pair{{Source: e.Source, Translation: e.Display()}}, pairs...)
-		}
-	}
-	return pairs
+	req.Missed = model.MissedTerms(e.Flags)
+	return m.start(req, startOpts{})
 }
 
 // copyLast copies the newest translation through the caller's clipboard writer.

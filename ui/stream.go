@@ -2,10 +2,10 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -35,42 +35,25 @@ func (p phase) String() string {
 	}
 }
 
-// streamBuffer gathers one stream's events. The reader goroutine appends under the mutex
-// and pokes signal (capacity 1, never blocking); the frame command takes snapshots.
-//
-// Exactly one side finishes the stream's entry in the store: Update (the last frame, or the
-// person stopping it) or, when the session's context ends first, the reader itself. claim
-// decides which.
+// streamBuffer gathers one stream's events. The engine's goroutine appends under the mutex
+// and pokes signal (capacity 1, never blocking); the frame command takes snapshots. done
+// closes when the engine has returned.
 type streamBuffer struct {
-	now     func() time.Time
-	signal  chan struct{}
-	done    chan struct{}
-	claimed chan struct{} // closed by the first claim
-	owned   atomic.Bool
+	now    func() time.Time
+	signal chan struct{}
+	done   chan struct{}
 
-	mu        sync.Mutex
-	text      strings.Builder
-	refusal   strings.Builder
-	deltas    int
-	firstAt   time.Time
-	retryAt   time.Time
-	attempt   int
-	lastFrame time.Time
-	result    model.Result
+	mu      sync.Mutex
+	text    strings.Builder
+	refusal strings.Builder
+	deltas  int
+	firstAt time.Time
+	retryAt time.Time
+	attempt int
 }
 
 func newStreamBuffer(now func() time.Time) *streamBuffer {
-	return &streamBuffer{now: now, signal: make(chan struct{}, 1), done: make(chan struct{}), claimed: make(chan struct{})}
-}
-
-// claim makes the caller the one that finishes the stream's entry; false when the other
-// side already has.
-func (b *streamBuffer) claim() bool {
-	if !b.owned.CompareAndSwap(false, true) {
-		return false
-	}
-	close(b.claimed)
-	return true
+	return &streamBuffer{now: now, signal: make(chan struct{}, 1), done: make(chan struct{})}
 }
 
 // snapshot is a stream's state at one frame.
@@ -81,7 +64,6 @@ type snapshot struct {
 	retryAt       time.Time
 	attempt       int
 	done          bool
-	result        model.Result
 }
 
 // phase says what the snapshot shows.
@@ -96,7 +78,7 @@ func (s snapshot) phase() phase {
 	}
 }
 
-// emit is the Translator's callback; it runs on the reader goroutine.
+// emit is the Translator's callback; it runs on the engine's goroutine.
 func (b *streamBuffer) emit(ev model.Event) {
 	b.mu.Lock()
 	switch ev.Kind {
@@ -121,13 +103,8 @@ func (b *streamBuffer) emit(ev model.Event) {
 	}
 }
 
-// finish records how the stream ended and wakes the frame command for the last frame.
-func (b *streamBuffer) finish(res model.Result) {
-	b.mu.Lock()
-	b.result = res
-	b.mu.Unlock()
-	close(b.done)
-}
+// finish says the engine has returned and wakes the frame command for the last frame.
+func (b *streamBuffer) finish() { close(b.done) }
 
 func (b *streamBuffer) snapshot() snapshot {
 	b.mu.Lock()
@@ -138,7 +115,7 @@ func (b *streamBuffer) snapshot() snapshot {
 	}
 	select {
 	case <-b.done:
-		s.done, s.result = true, b.result
+		s.done = true
 	default:
 	}
 	return s
@@ -153,85 +130,94 @@ type frameMsg struct {
 // sessionEnded is the error of an entry whose stream the end of the session cut short.
 const sessionEnded = "the session ended before the answer finished"
 
-// streamJob is one stream's reader: everything it needs to run the translator and, when
-// the session ends before Update has finished the entry, to finish it itself.
-type streamJob struct {
-	parent context.Context // the session's context (Config.Ctx)
-	ctx    context.Context // the stream's own, which Esc cancels
-	id     uint64
-	tr     Translator
-	st     Store
-	req    model.Request
-	entry  model.Entry // as logged by Store.Begin
-	buf    *streamBuffer
-	tidy   func(*model.Entry, model.Request)
-	now    func() time.Time
-	late   *lateWrites
+// streamContext is the context of one stream and the function that cancels it, for the
+// person stopping it (Esc): the engine stores such a stream cancelled. When the session's
+// context ends first, the stream ends with the session's cause if that is a *model.Error
+// (the SSH server says why it stopped), else with sessionEnded: either way the engine
+// stores it interrupted, because the person did not stop it. cancel also releases the
+// watch on the session, so it is called once the stream is over.
+func streamContext(session context.Context) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancelCause(context.WithoutCancel(session))
+	stop := context.AfterFunc(session, func() {
+		var why *model.Error
+		if !errors.As(context.Cause(session), &why) {
+			why = &model.Error{Class: model.ClassInterrupted, Message: sessionEnded}
+		}
+		cancel(why)
+	})
+	return ctx, func() {
+		stop()
+		cancel(nil)
+	}
 }
 
-// cmd runs the translator until it returns (the stream context's cancel makes it return
-// promptly) and records the result, which travels to Update as the last frame. The reader
-// then waits until Update claims the entry; if the session's context ends first, Update
-// may never run again (the program is gone with the connection), so the reader finishes
-// the entry in the store itself: interrupted when the stream was cut short, as it ended
-// otherwise.
-func (j streamJob) cmd() tea.Cmd {
+// translatedMsg: the engine returned for stream id, with the stored entry or why not. blk
+// shows the entry, whether or not the stream is still the one in flight.
+type translatedMsg struct {
+	id    uint64
+	blk   *block
+	entry model.Entry
+	err   error
+}
+
+// sessionMsg: the session of the first send was created (or could not be) for stream id.
+type sessionMsg struct {
+	id      uint64
+	session model.Session
+	err     error
+}
+
+// newSessionCmd creates the session the app's entries go to, on the first send.
+func newSessionCmd(ctx context.Context, st Store, owner model.Owner, tmpl model.Session, id uint64) tea.Cmd {
+	return func() tea.Msg {
+		sess, err := st.NewSession(ctx, owner, tmpl)
+		if err != nil {
+			err = fmt.Errorf("start session: %w", err)
+		}
+		return sessionMsg{id: id, session: sess, err: err}
+	}
+}
+
+// translateJob is one translation's command: everything it needs to hand the request to the
+// engine, which logs, streams, tidies and stores it, finishing the entry even when ctx ends.
+type translateJob struct {
+	ctx  context.Context // the stream's own, which Esc cancels; see streamContext
+	id   uint64
+	blk  *block
+	tr   Translator
+	req  model.Request
+	buf  *streamBuffer
+	late *lateWrites
+}
+
+// cmd runs the translation until the engine returns (the stream's cancel makes it return
+// promptly) and reports the stored entry. It counts as a late write: when the session's
+// context ends, the program may be gone while the engine still finishes the entry.
+func (j translateJob) cmd() tea.Cmd {
 	return func() tea.Msg {
 		j.late.add()
 		defer j.late.done()
-		res := safeStream(j.ctx, j.tr, j.req, j.buf)
-		j.buf.finish(res)
-		select {
-		case <-j.buf.claimed:
-			return nil
-		case <-j.parent.Done():
-		}
-		if !j.buf.claim() {
-			return nil
-		}
-		e := j.entry
-		e.Apply(endedResult(res, j.buf.snapshot()), j.now())
-		if j.tidy != nil {
-			j.tidy(&e, j.req)
-		}
-		saved, err := finishEntry(j.parent, j.st, e)
-		return endedMsg{id: j.id, entry: saved, err: err}
+		defer j.buf.finish()
+		e, err := safeTranslate(j.ctx, j.tr, j.req, j.buf)
+		return translatedMsg{id: j.id, blk: j.blk, entry: e, err: err}
 	}
 }
 
-// endedResult is the outcome of a stream that was still running when the session ended:
-// a stream that stopped because of it is interrupted, with the partial text kept.
-func endedResult(res model.Result, s snapshot) model.Result {
-	if res.Status != model.StatusCancelled && res.Status != "" {
-		return res
-	}
-	if res.Text == "" && res.Refusal == "" {
-		res.Text, res.Refusal = s.text, s.refusal
-	}
-	res.Status = model.StatusInterrupted
-	res.Err = &model.Error{Class: model.ClassInterrupted, Message: sessionEnded}
-	return res
-}
-
-// safeStream calls the translator, turning a panic into a failed result that keeps the
-// partial text, so that one bad stream cannot take the program down.
-func safeStream(ctx context.Context, tr Translator, req model.Request, b *streamBuffer) (res model.Result) {
+// safeTranslate calls the translator, turning a panic into an error, so that one bad stream
+// cannot take the program down.
+func safeTranslate(ctx context.Context, tr Translator, req model.Request, b *streamBuffer) (e model.Entry, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			s := b.snapshot()
-			res = model.Result{
-				Status: model.StatusFailed, Text: s.text, Refusal: s.refusal,
-				Err: &model.Error{Class: model.ClassInternal, Message: fmt.Sprintf("translator crashed: %v", r)},
-			}
+			err = fmt.Errorf("translator crashed: %v", r)
 		}
 	}()
-	return tr.Stream(ctx, req, b.emit)
+	return tr.Translate(ctx, req, b.emit)
 }
 
 // waitFrameCmd waits for news on the stream and returns it as one frame, no sooner than
-// frameInterval after the previous frame, so that bursts of deltas coalesce. It gives up
-// when parent (the app's context) ends.
-func waitFrameCmd(parent context.Context, id uint64, b *streamBuffer) tea.Cmd {
+// frameInterval after the previous frame (drawn at last, by the buffer's clock), so that
+// bursts of deltas coalesce. It gives up when parent (the app's context) ends.
+func waitFrameCmd(parent context.Context, id uint64, b *streamBuffer, last time.Time) tea.Cmd {
 	return func() tea.Msg {
 		select {
 		case <-b.signal:
@@ -239,23 +225,16 @@ func waitFrameCmd(parent context.Context, id uint64, b *streamBuffer) tea.Cmd {
 		case <-parent.Done():
 			return nil
 		}
-		b.mu.Lock()
-		wait := time.Until(b.lastFrame.Add(frameInterval))
-		b.mu.Unlock()
-		if wait > 0 {
+		if wait := frameInterval - b.now().Sub(last); wait > 0 {
 			t := time.NewTimer(wait)
+			defer t.Stop()
 			select {
 			case <-t.C:
 			case <-b.done:
 			case <-parent.Done():
-				t.Stop()
 				return nil
 			}
-			t.Stop()
 		}
-		b.mu.Lock()
-		b.lastFrame = time.Now()
-		b.mu.Unlock()
 		return frameMsg{id: id, snap: b.snapshot()}
 	}
 }
@@ -263,17 +242,15 @@ func waitFrameCmd(parent context.Context, id uint64, b *streamBuffer) tea.Cmd {
 // flight is the one stream in progress.
 type flight struct {
 	id      uint64
-	req     model.Request
-	ctx     context.Context
+	req     model.Request // as handed to the engine
 	cancel  context.CancelFunc
 	buf     *streamBuffer
 	blk     *block
-	entry   model.Entry // as logged by Store.Begin
-	began   bool
-	stopped bool // cancelled before Begin returned
 	started time.Time
 	snap    snapshot
+	shown   time.Time // when the last frame was applied
 	opts    startOpts
+	job     translateJob // started once the session exists
 }
 
 // partial is the result of a stream the person stopped: what had arrived, cancelled.

@@ -13,10 +13,10 @@ func (m Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	k := m.keys
 	switch {
 	case key.Matches(msg, k.Quit):
-		if m.flight != nil && !m.flight.stopped && m.following() {
+		if m.flight != nil && m.following() {
 			return m.stopAndQuit()
 		}
-		if m.flight != nil && !m.flight.stopped {
+		if m.flight != nil {
 			return m.stop()
 		}
 		return m.quit()
@@ -30,7 +30,7 @@ func (m Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 			m.helpAll = false
 			m.layout()
 			return m, nil
-		case m.flight != nil && !m.flight.stopped:
+		case m.flight != nil:
 			return m.stop()
 		}
 		return m, nil

@@ -20,7 +20,7 @@ const (
 func newTestModel(t *testing.T) Model {
 	t.Helper()
 	log := &callLog{}
-	return New(testConfig(t), &fakeTranslator{log: log}, newFakeStore(log))
+	return newApp(testConfig(t), &fakeTranslator{log: log}, newFakeStore(log))
 }
 
 // checkGolden compares the view with testdata/<test name>.golden and checks that no line
@@ -55,7 +55,7 @@ func TestViewFinishedEntry(t *testing.T) {
 func TestViewStreaming(t *testing.T) {
 	m := sized(newTestModel(t), 80, 24)
 	m = finished(m, "Good morning.", doneResult("좋은 아침입니다."))
-	m = began(sendLine(m, "We will discuss the budget for the next quarter."), 1)
+	m = sendLine(m, "We will discuss the budget for the next quarter.")
 	m = frame(m, snapshot{text: "다음 분기 예산에 대해", deltas: 4, firstAt: testNow.Add(-time.Second)})
 	checkGolden(t, m)
 }
@@ -70,7 +70,7 @@ func TestViewPickerFiltered(t *testing.T) {
 
 func TestViewCancelledEntry(t *testing.T) {
 	m := sized(newTestModel(t), 80, 24)
-	m = began(sendLine(m, "This sentence was stopped halfway through the translation."), 1)
+	m = sendLine(m, "This sentence was stopped halfway through the translation.")
 	m = frame(m, snapshot{text: "이 문장은 번역 도중에", deltas: 3, firstAt: testNow})
 	m = step(m, press(tea.KeyEsc))
 	checkGolden(t, m)
@@ -164,5 +164,5 @@ func TestViewHistory(t *testing.T) {
 func TestViewNoProvider(t *testing.T) {
 	cfg := testConfig(t)
 	cfg.ProviderError = "no provider configured: set OPENAI_API_KEY or --base-url"
-	checkGolden(t, sized(New(cfg, nil, newFakeStore(&callLog{})), 80, 24))
+	checkGolden(t, sized(newApp(cfg, nil, newFakeStore(&callLog{})), 80, 24))
 }

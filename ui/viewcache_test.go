@@ -45,7 +45,7 @@ func colorConfig(t *testing.T) Config {
 // what earlier frames kept is the view drawn afresh.
 func TestViewCacheMatchesFresh(t *testing.T) {
 	log := &callLog{}
-	m := New(colorConfig(t), &fakeTranslator{log: log}, newFakeStore(log))
+	m := newApp(colorConfig(t), &fakeTranslator{log: log}, newFakeStore(log))
 	toks := benchTokens(200)
 	growing := func(k int) tea.Msg {
 		return frameMsg{id: m.flight.id, snap: snapshot{text: strings.Join(toks[:k], ""), deltas: k, firstAt: testNow.Add(-time.Duration(k) * 50 * time.Millisecond)}}
@@ -69,10 +69,8 @@ func TestViewCacheMatchesFresh(t *testing.T) {
 		msg("left", press(tea.KeyLeft)), msg("left", press(tea.KeyLeft)), msg("home", press(tea.KeyHome)),
 		msg("full help", tea.KeyMsg{Type: tea.KeyCtrlG}), msg("close help", press(tea.KeyEsc)),
 		msg("send", press(tea.KeyEnter)),
-		act{"began", func() tea.Msg {
-			f := m.flight
-			e := model.Entry{ID: 99, SessionID: 1, Source: f.req.Source, To: f.req.To, Created: testNow, Status: model.StatusPending}
-			return beganMsg{id: f.id, session: model.Session{ID: 1, Started: testNow}, entry: e, req: f.req}
+		act{"session", func() tea.Msg {
+			return sessionMsg{id: m.flight.id, session: model.Session{ID: 1, Started: testNow}}
 		}},
 		act{"spinner", func() tea.Msg { return m.spin.Tick() }},
 		act{"retrying", func() tea.Msg {
@@ -94,8 +92,14 @@ func TestViewCacheMatchesFresh(t *testing.T) {
 		act{"frame", func() tea.Msg { return growing(62) }},
 		act{"done", func() tea.Msg {
 			s := growing(70).(frameMsg)
-			s.snap.done, s.snap.result = true, doneResult(s.snap.text)
+			s.snap.done = true
 			return s
+		}},
+		act{"stored", func() tea.Msg {
+			f := m.flight
+			e := model.Entry{ID: 99, SessionID: 1, Source: f.req.Source, To: f.req.To, Created: testNow}
+			e.Apply(doneResult(f.snap.text), testNow)
+			return translatedMsg{id: f.id, blk: f.blk, entry: e}
 		}},
 		msg("scroll down", press(tea.KeyPgDown)),
 		msg("scroll up", press(tea.KeyPgUp)),
@@ -119,8 +123,8 @@ func TestViewCacheMatchesFresh(t *testing.T) {
 			t.Fatalf("step %d (%s): no colour drawn", i, a.name)
 		}
 	}
-	if !m.quitting || m.to != "ja" {
-		t.Fatalf("the walk did not end where it should: quitting %v, into %q", m.quitting, m.to)
+	if m.flight != nil || m.writes != 0 || m.to != "ja" {
+		t.Fatalf("the walk did not end where it should: flight %v, %d writes, into %q", m.flight, m.writes, m.to)
 	}
 }
 
@@ -129,7 +133,7 @@ func TestViewCacheFollowProgress(t *testing.T) {
 	cfg := colorConfig(t)
 	cfg.Follow, cfg.FollowName = make(chan string), "lecture-01.txt"
 	log := &callLog{}
-	m := sized(New(cfg, &fakeTranslator{log: log}, newFakeStore(log)), 80, 24)
+	m := sized(newApp(cfg, &fakeTranslator{log: log}, newFakeStore(log)), 80, 24)
 	for i := range 4 {
 		m = step(m, followLineMsg{line: fmt.Sprintf("Line %d.", i), ok: true})
 		want := fmt.Sprintf("%d seen", i+1)
@@ -147,7 +151,7 @@ func TestViewCacheFollowProgress(t *testing.T) {
 // view was just drawn, and checks that the view is the one drawn afresh.
 func TestViewCacheEachInput(t *testing.T) {
 	log := &callLog{}
-	base := sized(New(colorConfig(t), &fakeTranslator{log: log}, newFakeStore(log)), 80, 24)
+	base := sized(newApp(colorConfig(t), &fakeTranslator{log: log}, newFakeStore(log)), 80, 24)
 	base = step(base, typeKeys("Hello")...)
 	base.flash.text = "saved"
 	plain := func(m *Model) *Styles { st := DefaultStyles(asciiRenderer()); return &st }

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/yeok/yeok/cmd/yeok/internal/follow"
-	"github.com/yeok/yeok/cmd/yeok/internal/pipeline"
+	"github.com/yeok/yeok/llm"
 	"github.com/yeok/yeok/model"
 )
 
@@ -36,7 +36,7 @@ func runFollow(ctx context.Context, args []string, io stdio, getenv env) error {
 	if err != nil {
 		return err
 	}
-	eng, st, err := openRunner(ctx, c)
+	eng, st, err := openEngine(ctx, c)
 	if err != nil {
 		return err
 	}
@@ -53,7 +53,7 @@ func runFollow(ctx context.Context, args []string, io stdio, getenv env) error {
 		return fmt.Errorf("start session: %w", err)
 	}
 	fl := &follower{
-		runner: &pipeline.Runner{Store: st, Engine: eng, Context: c.Context},
+		engine: eng,
 		out:    newEventPrinter(io.out, *jsonOut),
 		errw:   io.err,
 		limit:  c.MaxInput,
@@ -74,7 +74,7 @@ func runFollow(ctx context.Context, args []string, io stdio, getenv env) error {
 // follower translates followed lines one at a time, in order. Lines that land while one is
 // translating wait in the follower's source (the file, or the pipe), so none is dropped.
 type follower struct {
-	runner *pipeline.Runner
+	engine *llm.Engine
 	out    *eventPrinter
 	errw   io.Writer
 	limit  int
@@ -115,12 +115,12 @@ func (f *follower) run(ctx context.Context, lines <-chan follow.Line) error {
 		req.Source = text
 		first := true
 		f.out.begin(text)
-		e, err := f.runner.Run(ctx, req, func(e model.Entry, ev model.Event) {
+		e, err := f.engine.Translate(ctx, req, func(ev model.Event) {
 			if first && ev.Kind == model.EventDelta && f.onFirst != nil {
 				first = false
 				f.onFirst(line.Number, time.Now())
 			}
-			f.out.event(e, ev)
+			f.out.event(ev)
 		})
 		if err != nil {
 			return err

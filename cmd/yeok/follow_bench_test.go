@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/yeok/yeok/cmd/yeok/internal/follow"
-	"github.com/yeok/yeok/cmd/yeok/internal/pipeline"
+	"github.com/yeok/yeok/llm"
 	"github.com/yeok/yeok/llm/openai"
 	"github.com/yeok/yeok/model"
 	"github.com/yeok/yeok/storage"
@@ -54,7 +54,7 @@ func BenchmarkFollow20PerSecond(b *testing.B) {
 		written := make([]time.Time, total+1)
 		var latencies []time.Duration
 		fl := &follower{
-			runner: &pipeline.Runner{Store: st, Engine: eng},
+			engine: llm.New(eng, st, llm.Options{}),
 			out:    newEventPrinter(io.Discard, false),
 			errw:   io.Discard,
 			req:    model.Request{Owner: model.LocalOwner, ScriptID: fmt.Sprintf("bench-%d", i), To: "ko", Model: "m"},

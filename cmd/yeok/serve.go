@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/yeok/yeok/cmd/yeok/internal/api"
-	"github.com/yeok/yeok/cmd/yeok/internal/pipeline"
+	"github.com/yeok/yeok/llm"
 )
 
 const serveSynopsis = "yeok serve [--ssh [ADDR]] [--http [ADDR]] [flags]   (SSH default 127.0.0.1:2222, HTTP default 127.0.0.1:8080)"
@@ -142,8 +142,12 @@ func runServe(ctx context.Context, args []string, io stdio, getenv env) error {
 		return err
 	}
 	defer st.Close()
-	eng, err := newEngine(c, pooledClient(max(sf.maxStreams, 64)))
-	if err != nil && sf.http != "" {
+	var eng *llm.Engine
+	p, err := newProvider(c, pooledClient(max(sf.maxStreams, 64)))
+	switch {
+	case err == nil:
+		eng = newEngine(c, p, st)
+	case sf.http != "":
 		return err
 	}
 
@@ -158,7 +162,7 @@ func runServe(ctx context.Context, args []string, io stdio, getenv env) error {
 		apiSrv := api.New(api.Config{
 			Tokens: tokens, CORSOrigin: sf.corsOrigin, MaxConcurrent: sf.maxStreams,
 			RatePerMinute: apiRate(sf.rate), MaxInput: c.MaxInput, Model: c.Model, Logger: logger.With("server", "http"),
-		}, &pipeline.Runner{Store: st, Engine: eng, Context: c.Context}, st)
+		}, eng, st)
 		hs := &http.Server{Handler: apiSrv, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute, IdleTimeout: 2 * time.Minute}
 		logger.Info("serving the HTTP API", "addr", ln.Addr().String(), "auth", len(tokens) > 0)
 		fmt.Fprintf(io.err, "yeok: HTTP API on http://%s\n", ln.Addr())

@@ -11,9 +11,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/yeok/yeok/cmd/yeok/internal/pipeline"
 	"github.com/yeok/yeok/cmd/yeok/internal/sshd"
-	"github.com/yeok/yeok/llm/openai"
+	"github.com/yeok/yeok/llm"
 	"github.com/yeok/yeok/storage"
 	"github.com/yeok/yeok/ui"
 )
@@ -46,7 +45,7 @@ func (s *sshFlags) bind(fs *flag.FlagSet) {
 }
 
 // startSSH starts the SSH server and returns the function that shuts it down.
-func startSSH(ctx context.Context, c config, sf serveFlags, st *storage.Store, eng *openai.Provider, logger *slog.Logger,
+func startSSH(ctx context.Context, c config, sf serveFlags, st *storage.Store, eng *llm.Engine, logger *slog.Logger,
 	io stdio, wg *sync.WaitGroup, errs chan<- error) (func(context.Context), error) {
 	hostKey := sf.sshOpts.hostKey
 	if hostKey == "" {
@@ -72,8 +71,6 @@ func startSSH(ctx context.Context, c config, sf serveFlags, st *storage.Store, e
 		To:                 c.To,
 		MaxInput:           c.MaxInput,
 		ProviderError:      providerProblem(c),
-		Prepare:            (&pipeline.Runner{Store: st, Context: c.Context}).Prepare,
-		Tidy:               pipeline.Tidy,
 		Logger:             logger.With("server", "ssh"),
 	}, tr, st)
 	if err != nil {

@@ -10,7 +10,6 @@ import (
 	"os"
 	"strings"
 
-	"github.com/yeok/yeok/cmd/yeok/internal/pipeline"
 	"github.com/yeok/yeok/model"
 )
 
@@ -34,7 +33,7 @@ func runTranslate(ctx context.Context, args []string, io stdio, getenv env) erro
 	if err != nil {
 		return err
 	}
-	eng, st, err := openRunner(ctx, c)
+	eng, st, err := openEngine(ctx, c)
 	if err != nil {
 		return err
 	}
@@ -44,7 +43,6 @@ func runTranslate(ctx context.Context, args []string, io stdio, getenv env) erro
 	if err != nil {
 		return fmt.Errorf("start session: %w", err)
 	}
-	tr := &pipeline.Runner{Store: st, Engine: eng, Context: c.Context}
 	out := newEventPrinter(io.out, *jsonOut)
 	var problems []string
 	for _, src := range sources {
@@ -53,7 +51,7 @@ func runTranslate(ctx context.Context, args []string, io stdio, getenv env) erro
 			Source: src.text, From: c.From, To: c.To, Model: c.Model, Cue: src.cue,
 		}
 		out.begin(src.text)
-		e, err := tr.Run(ctx, req, out.event)
+		e, err := eng.Translate(ctx, req, out.event)
 		if err != nil {
 			return err
 		}
@@ -239,12 +237,6 @@ func newEventPrinter(w io.Writer, asJSON bool) *eventPrinter {
 	return &eventPrinter{stream: &streamWriter{w: w, sanitise: isTerminal(w)}}
 }
 
-// jsonEvent is one line of --json output: the event, tagged with its entry.
-type jsonEvent struct {
-	Entry uint64 `json:"entry"`
-	model.Event
-}
-
 // begin starts the output of the answer to source.
 func (p *eventPrinter) begin(source string) {
 	if p.stream != nil {
@@ -252,9 +244,9 @@ func (p *eventPrinter) begin(source string) {
 	}
 }
 
-func (p *eventPrinter) event(e model.Entry, ev model.Event) {
+func (p *eventPrinter) event(ev model.Event) {
 	if p.json != nil {
-		_ = p.json.Encode(jsonEvent{Entry: e.ID, Event: ev})
+		_ = p.json.Encode(ev)
 		return
 	}
 	if ev.Kind == model.EventDelta {

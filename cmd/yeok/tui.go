@@ -15,7 +15,6 @@ import (
 	"github.com/muesli/termenv"
 
 	"github.com/yeok/yeok/cmd/yeok/internal/follow"
-	"github.com/yeok/yeok/cmd/yeok/internal/pipeline"
 	"github.com/yeok/yeok/model"
 	"github.com/yeok/yeok/ui"
 )
@@ -52,11 +51,11 @@ func runTUI(ctx context.Context, args []string, io stdio, getenv env) error {
 	var tr ui.Translator
 	problem := providerProblem(c)
 	if problem == "" {
-		eng, err := newEngine(c, nil)
+		p, err := newProvider(c, nil)
 		if err != nil {
 			return err
 		}
-		tr = eng
+		tr = newEngine(c, p, st)
 	}
 	var followLines <-chan string
 	var followErrs <-chan error
@@ -68,7 +67,6 @@ func runTUI(ctx context.Context, args []string, io stdio, getenv env) error {
 			return err
 		}
 	}
-	runner := &pipeline.Runner{Store: st, Context: c.Context}
 	m := ui.New(ui.Config{
 		Ctx:           ctx,
 		Owner:         model.LocalOwner,
@@ -80,8 +78,6 @@ func runTUI(ctx context.Context, args []string, io stdio, getenv env) error {
 		Clipboard:     osc52Writer(io.out, getenv),
 		ProviderError: problem,
 		Export:        exportToFolder(st, "."),
-		Prepare:       runner.Prepare,
-		Tidy:          pipeline.Tidy,
 		Follow:        followLines,
 		FollowName:    followName(*followPath),
 	}, tr, st)

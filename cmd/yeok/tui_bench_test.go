@@ -56,20 +56,21 @@ func BenchmarkBareReader20k(b *testing.B) {
 		reportCPU(b, cpu)
 	})
 	b.Run("engine", func(b *testing.B) {
-		eng := newTUIEngine(b, srv.URL+"/v1")
+		st := openTUIStore(b, filepath.Join(b.TempDir(), "yeok.db"))
+		eng := newTUIEngine(b, srv.URL+"/v1", st)
 		req := model.Request{Owner: model.LocalOwner, Source: "Please translate the long report.", To: model.MustLanguage("ko-KR")}
 		b.SetBytes(int64(len(body)))
 		b.ReportAllocs()
 		cpu := cpuTime(b)
 		for b.Loop() {
 			var out strings.Builder
-			res := eng.Stream(ctx, req, func(ev model.Event) {
+			e, err := eng.Translate(ctx, req, func(ev model.Event) {
 				if ev.Kind == model.EventDelta {
 					out.WriteString(ev.Text)
 				}
 			})
-			if res.Status != model.StatusDone || out.Len() != len(text) {
-				b.Fatalf("%s, %d bytes of %d", res.Status, out.Len(), len(text))
+			if err != nil || e.Status != model.StatusDone || out.Len() != len(text) {
+				b.Fatalf("%s, %d bytes of %d: %v", e.Status, out.Len(), len(text), err)
 			}
 		}
 		reportCPU(b, cpu)

@@ -101,7 +101,7 @@ func startBenchApp(b *testing.B, baseURL string) *benchApp {
 	st := openTUIStore(b, filepath.Join(b.TempDir(), "yeok.db"))
 	a := &benchApp{sig: finishSignal{Store: st, finished: make(chan model.Entry, 1)}}
 	ctx, cancel := context.WithCancel(context.Background())
-	m := ui.New(tuiConfig(ctx), newTUIEngine(b, baseURL), a.sig)
+	m := ui.New(tuiConfig(ctx), newTUIEngine(b, baseURL, a.sig), st)
 	a.p = tea.NewProgram(m, tea.WithContext(ctx), tea.WithInput(nil), tea.WithOutput(io.Discard), tea.WithoutSignalHandler())
 	ran := make(chan error, 1)
 	go func() {

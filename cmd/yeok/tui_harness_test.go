@@ -15,6 +15,7 @@ import (
 	"github.com/charmbracelet/x/exp/teatest"
 	"github.com/muesli/termenv"
 
+	"github.com/yeok/yeok/llm"
 	"github.com/yeok/yeok/llm/openai"
 	"github.com/yeok/yeok/model"
 	"github.com/yeok/yeok/storage"
@@ -61,14 +62,14 @@ func tuiTempStore(t *testing.T) *storage.Store {
 	return st
 }
 
-// newTUIEngine is the engine the TUI gets, pointed at srv.
-func newTUIEngine(tb testing.TB, baseURL string) *openai.Provider {
+// newTUIEngine is the engine the TUI gets, pointed at baseURL and logging to log.
+func newTUIEngine(tb testing.TB, baseURL string, log llm.Log) *llm.Engine {
 	tb.Helper()
-	eng, err := openai.New(openai.Config{BaseURL: baseURL, APIKey: fakeKey, Model: "gpt-4o-mini"})
+	p, err := openai.New(openai.Config{BaseURL: baseURL, APIKey: fakeKey, Model: "gpt-4o-mini"})
 	if err != nil {
 		tb.Fatalf("openai.New: %v", err)
 	}
-	return eng
+	return llm.New(p, log, llm.Options{})
 }
 
 // tuiConfig is the configuration cmd/yeok gives the app on a local terminal, with the
@@ -87,7 +88,7 @@ func tuiConfig(ctx context.Context) ui.Config {
 // the test ends, before the store is closed.
 func startTUI(t *testing.T, st *storage.Store, srv *fakeOpenAI) *tuiRun {
 	t.Helper()
-	m := ui.New(tuiConfig(t.Context()), newTUIEngine(t, srv.baseURL()), st)
+	m := ui.New(tuiConfig(t.Context()), newTUIEngine(t, srv.baseURL(), st), st)
 	r := &tuiRun{st: st}
 	r.tm = teatest.NewTestModel(t, m, teatest.WithInitialTermSize(tuiWidth, tuiHeight))
 	t.Cleanup(func() {

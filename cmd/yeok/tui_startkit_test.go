@@ -124,12 +124,13 @@ func startApp(ctx context.Context, path, baseURL string) (string, *storage.Store
 	if err != nil {
 		return "", nil, err
 	}
-	eng, err := newEngine(config{BaseURL: baseURL, APIKey: fakeKey, Model: "gpt-4o-mini"}, nil)
+	c := config{BaseURL: baseURL, APIKey: fakeKey, Model: "gpt-4o-mini"}
+	p, err := newProvider(c, nil)
 	if err != nil {
 		_ = st.Close()
 		return "", nil, err
 	}
-	var m tea.Model = ui.New(tuiConfig(ctx), eng, st)
+	var m tea.Model = ui.New(tuiConfig(ctx), newEngine(c, p, st), st)
 	msgs := runCmd(m.Init())
 	m, _ = m.Update(tea.WindowSizeMsg{Width: tuiWidth, Height: tuiHeight})
 	for _, msg := range msgs {

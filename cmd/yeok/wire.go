@@ -5,12 +5,13 @@ import (
 	"fmt"
 	"net/http"
 
+	"github.com/yeok/yeok/llm"
 	"github.com/yeok/yeok/llm/openai"
 	"github.com/yeok/yeok/storage"
 )
 
-// newEngine builds the LLM engine from the resolved config; client may be nil.
-func newEngine(c config, client *http.Client) (*openai.Provider, error) {
+// newProvider builds the model server's client from the resolved config; client may be nil.
+func newProvider(c config, client *http.Client) (*openai.Provider, error) {
 	if err := providerError(c); err != nil {
 		return nil, err
 	}
@@ -18,7 +19,7 @@ func newEngine(c config, client *http.Client) (*openai.Provider, error) {
 	if base == "" {
 		base = defaultBaseURL
 	}
-	eng, err := openai.New(openai.Config{
+	p, err := openai.New(openai.Config{
 		BaseURL:           base,
 		APIKey:            c.APIKey,
 		Model:             c.Model,
@@ -30,7 +31,17 @@ func newEngine(c config, client *http.Client) (*openai.Provider, error) {
 	if err != nil {
 		return nil, fmt.Errorf("set up %s: %w", base, err)
 	}
-	return eng, nil
+	return p, nil
+}
+
+// newEngine wires the translation engine every front door calls: the provider and the
+// store, with the configured script context.
+func newEngine(c config, p *openai.Provider, st *storage.Store) *llm.Engine {
+	context := c.Context
+	if context == 0 {
+		context = -1 // none asked for
+	}
+	return llm.New(p, st, llm.Options{Context: context})
 }
 
 // openStore opens the database named by the config.
@@ -51,10 +62,10 @@ func pooledClient(conns int) *http.Client {
 	return &http.Client{Transport: tr}
 }
 
-// openRunner sets up the engine, then opens the store, for a front door that translates
+// openEngine sets up the provider, then opens the store, for a front door that translates
 // without a terminal: a missing provider is reported before the database is touched.
-func openRunner(ctx context.Context, c config) (*openai.Provider, *storage.Store, error) {
-	eng, err := newEngine(c, nil)
+func openEngine(ctx context.Context, c config) (*llm.Engine, *storage.Store, error) {
+	p, err := newProvider(c, nil)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -62,5 +73,5 @@ func openRunner(ctx context.Context, c config) (*openai.Provider, *storage.Store
 	if err != nil {
 		return nil, nil, err
 	}
-	return eng, st, nil
+	return newEngine(c, p, st), st, nil
 }

@@ -15,6 +15,7 @@ import (
 	"net/http/httptest"
 	"sync"
 	"testing"
+	"time"
 )
 
 // Key is the API key tests configure clients with. It is recognisable so that a test can
@@ -35,6 +36,8 @@ type Server struct {
 	Finished chan struct{}
 	// Arrived gets a value when a request arrives, before its handler runs.
 	Arrived chan struct{}
+	// Gone gets the time of each request whose client hung up while it was answered.
+	Gone chan time.Time
 }
 
 // Request is what the server recorded of one request.
@@ -70,7 +73,8 @@ func New(t testing.TB, handlers ...http.HandlerFunc) *Server {
 	if len(handlers) == 0 {
 		handlers = []http.HandlerFunc{ReplayFixture(t, FixtureStop)}
 	}
-	s := &Server{handlers: handlers, Finished: make(chan struct{}, 1024), Arrived: make(chan struct{}, 1024)}
+	s := &Server{handlers: handlers, Finished: make(chan struct{}, 1024), Arrived: make(chan struct{}, 1024),
+		Gone: make(chan time.Time, 1024)}
 	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
 	t.Cleanup(s.Close)
 	return s
@@ -93,6 +97,12 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h(w, r)
+	if r.Context().Err() != nil {
+		select {
+		case s.Gone <- time.Now():
+		default:
+		}
+	}
 }
 
 type recordKey struct{}

@@ -10,12 +10,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/yeok/yeok/llm/llmtest"
 	"github.com/yeok/yeok/model"
 )
 
 func TestTokensAuthenticateAndIsolateOwners(t *testing.T) {
 	tokens := map[string]string{"alice": "secret-a", "bob": "secret-b"}
-	e := newEnv(t, Config{Tokens: tokens}, replay(sseDeltas("stop", "안녕")))
+	e := newEnv(t, Config{Tokens: tokens}, llmtest.Replay(llmtest.Stream("stop", "안녕")))
 
 	t.Run("refused", func(t *testing.T) {
 		for name, auth := range map[string]string{
@@ -32,7 +33,7 @@ func TestTokensAuthenticateAndIsolateOwners(t *testing.T) {
 		if status, _, _ := e.get(t, "/scripts/lecture-01"); status != http.StatusUnauthorized {
 			t.Errorf("GET /scripts without a token: %d, want 401", status)
 		}
-		if n := e.up.requests(); n != 0 {
+		if n := e.up.Count(); n != 0 {
 			t.Errorf("%d unauthenticated requests reached the upstream", n)
 		}
 	})
@@ -69,7 +70,7 @@ func TestTokensAuthenticateAndIsolateOwners(t *testing.T) {
 }
 
 func TestMissingScriptIDUsesTheClientAddress(t *testing.T) {
-	e := newEnv(t, Config{}, replay(sseDeltas("stop", "x")))
+	e := newEnv(t, Config{}, llmtest.Replay(llmtest.Stream("stop", "x")))
 	if got := rebuild(mustEvents(t, e.post(t, hello))); !got.Done {
 		t.Fatalf("%+v", got)
 	}
@@ -87,7 +88,7 @@ func TestRateLimitPerOwner(t *testing.T) {
 	var mu sync.Mutex
 	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
 	tokens := map[string]string{"alice": "a-secret", "bob": "b-secret"}
-	e := newEnv(t, Config{Tokens: tokens, RatePerMinute: 2, Now: clock}, replay(sseDeltas("stop", "x")))
+	e := newEnv(t, Config{Tokens: tokens, RatePerMinute: 2, Now: clock}, llmtest.Replay(llmtest.Stream("stop", "x")))
 	alice := []string{"Authorization", "Bearer a-secret"}
 	for i := range 2 {
 		if got := rebuild(mustEvents(t, e.post(t, hello, alice...))); !got.Done {
@@ -111,7 +112,7 @@ func TestRateLimitPerOwner(t *testing.T) {
 	if got := rebuild(mustEvents(t, e.post(t, hello, alice...))); !got.Done {
 		t.Errorf("after 30 s alice is still limited: %+v", got)
 	}
-	if n := e.up.requests(); n != 4 {
+	if n := e.up.Count(); n != 4 {
 		t.Errorf("upstream saw %d requests, want 4", n)
 	}
 }
@@ -121,7 +122,7 @@ func TestConcurrencyLimit(t *testing.T) {
 	answer := func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/event-stream")
 		w.WriteHeader(http.StatusOK)
-		_, _ = w.Write(sseDeltas("", "held "))
+		_, _ = w.Write(llmtest.Stream("", "held "))
 		w.(http.Flusher).Flush()
 		select {
 		case <-release:
@@ -166,7 +167,7 @@ func TestCORS(t *testing.T) {
 		return resp
 	}
 	t.Run("off", func(t *testing.T) {
-		e := newEnv(t, Config{}, replay(sseDeltas("stop", "x")))
+		e := newEnv(t, Config{}, llmtest.Replay(llmtest.Stream("stop", "x")))
 		resp := e.post(t, hello, "Origin", "https://captions.example")
 		readAll(t, resp)
 		if v := resp.Header.Get("Access-Control-Allow-Origin"); v != "" {
@@ -177,7 +178,7 @@ func TestCORS(t *testing.T) {
 		}
 	})
 	t.Run("on", func(t *testing.T) {
-		e := newEnv(t, Config{CORSOrigin: "https://captions.example"}, replay(sseDeltas("stop", "x")))
+		e := newEnv(t, Config{CORSOrigin: "https://captions.example"}, llmtest.Replay(llmtest.Stream("stop", "x")))
 		resp := preflight(t, e)
 		h := resp.Header
 		if resp.StatusCode != http.StatusNoContent || h.Get("Access-Control-Allow-Origin") != "https://captions.example" ||
@@ -203,7 +204,7 @@ func TestCORS(t *testing.T) {
 }
 
 func TestPlainEndpoints(t *testing.T) {
-	e := newEnv(t, Config{Tokens: map[string]string{"a": "s"}}, replay(sseDeltas("stop", "x")))
+	e := newEnv(t, Config{Tokens: map[string]string{"a": "s"}}, llmtest.Replay(llmtest.Stream("stop", "x")))
 	tests := []struct {
 		name, method, path string
 		wantStatus         int
@@ -243,7 +244,7 @@ func TestLogsKeepTextAndSecretsOut(t *testing.T) {
 	var mu sync.Mutex
 	lg := slog.New(slog.NewTextHandler(&lockedWriter{w: &buf, mu: &mu}, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	e := newEnv(t, Config{Tokens: map[string]string{"alice": "top-secret-token"}, Logger: lg},
-		replay(sseDeltas("", "TRANSLATED-TEXT")))
+		llmtest.Replay(llmtest.Stream("", "TRANSLATED-TEXT")))
 	auth := []string{"Authorization", "Bearer top-secret-token", "x-script-id", "s"}
 	rebuild(mustEvents(t, e.post(t, `{"lang":"ko","message":"SOURCE-TEXT"}`, auth...)))
 	readAll(t, e.post(t, `{"lang":"ko","message":"SOURCE-TEXT"}`, "Authorization", "Bearer wrong-token"))

@@ -31,12 +31,12 @@ const (
 	DefaultRatePerMinute = 600
 )
 
-// Translator runs one translation end to end: it logs the entry as pending before the
-// request leaves, streams it (calling emit with the logged entry and each event) and
-// finishes the entry, even when ctx ends: cancelled, or as the *model.Error that ended ctx
-// says. *pipeline.Runner implements it.
+// Translator carries out one translation end to end: it logs the entry as pending before
+// the request leaves, streams it (calling emit with each event) and finishes the entry,
+// even when ctx ends: cancelled, or as the *model.Error that ended ctx says. *llm.Engine
+// implements it.
 type Translator interface {
-	Run(ctx context.Context, req model.Request, emit func(model.Entry, model.Event)) (model.Entry, error)
+	Translate(ctx context.Context, req model.Request, emit func(model.Event)) (model.Entry, error)
 }
 
 // Store is the part of *storage.Store the API reads and writes directly.

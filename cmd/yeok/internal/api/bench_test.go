@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/yeok/yeok/llm/llmtest"
 	"github.com/yeok/yeok/llm/openai"
 )
 
@@ -23,7 +24,7 @@ func loadClient() *http.Client {
 }
 
 // shortAnswer is a short stream like the captured fixtures, answered at once.
-var shortAnswer = sseDeltas("stop", "안녕하세요,", " 좋은", " 아침입니다.")
+var shortAnswer = llmtest.Stream("stop", "안녕하세요,", " 좋은", " 아침입니다.")
 
 // oneStream posts body to url and returns the time to the first byte of the body and the
 // whole body.
@@ -97,7 +98,7 @@ func yeokRound(e *env, client *http.Client) ([]time.Duration, error) {
 // directRound runs one round of streams straight against the upstream.
 func directRound(e *env, client *http.Client) ([]time.Duration, error) {
 	return round(streams, func(int) (time.Duration, error) {
-		ttfb, body, err := oneStream(client, e.up.URL+"/v1/chat/completions",
+		ttfb, body, err := oneStream(client, e.up.BaseURL()+"/chat/completions",
 			`{"model":"gpt-4o-mini","stream":true,"messages":[{"role":"user","content":"Good morning"}]}`, nil)
 		if err == nil && !strings.HasSuffix(body, "data: [DONE]\n\n") {
 			err = fmt.Errorf("direct stream did not end with [DONE]")
@@ -107,7 +108,7 @@ func directRound(e *env, client *http.Client) ([]time.Duration, error) {
 }
 
 func TestConcurrentStreamsAllComplete(t *testing.T) {
-	e := newEnv(t, Config{RatePerMinute: -1}, replay(shortAnswer))
+	e := newEnv(t, Config{RatePerMinute: -1}, llmtest.Replay(shortAnswer))
 	if _, err := yeokRound(e, loadClient()); err != nil {
 		t.Fatal(err)
 	}
@@ -140,7 +141,7 @@ func BenchmarkConcurrent200(b *testing.B) {
 		{"pooled", func(c *openai.Config) { c.HTTPClient = loadClient() }},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
-			e := newEnv(b, Config{RatePerMinute: -1}, replay(shortAnswer), bc.opt)
+			e := newEnv(b, Config{RatePerMinute: -1}, llmtest.Replay(shortAnswer), bc.opt)
 			client := loadClient()
 			// Warm up the connection pools, so every round measures the same thing.
 			if _, err := directRound(e, client); err != nil {
@@ -190,7 +191,7 @@ func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond)
 // yeok adds when nothing else is running: mostly the commit that logs the entry as pending
 // before the request leaves.
 func BenchmarkSingleStream(b *testing.B) {
-	e := newEnv(b, Config{RatePerMinute: -1}, replay(shortAnswer))
+	e := newEnv(b, Config{RatePerMinute: -1}, llmtest.Replay(shortAnswer))
 	client := loadClient()
 	url := e.srv.URL + "/translate"
 	headers := map[string]string{"x-script-id": "single"}
@@ -198,7 +199,7 @@ func BenchmarkSingleStream(b *testing.B) {
 	var viaYeok, viaDirect []time.Duration
 	b.ResetTimer()
 	for range b.N {
-		d, _, err := oneStream(client, e.up.URL+"/v1/chat/completions", direct, nil)
+		d, _, err := oneStream(client, e.up.BaseURL()+"/chat/completions", direct, nil)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -3,118 +3,35 @@ package api
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/yeok/yeok/cmd/yeok/internal/pipeline"
+	"github.com/yeok/yeok/llm"
+	"github.com/yeok/yeok/llm/llmtest"
 	"github.com/yeok/yeok/llm/openai"
 	"github.com/yeok/yeok/model"
 	"github.com/yeok/yeok/storage"
 )
 
 // testKey is the API key the engine sends upstream; no answer may ever contain it.
-const testKey = "sk-test-0123456789abcdef"
-
-// upstream is an OpenAI-compatible server for tests. It answers every chat completion with
-// answer and records when each request's context ended (the engine hung up).
-type upstream struct {
-	*httptest.Server
-	answer func(w http.ResponseWriter, r *http.Request)
-	mu     sync.Mutex
-	count  int
-	ended  chan time.Time // one send per request whose context ended while answering
-}
-
-func newUpstream(t testing.TB, answer func(w http.ResponseWriter, r *http.Request)) *upstream {
-	t.Helper()
-	u := &upstream{answer: answer, ended: make(chan time.Time, 1024)}
-	u.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, _ = io.Copy(io.Discard, r.Body)
-		u.mu.Lock()
-		u.count++
-		u.mu.Unlock()
-		u.answer(w, r)
-		if r.Context().Err() != nil {
-			u.ended <- time.Now()
-		}
-	}))
-	t.Cleanup(u.Close)
-	return u
-}
-
-func (u *upstream) requests() int {
-	u.mu.Lock()
-	defer u.mu.Unlock()
-	return u.count
-}
-
-// fixture reads a captured stream from testdata/openai.
-func fixture(t testing.TB, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "..", "..", "..", "testdata", "openai", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
-// replay answers with a fixed SSE body.
-func replay(body []byte) func(w http.ResponseWriter, r *http.Request) {
-	return func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/event-stream")
-		w.WriteHeader(http.StatusOK)
-		_, _ = w.Write(body)
-	}
-}
+const testKey = llmtest.Key
 
 // chunk is one chat.completion.chunk frame with a content delta and a finish reason.
-func chunk(content string, finish any) []byte {
-	delta := map[string]any{}
-	if content != "" {
-		delta["content"] = content
-	}
-	b, _ := json.Marshal(map[string]any{
-		"id": "chatcmpl-test", "object": "chat.completion.chunk", "model": "test",
-		"choices": []any{map[string]any{"index": 0, "delta": delta, "finish_reason": finish}},
-	})
-	return fmt.Appendf(nil, "data: %s\n\n", b)
-}
-
-// sseDeltas is a whole stream: a role chunk, the deltas, and (when finish is set) a finish
-// chunk and [DONE].
-func sseDeltas(finish string, deltas ...string) []byte {
-	out := []byte(`data: {"id":"chatcmpl-test","object":"chat.completion.chunk","model":"test","choices":[{"index":0,"delta":{"role":"assistant","content":""},"finish_reason":null}]}` + "\n\n")
-	for _, d := range deltas {
-		out = append(out, chunk(d, nil)...)
-	}
+func chunk(content, finish string) []byte {
 	if finish != "" {
-		out = append(out, chunk("", finish)...)
-		out = append(out, "data: [DONE]\n\n"...)
+		return []byte("data: " + llmtest.FinishJSON(finish) + "\n\n")
 	}
-	return out
-}
-
-// jsonError answers with an OpenAI JSON error body.
-func jsonError(status int, code, msg string) func(w http.ResponseWriter, r *http.Request) {
-	return func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(status)
-		_ = json.NewEncoder(w).Encode(map[string]any{"error": map[string]any{
-			"message": msg, "type": "invalid_request_error", "code": code}})
-	}
+	return []byte("data: " + llmtest.DeltaJSON(content) + "\n\n")
 }
 
 // env is a whole API stack: upstream, engine, store, runner and the API under httptest.
 type env struct {
-	up    *upstream
+	up    *llmtest.Server
 	store *storage.Store
 	api   *Server
 	srv   *httptest.Server
@@ -122,15 +39,15 @@ type env struct {
 
 type envOption func(*openai.Config)
 
-func newEnv(t testing.TB, cfg Config, answer func(w http.ResponseWriter, r *http.Request), opts ...envOption) *env {
+func newEnv(t testing.TB, cfg Config, answer http.HandlerFunc, opts ...envOption) *env {
 	t.Helper()
-	up := newUpstream(t, answer)
-	lc := openai.Config{BaseURL: up.URL + "/v1", APIKey: testKey, Model: "gpt-4o-mini", MaxRetries: -1,
+	up := llmtest.New(t, answer)
+	lc := openai.Config{BaseURL: up.BaseURL(), APIKey: testKey, Model: "gpt-4o-mini", MaxRetries: -1,
 		FirstTokenTimeout: 10 * time.Second, IdleTimeout: 10 * time.Second}
 	for _, o := range opts {
 		o(&lc)
 	}
-	eng, err := openai.New(lc)
+	p, err := openai.New(lc)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,7 +58,7 @@ func newEnv(t testing.TB, cfg Config, answer func(w http.ResponseWriter, r *http
 	if cfg.Model == "" {
 		cfg.Model = "gpt-4o-mini"
 	}
-	a := New(cfg, &pipeline.Runner{Store: st, Engine: eng}, st)
+	a := New(cfg, llm.New(p, st, llm.Options{}), st)
 	srv := httptest.NewServer(a)
 	t.Cleanup(func() {
 		srv.Close()

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/yeok/yeok/llm/llmtest"
 	"github.com/yeok/yeok/model"
 )
 
@@ -21,7 +22,7 @@ func TestScriptIDInvisibleRefused(t *testing.T) {
 		invisible = append(invisible, r)
 	}
 	invisible = append(invisible, 0xe01ef)
-	e := newEnv(t, Config{RatePerMinute: -1}, replay(sseDeltas("stop", "x")))
+	e := newEnv(t, Config{RatePerMinute: -1}, llmtest.Replay(llmtest.Stream("stop", "x")))
 	for _, r := range invisible {
 		id := "a" + string(r) + "b"
 		t.Run(fmt.Sprintf("%U", r), func(t *testing.T) {
@@ -37,7 +38,7 @@ func TestScriptIDInvisibleRefused(t *testing.T) {
 			}
 		})
 	}
-	if n := e.up.requests(); n != 0 {
+	if n := e.up.Count(); n != 0 {
 		t.Errorf("%d refused requests reached the upstream", n)
 	}
 }
@@ -45,7 +46,7 @@ func TestScriptIDInvisibleRefused(t *testing.T) {
 // The API and the CLI share one length limit, in characters: 128 Korean characters (384
 // bytes) are one id, 129 ASCII ones are not.
 func TestScriptIDLimitInCharacters(t *testing.T) {
-	e := newEnv(t, Config{RatePerMinute: -1}, replay(sseDeltas("stop", "x")))
+	e := newEnv(t, Config{RatePerMinute: -1}, llmtest.Replay(llmtest.Stream("stop", "x")))
 	long := strings.Repeat("강", model.MaxIdentifierLen)
 	if got := rebuild(mustEvents(t, e.post(t, hello, "x-script-id", long))); !got.Done {
 		t.Fatalf("x-script-id of %d characters: %+v", model.MaxIdentifierLen, got)

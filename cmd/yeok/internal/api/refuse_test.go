@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/yeok/yeok/llm/llmtest"
 	"github.com/yeok/yeok/model"
 )
 
@@ -43,7 +44,7 @@ func TestTranslateRefusesBadRequests(t *testing.T) {
 		{"GET", http.MethodGet, "", nil, 405, "method_not_allowed", "use POST"},
 		{"PUT", http.MethodPut, hello, nil, 405, "method_not_allowed", "use POST"},
 	}
-	e := newEnv(t, Config{MaxBody: 512, MaxInput: 100, RatePerMinute: -1}, replay(sseDeltas("stop", "x")))
+	e := newEnv(t, Config{MaxBody: 512, MaxInput: 100, RatePerMinute: -1}, llmtest.Replay(llmtest.Stream("stop", "x")))
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var resp *http.Response
@@ -71,7 +72,7 @@ func TestTranslateRefusesBadRequests(t *testing.T) {
 			}
 		})
 	}
-	if n := e.up.requests(); n != 0 {
+	if n := e.up.Count(); n != 0 {
 		t.Errorf("%d refused requests reached the upstream", n)
 	}
 	if list, err := e.store.Entries(t.Context(), model.LocalOwner, model.EntryQuery{}); err != nil || len(list) != 0 {
@@ -88,7 +89,7 @@ func TestTranslateAcceptsLenientContentTypes(t *testing.T) {
 		{"charset", "application/json; charset=UTF-8"},
 		{"upper case", "Application/JSON"},
 	}
-	e := newEnv(t, Config{}, replay(sseDeltas("stop", "ok")))
+	e := newEnv(t, Config{}, llmtest.Replay(llmtest.Stream("stop", "ok")))
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			headers := []string{"Content-Type", ""}
@@ -103,7 +104,7 @@ func TestTranslateAcceptsLenientContentTypes(t *testing.T) {
 }
 
 func TestTranslateBadLanguageNamesTheNearestTags(t *testing.T) {
-	e := newEnv(t, Config{}, replay(sseDeltas("stop", "x")))
+	e := newEnv(t, Config{}, llmtest.Replay(llmtest.Stream("stop", "x")))
 	resp := e.post(t, `{"lang": "ko-KX-zz", "message": "hi"}`)
 	got := apiError(t, readAll(t, resp))
 	if resp.StatusCode != 400 || !strings.Contains(got.Message, `"ko-KX-zz"`) || !strings.Contains(got.Message, "nearest: ko") {

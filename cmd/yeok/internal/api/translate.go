@@ -76,7 +76,7 @@ func (s *Server) stream(sctx context.Context, w http.ResponseWriter, r *http.Req
 
 	var mu sync.Mutex
 	var upErr *model.Error
-	emit := func(_ model.Entry, ev model.Event) {
+	emit := func(ev model.Event) {
 		switch ev.Kind {
 		case model.EventDelta:
 			sw.Delta(ev.Text)
@@ -92,7 +92,7 @@ func (s *Server) stream(sctx context.Context, w http.ResponseWriter, r *http.Req
 			s.log.Info("upstream retry", "attempt", ev.Attempt, "wait", ev.Wait, "class", string(class))
 		}
 	}
-	e, err := s.tr.Run(ctx, req, emit)
+	e, err := s.tr.Translate(ctx, req, emit)
 	cause := context.Cause(ctx)
 	release()
 	mu.Lock()

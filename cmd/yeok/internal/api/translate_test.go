@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/yeok/yeok/llm/llmtest"
 	"github.com/yeok/yeok/llm/openai"
 	"github.com/yeok/yeok/model"
 )
@@ -20,13 +21,13 @@ func TestTranslateStreamsAndLogsUnderTheScript(t *testing.T) {
 	}{
 		{"captured gpt-4o-mini", nil, "Hello", "stop"},
 		{"content and finish in one chunk", nil, "Hello world, this is a test", "stop"},
-		{"several deltas", sseDeltas("stop", "좋은 ", "아침", "입니다."), "좋은 아침입니다.", "stop"},
+		{"several deltas", llmtest.Stream("stop", "좋은 ", "아침", "입니다."), "좋은 아침입니다.", "stop"},
 	}
-	tests[0].upBody = fixture(t, "gpt-4o-mini-stop.sse")
-	tests[1].upBody = fixture(t, "content-and-finish-in-one-chunk.sse")
+	tests[0].upBody = llmtest.Fixture(t, "gpt-4o-mini-stop.sse")
+	tests[1].upBody = llmtest.Fixture(t, "content-and-finish-in-one-chunk.sse")
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e := newEnv(t, Config{}, replay(tt.upBody))
+			e := newEnv(t, Config{}, llmtest.Replay(tt.upBody))
 			resp := e.post(t, hello, "x-script-id", "lecture-01")
 			defer resp.Body.Close()
 			if resp.StatusCode != http.StatusOK {
@@ -62,7 +63,7 @@ func TestTranslateStreamsAndLogsUnderTheScript(t *testing.T) {
 }
 
 func TestTranslateOneSessionPerScriptAndScriptOrder(t *testing.T) {
-	e := newEnv(t, Config{}, replay(sseDeltas("stop", "번역")))
+	e := newEnv(t, Config{}, llmtest.Replay(llmtest.Stream("stop", "번역")))
 	for i, script := range []string{"lecture-01", "lecture-02", "lecture-01"} {
 		body := `{"lang":"ko-KR","message":"line ` + string(rune('a'+i)) + `"}`
 		if got := rebuild(mustEvents(t, e.post(t, body, "x-script-id", script))); !got.Done {
@@ -108,7 +109,7 @@ func TestTranslateOneSessionPerScriptAndScriptOrder(t *testing.T) {
 func TestTranslateNewlinesReachTheClientIntact(t *testing.T) {
 	for _, tt := range newlineCases {
 		t.Run(tt.name, func(t *testing.T) {
-			e := newEnv(t, Config{}, replay(sseDeltas("stop", tt.deltas...)))
+			e := newEnv(t, Config{}, llmtest.Replay(llmtest.Stream("stop", tt.deltas...)))
 			resp := e.post(t, hello, "x-script-id", "nl")
 			got := rebuild(mustEvents(t, resp))
 			if got.Text != tt.want || !got.Done {
@@ -123,7 +124,7 @@ func TestTranslateNewlinesReachTheClientIntact(t *testing.T) {
 }
 
 func TestTranslateUpstreamFailsMidStream(t *testing.T) {
-	inBand := append(sseDeltas("", "Hello", " wor"), `data: {"error":{"message":"overloaded","type":"server_error"}}`+"\n\n"...)
+	inBand := append(llmtest.Stream("", "Hello", " wor"), `data: {"error":{"message":"overloaded","type":"server_error"}}`+"\n\n"...)
 	tests := []struct {
 		name       string
 		body       []byte
@@ -131,12 +132,12 @@ func TestTranslateUpstreamFailsMidStream(t *testing.T) {
 		wantErr    string
 	}{
 		{"in-band error", inBand, model.StatusFailed, "failed: "},
-		{"closed without finish", sseDeltas("", "Hello", " wor"), model.StatusInterrupted, "interrupted: "},
-		{"length", append(sseDeltas("", "Hello", " wor"), chunk("", "length")...), model.StatusTruncated, "truncated: "},
+		{"closed without finish", llmtest.Stream("", "Hello", " wor"), model.StatusInterrupted, "interrupted: "},
+		{"length", append(llmtest.Stream("", "Hello", " wor"), chunk("", "length")...), model.StatusTruncated, "truncated: "},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e := newEnv(t, Config{}, replay(tt.body))
+			e := newEnv(t, Config{}, llmtest.Replay(tt.body))
 			resp := e.post(t, hello, "x-script-id", "mid")
 			if resp.StatusCode != http.StatusOK {
 				t.Fatalf("status %d", resp.StatusCode)
@@ -177,15 +178,15 @@ func TestTranslateUpstreamFailsBeforeAnyText(t *testing.T) {
 		wantMsg    string
 		stored     model.Status
 	}{
-		{"server error", jsonError(500, "server_error", "boom"), 502, "upstream_error", "upstream failed: ", model.StatusFailed},
+		{"server error", llmtest.Error(500, "server_error", "boom"), 502, "upstream_error", "upstream failed: ", model.StatusFailed},
 		{"html 502", html502, 502, "upstream_error", "upstream failed: ", model.StatusFailed},
-		{"bad key", jsonError(401, "invalid_api_key", "Incorrect API key provided: "+testKey), 502, "upstream_rejected", "upstream rejected the request: ", model.StatusFailed},
-		{"no model", jsonError(404, "model_not_found", "The model does not exist"), 502, "upstream_rejected", "upstream rejected the request: ", model.StatusFailed},
-		{"quota", jsonError(429, "insufficient_quota", "You exceeded your current quota"), 502, "upstream_rejected", "upstream rejected the request: ", model.StatusFailed},
+		{"bad key", llmtest.Error(401, "invalid_api_key", "Incorrect API key provided: "+testKey), 502, "upstream_rejected", "upstream rejected the request: ", model.StatusFailed},
+		{"no model", llmtest.Error(404, "model_not_found", "The model does not exist"), 502, "upstream_rejected", "upstream rejected the request: ", model.StatusFailed},
+		{"quota", llmtest.Error(429, "insufficient_quota", "You exceeded your current quota"), 502, "upstream_rejected", "upstream rejected the request: ", model.StatusFailed},
 		{"stalled", stall, 504, "upstream_timeout", "upstream timed out: ", model.StatusInterrupted},
 		{"refusal", nil, 422, "refused", "the model refused to translate this message: I'm sorry", model.StatusRefused},
 	}
-	tests[6].answer = replay(fixture(t, "refusal.sse"))
+	tests[6].answer = llmtest.Replay(llmtest.Fixture(t, "refusal.sse"))
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			e := newEnv(t, Config{}, tt.answer, func(c *openai.Config) {
@@ -216,7 +217,7 @@ func TestTranslateClientDisconnectCancelsUpstream(t *testing.T) {
 	answer := func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/event-stream")
 		w.WriteHeader(http.StatusOK)
-		_, _ = w.Write(sseDeltas("", "first "))
+		_, _ = w.Write(llmtest.Stream("", "first "))
 		w.(http.Flusher).Flush()
 		<-r.Context().Done() // a long answer: only the engine hanging up ends it
 	}
@@ -230,7 +231,7 @@ func TestTranslateClientDisconnectCancelsUpstream(t *testing.T) {
 	hungUp := time.Now()
 	resp.Body.Close()
 	select {
-	case at := <-e.up.ended:
+	case at := <-e.up.Gone:
 		if d := at.Sub(hungUp); d > 2*time.Second {
 			t.Errorf("upstream request ended %s after the client left, want within 2 s", d)
 		}

@@ -24,6 +24,8 @@ import (
 
 	gossh "golang.org/x/crypto/ssh"
 
+	"github.com/yeok/yeok/llm"
+	"github.com/yeok/yeok/llm/llmtest"
 	"github.com/yeok/yeok/llm/openai"
 	"github.com/yeok/yeok/model"
 	"github.com/yeok/yeok/storage"
@@ -56,10 +58,11 @@ func runBenchServer(in io.Reader, out io.Writer) error {
 		return err
 	}
 	defer st.Close()
-	eng, err := openai.New(openai.Config{BaseURL: os.Getenv("SSHD_BENCH_UPSTREAM"), APIKey: testAPIKey, MaxRetries: -1})
+	p, err := openai.New(openai.Config{BaseURL: os.Getenv("SSHD_BENCH_UPSTREAM"), APIKey: testAPIKey, MaxRetries: -1})
 	if err != nil {
 		return err
 	}
+	eng := llm.New(p, st, llm.Options{})
 	srv, err := New(Config{
 		HostKeyPath: filepath.Join(dir, "host_key"), AllowAnyKey: true,
 		MaxSessions: 100, StreamsPerMinute: -1, FPS: fps, To: model.MustLanguage("ko-KR"),
@@ -162,12 +165,12 @@ func runConcurrentSessions(b *testing.B, sessions, tokens int, interval time.Dur
 			wmu.Unlock()
 		})(w, r)
 	}
-	up := newUpstream(b, h)
+	up := llmtest.New(b, h)
 
 	dir := b.TempDir()
 	child := exec.Command(os.Args[0], "-test.run=^$")
 	child.Env = append(os.Environ(), benchServerEnv+"=1", "SSHD_BENCH_DIR="+dir,
-		"SSHD_BENCH_UPSTREAM="+up.URL+"/v1", fmt.Sprintf("SSHD_BENCH_FPS=%d", fps))
+		"SSHD_BENCH_UPSTREAM="+up.BaseURL(), fmt.Sprintf("SSHD_BENCH_FPS=%d", fps))
 	child.Stderr = os.Stderr
 	stdin, _ := child.StdinPipe()
 	stdout, _ := child.StdoutPipe()

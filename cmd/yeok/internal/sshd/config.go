@@ -1,7 +1,6 @@
 package sshd
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -85,10 +84,6 @@ type Config struct {
 	// ProviderError, when set, tells why no translations can be made (no API key or base
 	// URL); the app shows it instead of sending requests.
 	ProviderError string
-	// Prepare and Tidy are the app's request hooks (script context and glossary before a
-	// request, output hygiene after it); they act for the request's own owner.
-	Prepare func(ctx context.Context, req *model.Request) error
-	Tidy    func(e *model.Entry, req model.Request)
 	// Logger receives connects, disconnects, authentication failures and limits hit, with
 	// key fingerprints and addresses; never translation text or the API key. Nil means
 	// slog.Default().

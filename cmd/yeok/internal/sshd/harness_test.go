@@ -5,25 +5,23 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
-	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/charmbracelet/x/ansi"
 	gossh "golang.org/x/crypto/ssh"
 
+	"github.com/yeok/yeok/llm"
+	"github.com/yeok/yeok/llm/llmtest"
 	"github.com/yeok/yeok/llm/openai"
 	"github.com/yeok/yeok/model"
 	"github.com/yeok/yeok/storage"
@@ -31,10 +29,7 @@ import (
 )
 
 // testAPIKey must never reach a client's screen or a log line.
-const testAPIKey = "sk-test-9f8e7d6c5b4a39281706"
-
-// fixtureDir holds the captured OpenAI streams.
-const fixtureDir = "../../../../testdata/openai"
+const testAPIKey = llmtest.Key
 
 // readyMarker is on the app's status bar once it has drawn (the languages).
 const readyMarker = "auto → ko-KR"
@@ -42,73 +37,20 @@ const readyMarker = "auto → ko-KR"
 // waitLong bounds every wait in these tests; generous so a loaded machine does not fail.
 const waitLong = 10 * time.Second
 
-// upstream is an httptest server speaking the OpenAI chat-completion SSE wire format.
-type upstream struct {
-	*httptest.Server
-	requests atomic.Int64
+// streamTokens answers with tokens(r), one content chunk every interval, then stop and
+// [DONE]; written, when set, is told each token just after it is flushed.
+func streamTokens(tokens func(r *http.Request) []string, interval time.Duration, written func(r *http.Request, i int)) http.HandlerFunc {
+	return llmtest.Paced(tokens, interval, interval, written)
 }
 
-// streamFixture replays a captured stream.
-func streamFixture(t testing.TB, name string) http.HandlerFunc {
-	data, err := os.ReadFile(filepath.Join(fixtureDir, name))
+// newEngine is the translation engine over the fake server at base and the store.
+func newEngine(t testing.TB, base string, st *storage.Store) *llm.Engine {
+	t.Helper()
+	p, err := openai.New(openai.Config{BaseURL: base, APIKey: testAPIKey, MaxRetries: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/event-stream")
-		_, _ = w.Write(data)
-	}
-}
-
-// streamTokens writes one content chunk per token, every interval, then stop and [DONE].
-// written, when set, is told each token just after it is flushed.
-func streamTokens(tokens func(r *http.Request) []string, interval time.Duration, written func(r *http.Request, i int)) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/event-stream")
-		fl := w.(http.Flusher)
-		writeChunk(w, map[string]any{"role": "assistant", "content": ""}, nil)
-		fl.Flush()
-		for i, tok := range tokens(r) {
-			select {
-			case <-r.Context().Done():
-				return
-			case <-time.After(interval):
-			}
-			writeChunk(w, map[string]any{"content": tok}, nil)
-			fl.Flush()
-			if written != nil {
-				written(r, i)
-			}
-		}
-		stop := "stop"
-		writeChunk(w, map[string]any{}, &stop)
-		_, _ = io.WriteString(w, "data: [DONE]\n\n")
-		fl.Flush()
-	}
-}
-
-func writeChunk(w io.Writer, delta map[string]any, finish *string) {
-	chunk := map[string]any{
-		"id": "chatcmpl-test", "object": "chat.completion.chunk", "created": 1769092764,
-		"model":   "gpt-4o-mini-2024-07-18",
-		"choices": []map[string]any{{"index": 0, "delta": delta, "logprobs": nil, "finish_reason": finish}},
-	}
-	b, _ := json.Marshal(chunk)
-	_, _ = fmt.Fprintf(w, "data: %s\n\n", b)
-}
-
-func newUpstream(t testing.TB, h http.HandlerFunc) *upstream {
-	u := &upstream{}
-	u.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path != "/v1/chat/completions" || r.Header.Get("Authorization") != "Bearer "+testAPIKey {
-			http.Error(w, `{"error":{"message":"bad request","type":"invalid_request_error"}}`, http.StatusBadRequest)
-			return
-		}
-		u.requests.Add(1)
-		h(w, r)
-	}))
-	t.Cleanup(u.Close)
-	return u
+	return llm.New(p, st, llm.Options{})
 }
 
 // syncBuffer is a log sink tests can read while the server writes.
@@ -134,7 +76,7 @@ type harness struct {
 	t        testing.TB
 	srv      *Server
 	store    *storage.Store
-	up       *upstream
+	up       *llmtest.Server
 	logs     *syncBuffer
 	keyA     gossh.Signer
 	keyB     gossh.Signer
@@ -168,17 +110,14 @@ func startHarness(t testing.TB, cfg Config, h http.HandlerFunc) *harness {
 func startHarnessWith(t testing.TB, cfg Config, h http.HandlerFunc, wrap func(*harness, ui.Store) ui.Store) *harness {
 	t.Helper()
 	hs := &harness{t: t, dir: t.TempDir(), logs: &syncBuffer{}, keyA: newKey(t), keyB: newKey(t)}
-	hs.up = newUpstream(t, h)
+	hs.up = llmtest.New(t, h)
 	ctx := context.Background()
 	st, err := storage.Open(ctx, filepath.Join(hs.dir, "yeok.db"), storage.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	hs.store = st
-	eng, err := openai.New(openai.Config{BaseURL: hs.up.URL + "/v1", APIKey: testAPIKey, MaxRetries: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
+	eng := newEngine(t, hs.up.BaseURL(), st)
 	hs.authPath = filepath.Join(hs.dir, "authorized_keys")
 	if cfg.AuthorizedKeysPath == "" && !cfg.AllowAnyKey {
 		auth := append(gossh.MarshalAuthorizedKey(hs.keyA.PublicKey()), gossh.MarshalAuthorizedKey(hs.keyB.PublicKey())...)

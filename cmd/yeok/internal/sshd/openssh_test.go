@@ -18,6 +18,7 @@ import (
 	"github.com/creack/pty"
 	gossh "golang.org/x/crypto/ssh"
 
+	"github.com/yeok/yeok/llm/llmtest"
 	"github.com/yeok/yeok/model"
 )
 
@@ -51,7 +52,7 @@ func TestOpenSSHClient(t *testing.T) {
 	if err := os.WriteFile(authPath, gossh.MarshalAuthorizedKey(signer.PublicKey()), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	hs := startHarness(t, Config{AuthorizedKeysPath: authPath}, streamFixture(t, "gpt-4o-mini-stop.sse"))
+	hs := startHarness(t, Config{AuthorizedKeysPath: authPath}, llmtest.ReplayFixture(t, "gpt-4o-mini-stop.sse"))
 	_, port, err := net.SplitHostPort(hs.addr())
 	if err != nil {
 		t.Fatal(err)

@@ -4,13 +4,15 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/yeok/yeok/llm/llmtest"
 )
 
 // TestOversizedPasteEndsWithReason pastes 4 MB without the end marker at the default
 // budgets: the session's input budget must trip before anything else gives way, and the
 // client must read why its session ended before the connection closes.
 func TestOversizedPasteEndsWithReason(t *testing.T) {
-	hs := startHarness(t, Config{}, streamFixture(t, "gpt-4o-mini-stop.sse"))
+	hs := startHarness(t, Config{}, llmtest.ReplayFixture(t, "gpt-4o-mini-stop.sse"))
 	client := hs.mustDial(t, hs.keyA)
 	tm := openTerm(t, client, 80, 24)
 	tm.waitFor(readyMarker)

@@ -9,11 +9,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/yeok/yeok/llm/llmtest"
 	"github.com/yeok/yeok/model"
 )
 
 func TestTranslateOverSSH(t *testing.T) {
-	hs := startHarness(t, Config{}, streamFixture(t, "gpt-4o-mini-stop.sse"))
+	hs := startHarness(t, Config{}, llmtest.ReplayFixture(t, "gpt-4o-mini-stop.sse"))
 	client := hs.mustDial(t, hs.keyA)
 	tm := openTerm(t, client, 100, 30)
 	tm.waitFor(readyMarker)
@@ -58,7 +59,7 @@ func TestTranslateOverSSH(t *testing.T) {
 }
 
 func TestKeysAreIsolated(t *testing.T) {
-	hs := startHarness(t, Config{}, streamFixture(t, "gpt-4o-mini-stop.sse"))
+	hs := startHarness(t, Config{}, llmtest.ReplayFixture(t, "gpt-4o-mini-stop.sse"))
 	a := hs.mustDial(t, hs.keyA)
 	ta := openTerm(t, a, 100, 30)
 	ta.waitFor(readyMarker)

@@ -34,12 +34,12 @@ func isStopReason(err error) bool {
 		errors.Is(err, errSessionTime) || errors.Is(err, errInputLimit)
 }
 
-// finishGrace is how long a stopping session waits for its app to store the stream it
-// interrupted before the app is ended.
+// finishGrace is how long a stopping session waits for the stream it interrupted to be
+// stored before the app is ended.
 const finishGrace = 3 * time.Second
 
-// lateGrace is how long an ended app has to finish the entries it still has pending.
-const lateGrace = time.Second
+// lateGrace is how long an ended app has to store the streams it still has under way.
+const lateGrace = 3 * time.Second
 
 // handle is the SSH session handler: it checks the session, takes a slot and runs the app.
 func (s *Server) handle(sess ssh.Session) {
@@ -123,6 +123,7 @@ type session struct {
 	cancelStreams context.CancelCauseFunc
 	cancelApp     context.CancelCauseFunc
 	store         *sessionStore
+	tr            *sessionTranslator // nil without a provider
 	stopOnce      sync.Once
 	stopReason    atomic.Pointer[error]
 	lastInput     atomic.Int64 // unix nanoseconds
@@ -160,7 +161,8 @@ func (ss *session) run(ptyReq ssh.Pty, winch <-chan ssh.Window) int {
 	renderer := newRenderer(appCtx, sess, ptyReq.Term, in, out)
 	var tr ui.Translator
 	if srv.tr != nil {
-		tr = &sessionTranslator{inner: srv.tr, sess: ss}
+		ss.tr = newSessionTranslator(srv.tr, ss)
+		tr = ss.tr
 	}
 	app := ui.New(ui.Config{
 		Ctx:           appCtx,
@@ -172,8 +174,6 @@ func (ss *session) run(ptyReq ssh.Pty, winch <-chan ssh.Window) int {
 		Renderer:      renderer,
 		Clipboard:     clipboard(out, ptyReq.Term),
 		ProviderError: srv.cfg.ProviderError,
-		Prepare:       srv.cfg.Prepare,
-		Tidy:          srv.cfg.Tidy,
 		Now:           time.Now,
 	}, tr, ss.store)
 	p := tea.NewProgram(app,
@@ -204,13 +204,13 @@ func (ss *session) run(ptyReq ssh.Pty, winch <-chan ssh.Window) int {
 	default:
 		reason = errAppEnded
 	}
-	// The app finishes a stream the end of the session cut short from its reader; entries
-	// it has not finished by then are finished here.
-	if !ss.store.wait(lateGrace) {
-		if n := ss.store.finishPending(appCtx, reason, srv.now().UTC()); n > 0 {
-			ss.log.Warn("entries the app left pending were finished", "entries", n, "reason", reason.Error())
-		}
+	// The engine stores a stream the end of the session cut short (interrupted) after the
+	// program has gone: wait for it before the session's slot is given back.
+	waitCtx, cancel := context.WithTimeout(context.WithoutCancel(appCtx), lateGrace)
+	if err := app.Wait(waitCtx); err != nil {
+		ss.log.Warn("streams still being stored when the session ended", "err", err, "reason", reason.Error())
 	}
+	cancel()
 	status := 0
 	ended := "quit"
 	switch r := ss.reason(); {
@@ -237,7 +237,9 @@ func (ss *session) stop(reason error) {
 		ss.stopReason.Store(&reason)
 		ss.log.Info("stopping session", "reason", reason.Error())
 		ss.cancelStreams(reason)
-		ss.store.wait(finishGrace)
+		if ss.tr != nil {
+			ss.tr.wait(finishGrace)
+		}
 		ss.cancelApp(reason)
 	})
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/yeok/yeok/llm/llmtest"
 	"github.com/yeok/yeok/model"
 	"github.com/yeok/yeok/storage"
 )
@@ -23,128 +24,95 @@ func openStore(t *testing.T) *storage.Store {
 	return st
 }
 
-func TestSessionStoreOwnerAndFallback(t *testing.T) {
+func TestSessionStoreOwner(t *testing.T) {
 	ctx := context.Background()
 	st := openStore(t)
 	owner, other := model.SSHOwner("SHA256:me"), model.SSHOwner("SHA256:someone-else")
 	ss := newSessionStore(st, owner)
-
 	if _, err := ss.Sessions(ctx, other, 10); err == nil {
 		t.Fatal("a list of another owner's sessions was allowed")
 	}
-	if _, err := ss.Begin(ctx, model.Request{Owner: other, Source: "x", To: "ko-KR"}); err == nil {
-		t.Fatal("an entry for another owner was begun")
+	if _, err := ss.NewSession(ctx, other, model.Session{Origin: "ssh"}); err == nil {
+		t.Fatal("a session for another owner was made")
 	}
-
-	sess, err := ss.NewSession(ctx, owner, model.Session{Origin: "ssh"})
-	if err != nil {
+	if _, err := ss.NewSession(ctx, owner, model.Session{Origin: "ssh"}); err != nil {
 		t.Fatal(err)
 	}
-	tests := []struct {
-		name       string
-		result     *model.Result // what the translator returned; nil: still streaming
-		wantStatus model.Status
-		wantText   string
-	}{
-		{"cut short", nil, model.StatusInterrupted, "partial "},
-		{"completed", &model.Result{Status: model.StatusDone, Text: "full answer", Finish: "stop"}, model.StatusDone, "full answer"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			req := model.Request{Owner: owner, SessionID: sess.ID, Source: "source " + tt.name, To: "ko-KR"}
-			e, err := ss.Begin(ctx, req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			ss.streamStarted(req)
-			ss.streamEvent(model.Event{Kind: model.EventDelta, Text: "partial "})
-			if tt.result != nil {
-				ss.streamEnded(*tt.result)
-			}
-			if ss.wait(10 * time.Millisecond) {
-				t.Fatal("wait returned with an entry pending")
-			}
-			cancelled, cancel := context.WithCancel(ctx)
-			cancel()
-			if n := ss.finishPending(cancelled, errClientGone, time.Now().UTC()); n != 1 {
-				t.Fatalf("finished %d entries, want 1", n)
-			}
-			got, err := st.Entry(ctx, owner, e.ID)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got.Status != tt.wantStatus || got.Text != tt.wantText {
-				t.Fatalf("entry = %s %q, want %s %q", got.Status, got.Text, tt.wantStatus, tt.wantText)
-			}
-			if !ss.wait(10 * time.Millisecond) {
-				t.Fatal("an entry is still pending")
-			}
-		})
+	if got, err := ss.Sessions(ctx, owner, 10); err != nil || len(got) != 1 {
+		t.Fatalf("own sessions = %v, %v", got, err)
 	}
 }
 
-// blockingTranslator streams one delta, then waits for its context and ends cancelled, as
-// the engine does when its context ends.
-type blockingTranslator struct{ calls int }
-
-func (b *blockingTranslator) Model() string { return "test-model" }
-
-func (b *blockingTranslator) Stream(ctx context.Context, req model.Request, emit func(model.Event)) model.Result {
-	b.calls++
-	emit(model.Event{Kind: model.EventDelta, Text: "part"})
-	<-ctx.Done()
-	e := &model.Error{Class: model.ClassCancelled, Message: "cancelled"}
-	emit(model.Event{Kind: model.EventError, Status: model.StatusCancelled, Err: e})
-	return model.Result{Status: model.StatusCancelled, Text: "part", Err: e}
-}
-
+// TestSessionTranslatorStops: a stream the server stops is stored interrupted, naming why;
+// one the app cancels stays cancelled; a request for another owner never reaches the engine.
 func TestSessionTranslatorStops(t *testing.T) {
 	tests := []struct {
 		name       string
-		stopBy     string // "server" or "app"
+		stopBy     string // "server", "app" or "other owner"
 		wantStatus model.Status
 	}{
 		{"server stop is an interruption", "server", model.StatusInterrupted},
 		{"the app's cancel stays a cancel", "app", model.StatusCancelled},
+		{"another owner is refused", "other owner", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			up := llmtest.New(t, llmtest.Hold(nil, "part"))
+			st := openStore(t)
 			srv := &Server{cfg: Config{StreamsPerMinute: 10}, limits: newLimiter(0, 0, 10), now: time.Now}
 			appCtx, cancelApp := context.WithCancelCause(context.Background())
 			defer cancelApp(nil)
 			ss := &session{srv: srv, fingerprint: "fp", owner: "ssh:fp", log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 			ss.streams, ss.cancelStreams = context.WithCancelCause(appCtx)
-			ss.store = newSessionStore(openStore(t), ss.owner)
-			tr := &sessionTranslator{inner: &blockingTranslator{}, sess: ss}
+			tr := newSessionTranslator(newEngine(t, up.BaseURL(), st), ss)
 
+			req := model.Request{Owner: ss.owner, Source: "s", To: "ko"}
+			if tt.stopBy == "other owner" {
+				req.Owner = "ssh:someone-else"
+			}
 			streamCtx, cancelStream := context.WithCancel(appCtx)
 			defer cancelStream()
-			var events []model.Event
-			done := make(chan model.Result)
+			delta := make(chan struct{}, 1)
+			type result struct {
+				e   model.Entry
+				err error
+			}
+			done := make(chan result, 1)
 			go func() {
-				done <- tr.Stream(streamCtx, model.Request{Source: "s"}, func(ev model.Event) { events = append(events, ev) })
+				e, err := tr.Translate(streamCtx, req, func(ev model.Event) {
+					if ev.Kind == model.EventDelta {
+						delta <- struct{}{}
+					}
+				})
+				done <- result{e, err}
 			}()
-			time.Sleep(20 * time.Millisecond)
+			if tt.stopBy == "other owner" {
+				if r := <-done; r.err == nil || up.Count() != 0 {
+					t.Fatalf("translated for another owner: %+v, %v (%d requests)", r.e, r.err, up.Count())
+				}
+				return
+			}
+			<-delta
 			if tt.stopBy == "server" {
 				ss.cancelStreams(errShutdown)
 			} else {
 				cancelStream()
 			}
-			var res model.Result
+			var r result
 			select {
-			case res = <-done:
+			case r = <-done:
 			case <-time.After(waitLong):
 				t.Fatal("the stream did not end")
 			}
-			if res.Status != tt.wantStatus || res.Text != "part" {
-				t.Fatalf("result = %s %q, want %s with the partial", res.Status, res.Text, tt.wantStatus)
+			if !tr.wait(waitLong) {
+				t.Fatal("the translator still counts a stream")
 			}
-			last := events[len(events)-1]
-			if last.Kind != model.EventError || last.Status != tt.wantStatus {
-				t.Fatalf("last event = %+v, want an error event with status %s", last, tt.wantStatus)
+			got, err := st.Entry(context.Background(), ss.owner, r.e.ID)
+			if r.err != nil || err != nil || got.Status != tt.wantStatus || got.Text != "part" {
+				t.Fatalf("stored %s %q (%v, %v), want %s with the partial", got.Status, got.Text, r.err, err, tt.wantStatus)
 			}
-			if tt.stopBy == "server" && (res.Err == nil || !strings.Contains(res.Err.Message, "server shutting down")) {
-				t.Fatalf("error = %v, want one naming the shutdown", res.Err)
+			if tt.stopBy == "server" && !strings.Contains(got.Error, "server shutting down") {
+				t.Fatalf("error = %q, want one naming the shutdown", got.Error)
 			}
 		})
 	}

@@ -83,7 +83,9 @@ func (e *Engine) Model() string { return e.provider.Model() }
 // streams it, calling emit for each event (tagged with the entry's id) on the caller's
 // goroutine; tidies the answer; and finishes the entry in one commit, even when ctx has
 // ended (the person pressed Esc, a client went away). The final event (EventDone or
-// EventError) is emitted after that commit and carries the stored status.
+// EventError) is emitted after that commit and carries the stored status. Each delta's
+// Show, and the final event's, is the text a person may see as the answer streams, with a
+// preface line held back and dropped.
 //
 // A translation whose ctx ended with a *model.Error as its cause (a server shutting down, an
 // SSH session's time limit: the front door stopping it, not the person) is stored as that
@@ -102,11 +104,15 @@ func (e *Engine) Translate(ctx context.Context, req model.Request, emit func(mod
 	}
 	emit(model.Event{Kind: model.EventLogged, Entry: ent.ID})
 	var final model.Event
+	show := newShown(req)
 	res := e.provider.Stream(ctx, req, func(ev model.Event) {
 		ev.Entry = ent.ID
-		if ev.Kind == model.EventDone || ev.Kind == model.EventError {
+		switch ev.Kind {
+		case model.EventDone, model.EventError:
 			final = ev
 			return
+		case model.EventDelta:
+			ev.Show = show.delta(ev.Text)
 		}
 		emit(ev)
 	})
@@ -123,6 +129,7 @@ func (e *Engine) Translate(ctx context.Context, req model.Request, emit func(mod
 		final.Kind = model.EventError
 	}
 	final.Entry, final.Status, final.Err = fin.ID, fin.Status, res.Err
+	final.Show = show.end(fin)
 	if final.Kind == model.EventError && final.Err == nil {
 		final.Kind = model.EventDone
 	}

@@ -11,17 +11,19 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/yeok/yeok/llm/llmtest"
 )
 
 // TestKilledMidStream is fault row 17: yeok is killed with SIGKILL while a translation
 // streams. On the next start the entry is there, interrupted, with its source; every earlier
 // entry is intact; the file checks clean. Twenty times over one database.
 func TestKilledMidStream(t *testing.T) {
-	srv := newFakeOpenAI(t, func(w http.ResponseWriter, r *http.Request, n int) {
+	srv := llmtest.New(t, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/event-stream")
 		w.WriteHeader(http.StatusOK)
 		// More than the writer holds back of a first line, so it reaches stdout.
-		_, _ = w.Write(sseDeltas("", "부분 번역이 ", strings.Repeat("길게 이어집니다 ", 8)))
+		_, _ = w.Write(llmtest.Stream("", "부분 번역이 ", strings.Repeat("길게 이어집니다 ", 8)))
 		w.(http.Flusher).Flush()
 		<-r.Context().Done() // never finishes: the client is killed first
 	})

@@ -9,10 +9,12 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/yeok/yeok/llm/llmtest"
 )
 
 func TestDBCheckAndCompact(t *testing.T) {
-	srv := newFakeOpenAI(t, replay(fixture(t, "gpt-4o-mini-stop.sse")))
+	srv := llmtest.New(t, llmtest.Replay(llmtest.Fixture(t, "gpt-4o-mini-stop.sse")))
 	db := filepath.Join(t.TempDir(), "y.db")
 	in := strings.Repeat("a line to translate\n", 30)
 	if p := yeokRun(t, providerEnv(srv), in, "translate", "--lines", "--to", "de", "--db", db, "--script", "s"); p.code != 0 {
@@ -56,7 +58,7 @@ func TestSecondProcess(t *testing.T) {
 	if err := os.WriteFile(live, nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	srv := newFakeOpenAI(t, replay(fixture(t, "gpt-4o-mini-stop.sse")))
+	srv := llmtest.New(t, llmtest.Replay(llmtest.Fixture(t, "gpt-4o-mini-stop.sse")))
 	holder := exec.Command(yeokBin, "follow", "--to", "ko", "--db", db, live)
 	holder.Env = append(providerEnv(srv), "HOME="+dir)
 	if err := holder.Start(); err != nil {

@@ -114,7 +114,6 @@ func (f *follower) run(ctx context.Context, lines <-chan follow.Line) error {
 		req := f.req
 		req.Source = text
 		first := true
-		f.out.begin(text)
 		e, err := f.engine.Translate(ctx, req, func(ev model.Event) {
 			if first && ev.Kind == model.EventDelta && f.onFirst != nil {
 				first = false

@@ -14,6 +14,7 @@ import (
 
 	"github.com/yeok/yeok/cmd/yeok/internal/follow"
 	"github.com/yeok/yeok/llm"
+	"github.com/yeok/yeok/llm/llmtest"
 	"github.com/yeok/yeok/llm/openai"
 	"github.com/yeok/yeok/model"
 	"github.com/yeok/yeok/storage"
@@ -28,15 +29,14 @@ func BenchmarkFollow20PerSecond(b *testing.B) {
 		seconds = s
 	}
 	total := 20 * seconds
-	srv := newFakeOpenAI(b, nil)
-	srv.answer = numberedAnswer(srv)
+	srv := llmtest.New(b, numberedAnswer())
 	dir := b.TempDir()
 	st, err := storage.Open(b.Context(), filepath.Join(dir, "y.db"), storage.Options{})
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer st.Close()
-	eng, err := openai.New(openai.Config{BaseURL: srv.baseURL(), APIKey: fakeKey})
+	eng, err := openai.New(openai.Config{BaseURL: srv.BaseURL(), APIKey: fakeKey})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -13,25 +13,26 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/yeok/yeok/llm/llmtest"
 )
 
 // numberedAnswer answers each request with "번역 N" for the "line N" in its source, so the
 // order of the output can be checked against the order of the input.
-func numberedAnswer(srv *fakeOpenAI) func(w http.ResponseWriter, r *http.Request, n int) {
+func numberedAnswer() http.HandlerFunc {
 	re := regexp.MustCompile(`line (\d+)`)
-	return func(w http.ResponseWriter, r *http.Request, n int) {
-		m := re.FindAllStringSubmatch(lastUser(srv.got()[n-1]), -1)
+	return func(w http.ResponseWriter, r *http.Request) {
+		m := re.FindAllStringSubmatch(llmtest.LastUser(r), -1)
 		num := "?"
 		if len(m) > 0 {
 			num = m[len(m)-1][1]
 		}
-		replay(sseDeltas("stop", "번역 ", num))(w, r, n)
+		llmtest.Replay(llmtest.Stream("stop", "번역 ", num))(w, r)
 	}
 }
 
 func TestFollowFile(t *testing.T) {
-	srv := newFakeOpenAI(t, nil)
-	srv.answer = numberedAnswer(srv)
+	srv := llmtest.New(t, numberedAnswer())
 	dir := t.TempDir()
 	db, transcript := filepath.Join(dir, "y.db"), filepath.Join(dir, "live.txt")
 	if err := os.WriteFile(transcript, []byte("old line 0 is skipped\n"), 0o644); err != nil {
@@ -126,8 +127,7 @@ func TestFollowFile(t *testing.T) {
 }
 
 func TestFollowStdin(t *testing.T) {
-	srv := newFakeOpenAI(t, nil)
-	srv.answer = numberedAnswer(srv)
+	srv := llmtest.New(t, numberedAnswer())
 	db := filepath.Join(t.TempDir(), "y.db")
 	p := yeokRun(t, providerEnv(srv), "line 1\n\nline 2\nline 3", "follow", "--to", "ko", "--db", db, "-")
 	if p.code != 0 || p.stdout != "번역 1\n번역 2\n번역 3\n" {

@@ -5,12 +5,14 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/yeok/yeok/llm/llmtest"
 )
 
 // TestMessagesSayItOnce: each command's error paths give one line in which no operation,
 // path or sentence is said twice ("export to X: export to X: …").
 func TestMessagesSayItOnce(t *testing.T) {
-	srv := newFakeOpenAI(t, replay(sseDeltas("stop", "ok")))
+	srv := llmtest.New(t, llmtest.Replay(llmtest.Stream("stop", "ok")))
 	dir := t.TempDir()
 	db := filepath.Join(dir, "y.db")
 	if p := yeokRun(t, providerEnv(srv), "", "translate", "--to", "ko", "--db", db, "--script", "talk", "hi"); p.code != 0 {

@@ -3,11 +3,9 @@ package main
 import (
 	"io"
 	"os"
-	"strings"
 
 	"github.com/mattn/go-isatty"
 
-	"github.com/yeok/yeok/llm"
 	"github.com/yeok/yeok/model"
 )
 
@@ -17,52 +15,19 @@ func isTerminal(w io.Writer) bool {
 	return ok && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd()))
 }
 
-// holdLimit is how much of an answer's first line is held back, at most, to see whether it
-// is a preface ("Here is the translation:") before anything is written.
-const holdLimit = 80
-
-// streamWriter writes a translation to stdout as its deltas arrive. The start of an answer is
-// held back until its first line is complete, so a preface line the model added can be
-// dropped; a short answer is written whole, cleaned, when it ends. On a terminal it sanitises
+// streamWriter writes a translation to stdout as the engine passes it on (Event.Show: a
+// preface line the model added is held back and dropped there). On a terminal it sanitises
 // the text as a stream: a sequence split across deltas is held back until it is complete, so
-// nothing of it reaches the screen. Elsewhere (a file, a pipe) it writes the model's text as
-// is.
+// nothing of it reaches the screen. Elsewhere (a file, a pipe) it writes the text as is.
 type streamWriter struct {
 	w        io.Writer
 	sanitise bool
-	source   string
-	holding  bool
-	held     string
 	pending  string
 	last     byte
 }
 
-// begin starts the answer to source.
-func (s *streamWriter) begin(source string) {
-	s.source, s.holding, s.held = source, true, ""
-}
-
-func (s *streamWriter) write(delta string) error {
-	if !s.holding {
-		return s.out(delta)
-	}
-	s.held += delta
-	nl := strings.IndexByte(s.held, '\n')
-	switch {
-	case nl >= 0 && strings.TrimSpace(s.held[nl+1:]) != "":
-		text := s.held
-		if rest, ok := llm.StripPreface(s.source, text); ok {
-			text = rest
-		}
-		s.holding, s.held = false, ""
-		return s.out(text)
-	case nl < 0 && len(s.held) > holdLimit:
-		text := s.held
-		s.holding, s.held = false, ""
-		return s.out(text)
-	}
-	return nil
-}
+// write writes text the engine says may be shown.
+func (s *streamWriter) write(text string) error { return s.out(text) }
 
 // out writes text, sanitised as a stream when the writer is a terminal.
 func (s *streamWriter) out(text string) error {
@@ -76,19 +41,8 @@ func (s *streamWriter) out(text string) error {
 	return s.emit(clean)
 }
 
-// end writes what is still held back of e's answer and ends the line. An answer held back
-// whole is written as hygiene cleaned it.
-func (s *streamWriter) end(e model.Entry) error {
-	if s.holding {
-		s.holding = false
-		text := e.Clean
-		if text == "" {
-			text = e.Text
-		}
-		if err := s.out(text); err != nil {
-			return err
-		}
-	}
+// end writes what the sanitiser still holds and ends the answer's line.
+func (s *streamWriter) end() error {
 	if s.pending != "" {
 		if err := s.emit(model.Sanitize(s.pending)); err != nil {
 			return err

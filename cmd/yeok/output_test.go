@@ -9,9 +9,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/creack/pty"
+	"github.com/yeok/yeok/llm/llmtest"
 
-	"github.com/yeok/yeok/model"
+	"github.com/creack/pty"
 )
 
 // hostileDeltas carries fault row 16: escape sequences split across deltas.
@@ -23,9 +23,6 @@ var hostileDeltas = []string{
 func TestStreamWriterSanitisesSplitSequences(t *testing.T) {
 	var out bytes.Buffer
 	sw := &streamWriter{w: &out, sanitise: true}
-	sw.begin("hello")
-	raw := strings.Join(hostileDeltas, "")
-	// A long answer so that the writer streams instead of holding it back whole.
 	for i := 0; i < 40; i++ {
 		for _, d := range hostileDeltas {
 			if err := sw.write(d); err != nil {
@@ -33,7 +30,7 @@ func TestStreamWriterSanitisesSplitSequences(t *testing.T) {
 			}
 		}
 	}
-	if err := sw.end(model.Entry{Text: strings.Repeat(raw, 40)}); err != nil {
+	if err := sw.end(); err != nil {
 		t.Fatal(err)
 	}
 	got := out.String()
@@ -42,46 +39,12 @@ func TestStreamWriterSanitisesSplitSequences(t *testing.T) {
 	}
 }
 
-func TestStreamWriterDropsPreface(t *testing.T) {
-	tests := []struct {
-		name   string
-		deltas []string
-		entry  model.Entry
-		want   string
-	}{
-		{"preface", []string{"Here is the ", "translation:\n", "\n안녕", "하세요\n둘째 줄"}, model.Entry{}, "안녕하세요\n둘째 줄\n"},
-		{"short answer written clean", []string{"\"안녕", "\""}, model.Entry{Text: "\"안녕\"", Clean: "안녕"}, "안녕\n"},
-		{"no preface", []string{"첫 줄\n", "둘째"}, model.Entry{}, "첫 줄\n둘째\n"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			var out bytes.Buffer
-			sw := &streamWriter{w: &out}
-			sw.begin("Hello\nsecond line")
-			for _, d := range tt.deltas {
-				if err := sw.write(d); err != nil {
-					t.Fatal(err)
-				}
-			}
-			if tt.entry.Text == "" {
-				tt.entry.Text = strings.Join(tt.deltas, "")
-			}
-			if err := sw.end(tt.entry); err != nil {
-				t.Fatal(err)
-			}
-			if out.String() != tt.want {
-				t.Fatalf("got %q, want %q", out.String(), tt.want)
-			}
-		})
-	}
-}
-
 // TestTranslateToTerminal runs yeok with its stdout on a pseudo-terminal, as a person would,
 // against a server whose deltas carry escape sequences: none reaches the terminal, the store
 // keeps the raw text.
 func TestTranslateToTerminal(t *testing.T) {
-	srv := newFakeOpenAI(t, func(w http.ResponseWriter, r *http.Request, n int) {
-		replay(sseDeltas("stop", hostileDeltas...))(w, r, n)
+	srv := llmtest.New(t, func(w http.ResponseWriter, r *http.Request) {
+		llmtest.Replay(llmtest.Stream("stop", hostileDeltas...))(w, r)
 	})
 	db := filepath.Join(t.TempDir(), "y.db")
 	cmd := exec.Command(yeokBin, "translate", "--to", "ko", "--db", db, "hello")

@@ -6,14 +6,16 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/yeok/yeok/llm/llmtest"
 )
 
 // TestScriptContextAndGlossary: the Nth request of a script carries the earlier done pairs,
 // glossary terms of the source go into the prompt, and a missed term is flagged.
 func TestScriptContextAndGlossary(t *testing.T) {
 	answers := []string{"강의를 시작합니다", "트랜스포머는 주의 메커니즘을 씁니다", "어텐션이 핵심입니다"}
-	srv := newFakeOpenAI(t, func(w http.ResponseWriter, r *http.Request, n int) {
-		replay(sseDeltas("stop", answers[(n-1)%len(answers)]))(w, r, n)
+	srv := llmtest.New(t, func(w http.ResponseWriter, r *http.Request) {
+		llmtest.Replay(llmtest.Stream("stop", answers[(llmtest.Recorded(r).N-1)%len(answers)]))(w, r)
 	})
 	dir := t.TempDir()
 	db := filepath.Join(dir, "y.db")
@@ -40,7 +42,7 @@ func TestScriptContextAndGlossary(t *testing.T) {
 	if p.code != 0 {
 		t.Fatalf("translate: %d %q", p.code, p.stderr)
 	}
-	reqs := srv.got()
+	reqs := srv.Requests()
 	if len(reqs) != 3 {
 		t.Fatalf("%d requests", len(reqs))
 	}

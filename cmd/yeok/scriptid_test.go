@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/yeok/yeok/llm/llmtest"
 	"github.com/yeok/yeok/model"
 )
 
@@ -14,7 +15,7 @@ import (
 // naming the fault, and neither the database nor the provider touched, for every command
 // that takes --script.
 func TestScriptFlagRefusedWhenParsed(t *testing.T) {
-	srv := newFakeOpenAI(t, replay(sseDeltas("stop", "x")))
+	srv := llmtest.New(t, llmtest.Replay(llmtest.Stream("stop", "x")))
 	dir := t.TempDir()
 	db := filepath.Join(dir, "y.db")
 	transcript := filepath.Join(dir, "talk.txt")
@@ -58,7 +59,7 @@ func TestScriptFlagRefusedWhenParsed(t *testing.T) {
 	if _, err := os.Stat(db); !os.IsNotExist(err) {
 		t.Errorf("the database was touched: %v", err)
 	}
-	if n := len(srv.got()); n != 0 {
+	if n := len(srv.Requests()); n != 0 {
 		t.Errorf("%d requests reached the provider", n)
 	}
 }
@@ -66,7 +67,7 @@ func TestScriptFlagRefusedWhenParsed(t *testing.T) {
 // A script id is limited in characters, as in the API: 128 Korean characters (384 bytes,
 // over the store's old 200-byte limit) are one script.
 func TestScriptFlagLimitInCharacters(t *testing.T) {
-	srv := newFakeOpenAI(t, replay(sseDeltas("stop", "번역")))
+	srv := llmtest.New(t, llmtest.Replay(llmtest.Stream("stop", "번역")))
 	db := filepath.Join(t.TempDir(), "y.db")
 	long := strings.Repeat("강", model.MaxIdentifierLen)
 	if p := yeokRun(t, providerEnv(srv), "", "translate", "--to", "ko", "--db", db, "--script", long, "hello"); p.code != 0 {

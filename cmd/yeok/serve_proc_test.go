@@ -10,6 +10,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/yeok/yeok/llm/llmtest"
 )
 
 // serveProc is a running `yeok serve` with the addresses it printed.
@@ -26,7 +28,7 @@ type serveProc struct {
 // startServe runs `yeok serve args...` against the fake provider, with HOME in home, and
 // returns once it has printed the address of each server args ask for. The process is
 // killed when the test ends if it is still running.
-func startServe(t *testing.T, provider *fakeOpenAI, home string, args ...string) *serveProc {
+func startServe(t *testing.T, provider *llmtest.Server, home string, args ...string) *serveProc {
 	t.Helper()
 	p := &serveProc{exited: make(chan error, 1), stderrCollected: make(chan struct{})}
 	p.cmd = exec.Command(yeokBin, append([]string{"serve"}, args...)...)

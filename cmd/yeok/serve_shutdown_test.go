@@ -19,7 +19,7 @@ import (
 func TestServeSIGTERMInterruptsHTTPStreams(t *testing.T) {
 	// The answer is held open after two deltas until the engine hangs up.
 	hold := llmtest.Hold(nil, "부분 ", "번역")
-	provider := newFakeOpenAI(t, func(w http.ResponseWriter, r *http.Request, _ int) { hold(w, r) })
+	provider := llmtest.New(t, func(w http.ResponseWriter, r *http.Request) { hold(w, r) })
 	dir := t.TempDir()
 	db := filepath.Join(dir, "y.db")
 	srv := startServe(t, provider, dir, "--http", "127.0.0.1:0", "--db", db, "--to", "ko")

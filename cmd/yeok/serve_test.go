@@ -12,13 +12,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/yeok/yeok/llm/llmtest"
+
 	gossh "golang.org/x/crypto/ssh"
 )
 
 // TestServeBothInOneProcess starts `yeok serve --ssh --http` as a process over one database:
 // the SSE API answers, an SSH client gets the TUI, and SIGTERM stops both cleanly.
 func TestServeBothInOneProcess(t *testing.T) {
-	provider := newFakeOpenAI(t, replay(fixture(t, "gpt-4o-mini-stop.sse")))
+	provider := llmtest.New(t, llmtest.Replay(llmtest.Fixture(t, "gpt-4o-mini-stop.sse")))
 	dir := t.TempDir()
 	db := filepath.Join(dir, "y.db")
 	srv := startServe(t, provider, dir, "--ssh", "127.0.0.1:0", "--http", "127.0.0.1:0", "--allow-any-key",

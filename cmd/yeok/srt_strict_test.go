@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/yeok/yeok/llm/llmtest"
 )
 
 // brokenSRT is sampleSRT with the second cue's start time mistyped on line 6.
@@ -16,7 +18,7 @@ const brokenSRT = "1\n00:00:01,500 --> 00:00:03,250\nGood morning, everyone.\n\n
 // TestSRTMalformed: a subtitle file with a broken cue is refused before anything is sent,
 // with one line naming the file, the line and what is wrong there.
 func TestSRTMalformed(t *testing.T) {
-	srv := newFakeOpenAI(t, replay(sseDeltas("stop", "ok")))
+	srv := llmtest.New(t, llmtest.Replay(llmtest.Stream("stop", "ok")))
 	tests := []struct {
 		name, file, body string
 		stdin            bool
@@ -46,7 +48,7 @@ func TestSRTMalformed(t *testing.T) {
 				}
 				args = append(args, path)
 			}
-			before := len(srv.got())
+			before := len(srv.Requests())
 			p := yeokRun(t, providerEnv(srv), stdin, args...)
 			if p.code != 2 || !strings.HasSuffix(p.stderr, tt.want+"\n") || strings.Count(p.stderr, "\n") != 1 {
 				t.Fatalf("exit %d %q, want 2 and one line ending %q", p.code, p.stderr, tt.want)
@@ -54,7 +56,7 @@ func TestSRTMalformed(t *testing.T) {
 			if !tt.stdin && !strings.HasPrefix(p.stderr, "yeok: "+filepath.Join(dir, tt.file)+":") {
 				t.Fatalf("stderr %q does not start with the file's path", p.stderr)
 			}
-			if len(srv.got()) != before {
+			if len(srv.Requests()) != before {
 				t.Fatal("a refused file was sent")
 			}
 		})
@@ -64,8 +66,8 @@ func TestSRTMalformed(t *testing.T) {
 // TestSRTAsPlainLines: --lines=plain takes every non-empty line as it is, subtitle or not,
 // for the person who wants the cue numbers and times translated too.
 func TestSRTAsPlainLines(t *testing.T) {
-	srv := newFakeOpenAI(t, func(w http.ResponseWriter, r *http.Request, n int) {
-		replay(sseDeltas("stop", "ok"))(w, r, n)
+	srv := llmtest.New(t, func(w http.ResponseWriter, r *http.Request) {
+		llmtest.Replay(llmtest.Stream("stop", "ok"))(w, r)
 	})
 	dir := t.TempDir()
 	in := filepath.Join(dir, "talk.srt")
@@ -76,11 +78,11 @@ func TestSRTAsPlainLines(t *testing.T) {
 	if p.code != 0 {
 		t.Fatalf("exit %d %q", p.code, p.stderr)
 	}
-	got := srv.got()
+	got := srv.Requests()
 	if len(got) != 10 {
 		t.Fatalf("%d requests, want one for each of the 10 non-empty lines", len(got))
 	}
-	if s := lastUser(got[4]); !strings.Contains(s, "00:00:0x,000 --> 00:00:07,900") {
+	if s := got[4].LastUser(); !strings.Contains(s, "00:00:0x,000 --> 00:00:07,900") {
 		t.Fatalf("fifth request %q, want the timing line as it is", s)
 	}
 
@@ -89,7 +91,7 @@ func TestSRTAsPlainLines(t *testing.T) {
 	if p.code != 2 || !strings.Contains(p.stderr, "--lines=plain") || strings.Count(p.stderr, "\n") != 1 {
 		t.Fatalf("--lines plain FILE: exit %d %q, want 2 and a line naming --lines=plain", p.code, p.stderr)
 	}
-	if len(srv.got()) != 10 {
+	if len(srv.Requests()) != 10 {
 		t.Fatal("--lines plain FILE sent something")
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/yeok/yeok/llm/llmtest"
 )
 
 const sampleSRT = "\ufeff1\r\n00:00:01,500 --> 00:00:03,250\r\nGood morning, everyone.\r\n\r\n" +
@@ -35,8 +37,8 @@ func TestParseSRT(t *testing.T) {
 
 // TestSRTRoundTrip: subtitles translated line by line export back to SRT with their timing.
 func TestSRTRoundTrip(t *testing.T) {
-	srv := newFakeOpenAI(t, func(w http.ResponseWriter, r *http.Request, n int) {
-		replay(sseDeltas("stop", []string{"안녕하세요, 여러분.", "오늘은 트랜스포머에\n대해 이야기합니다.", "감사합니다."}[n-1]))(w, r, n)
+	srv := llmtest.New(t, func(w http.ResponseWriter, r *http.Request) {
+		llmtest.Replay(llmtest.Stream("stop", []string{"안녕하세요, 여러분.", "오늘은 트랜스포머에\n대해 이야기합니다.", "감사합니다."}[llmtest.Recorded(r).N-1]))(w, r)
 	})
 	dir := t.TempDir()
 	db, in, out := filepath.Join(dir, "y.db"), filepath.Join(dir, "talk.srt"), filepath.Join(dir, "talk.ko.srt")
@@ -47,7 +49,7 @@ func TestSRTRoundTrip(t *testing.T) {
 	if p.code != 0 {
 		t.Fatalf("translate: %d %q", p.code, p.stderr)
 	}
-	if got := lastUser(srv.got()[1]); !strings.Contains(got, "Today we talk about\ntransformers.") {
+	if got := srv.Requests()[1].LastUser(); !strings.Contains(got, "Today we talk about\ntransformers.") {
 		t.Fatalf("cue text not sent whole: %q", got)
 	}
 	e := yeokRun(t, nil, "", "export", "--db", db, "--script", "talk", "--format", "srt", "-o", out)

@@ -50,7 +50,6 @@ func runTranslate(ctx context.Context, args []string, io stdio, getenv env) erro
 			Owner: model.LocalOwner, SessionID: sess.ID, ScriptID: c.ScriptID,
 			Source: src.text, From: c.From, To: c.To, Model: c.Model, Cue: src.cue,
 		}
-		out.begin(src.text)
 		e, err := eng.Translate(ctx, req, out.event)
 		if err != nil {
 			return err
@@ -237,20 +236,13 @@ func newEventPrinter(w io.Writer, asJSON bool) *eventPrinter {
 	return &eventPrinter{stream: &streamWriter{w: w, sanitise: isTerminal(w)}}
 }
 
-// begin starts the output of the answer to source.
-func (p *eventPrinter) begin(source string) {
-	if p.stream != nil {
-		p.stream.begin(source)
-	}
-}
-
 func (p *eventPrinter) event(ev model.Event) {
 	if p.json != nil {
 		_ = p.json.Encode(ev)
 		return
 	}
-	if ev.Kind == model.EventDelta {
-		_ = p.stream.write(ev.Text)
+	if ev.Show != "" {
+		_ = p.stream.write(ev.Show)
 	}
 }
 
@@ -262,5 +254,5 @@ func (p *eventPrinter) finish(e model.Entry) error {
 			Entry any    `json:"entry"`
 		}{"entry", entryRecord(e)})
 	}
-	return p.stream.end(e)
+	return p.stream.end()
 }

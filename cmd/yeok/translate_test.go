@@ -8,17 +8,19 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/yeok/yeok/llm/llmtest"
 )
 
 // fakeKey is a recognisable API key that must never show up in output or storage.
 const fakeKey = "sk-test-NEVER-SHOW-4f2a9c"
 
-func providerEnv(f *fakeOpenAI) []string {
-	return []string{"OPENAI_API_KEY=" + fakeKey, "OPENAI_BASE_URL=" + f.baseURL()}
+func providerEnv(f *llmtest.Server) []string {
+	return []string{"OPENAI_API_KEY=" + fakeKey, "OPENAI_BASE_URL=" + f.BaseURL()}
 }
 
 func TestTranslateArgsAndStdin(t *testing.T) {
-	srv := newFakeOpenAI(t, replay(fixture(t, "gpt-4o-mini-stop.sse")))
+	srv := llmtest.New(t, llmtest.Replay(llmtest.Fixture(t, "gpt-4o-mini-stop.sse")))
 	db := filepath.Join(t.TempDir(), "y.db")
 
 	p := yeokRun(t, providerEnv(srv), "", "translate", "--to", "ko-KR", "--db", db, "안녕", "세상")
@@ -29,14 +31,14 @@ func TestTranslateArgsAndStdin(t *testing.T) {
 	if p.code != 0 || p.stdout != "Hello\n" {
 		t.Fatalf("stdin: code %d stdout %q stderr %q", p.code, p.stdout, p.stderr)
 	}
-	reqs := srv.got()
+	reqs := srv.Requests()
 	if len(reqs) != 2 {
 		t.Fatalf("server saw %d requests, want 2", len(reqs))
 	}
-	if !strings.Contains(lastUser(reqs[0]), "안녕 세상") || !strings.Contains(lastUser(reqs[1]), "bonjour") {
-		t.Fatalf("sources not sent: %q / %q", lastUser(reqs[0]), lastUser(reqs[1]))
+	if !strings.Contains(reqs[0].LastUser(), "안녕 세상") || !strings.Contains(reqs[1].LastUser(), "bonjour") {
+		t.Fatalf("sources not sent: %q / %q", reqs[0].LastUser(), reqs[1].LastUser())
 	}
-	if !strings.Contains(allText(reqs[0]), "Korean") || reqs[0].Auth != "Bearer "+fakeKey {
+	if !strings.Contains(allText(reqs[0]), "Korean") || reqs[0].Auth() != "Bearer "+fakeKey {
 		t.Fatalf("request does not name the target or carry the key: %+v", reqs[0])
 	}
 
@@ -59,8 +61,8 @@ func TestTranslateArgsAndStdin(t *testing.T) {
 }
 
 func TestTranslateLinesInOrder(t *testing.T) {
-	srv := newFakeOpenAI(t, func(w http.ResponseWriter, r *http.Request, n int) {
-		replay(sseDeltas("stop", "line ", string(rune('0'+n))))(w, r, n)
+	srv := llmtest.New(t, func(w http.ResponseWriter, r *http.Request) {
+		llmtest.Replay(llmtest.Stream("stop", "line ", string(rune('0'+llmtest.Recorded(r).N))))(w, r)
 	})
 	db := filepath.Join(t.TempDir(), "y.db")
 	in := "first\n\n  \nsecond\r\nthird\n"
@@ -71,9 +73,9 @@ func TestTranslateLinesInOrder(t *testing.T) {
 	if p.stdout != "line 1\nline 2\nline 3\n" {
 		t.Fatalf("stdout %q", p.stdout)
 	}
-	reqs := srv.got()
+	reqs := srv.Requests()
 	for i, want := range []string{"first", "second", "third"} {
-		if got := lastUser(reqs[i]); !strings.Contains(got, want) || strings.Contains(got, "\r") {
+		if got := reqs[i].LastUser(); !strings.Contains(got, want) || strings.Contains(got, "\r") {
 			t.Fatalf("request %d carries %q, want %q", i, got, want)
 		}
 	}
@@ -85,7 +87,7 @@ func TestTranslateLinesInOrder(t *testing.T) {
 }
 
 func TestTranslateJSON(t *testing.T) {
-	srv := newFakeOpenAI(t, replay(fixture(t, "gpt-4o-length-usage.sse")))
+	srv := llmtest.New(t, llmtest.Replay(llmtest.Fixture(t, "gpt-4o-length-usage.sse")))
 	p := yeokRun(t, providerEnv(srv), "", "translate", "--json", "--to", "de", "--db", filepath.Join(t.TempDir(), "y.db"), "hi")
 	if p.code != 1 {
 		t.Fatalf("truncated answer should exit 1, got %d", p.code)
@@ -109,7 +111,7 @@ func TestTranslateJSON(t *testing.T) {
 }
 
 func TestTranslateBadInput(t *testing.T) {
-	srv := newFakeOpenAI(t, replay(fixture(t, "gpt-4o-mini-stop.sse")))
+	srv := llmtest.New(t, llmtest.Replay(llmtest.Fixture(t, "gpt-4o-mini-stop.sse")))
 	dir := t.TempDir()
 	db := filepath.Join(dir, "y.db")
 	big := strings.Repeat("a", 40<<10)
@@ -135,7 +137,7 @@ func TestTranslateBadInput(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			before := len(srv.got())
+			before := len(srv.Requests())
 			args := tt.args
 			if tt.name != "db is a directory" {
 				args = append(args, "--db", db)
@@ -150,7 +152,7 @@ func TestTranslateBadInput(t *testing.T) {
 			if strings.Contains(p.stderr, fakeKey) {
 				t.Fatal("API key in stderr")
 			}
-			if tt.code == 2 && len(srv.got()) != before {
+			if tt.code == 2 && len(srv.Requests()) != before {
 				t.Fatal("a refused input was sent")
 			}
 		})
@@ -158,14 +160,14 @@ func TestTranslateBadInput(t *testing.T) {
 }
 
 func TestTranslateKeyNeverLeaks(t *testing.T) {
-	srv := newFakeOpenAI(t, jsonError(401, "invalid_api_key", "Incorrect API key provided: "+fakeKey[:8]+"..."))
+	srv := llmtest.New(t, llmtest.Error(401, "invalid_api_key", "Incorrect API key provided: "+fakeKey[:8]+"..."))
 	db := filepath.Join(t.TempDir(), "y.db")
 	p := yeokRun(t, providerEnv(srv), "", "translate", "--json", "--db", db, "--to", "ko", "secret plans")
 	if p.code != 1 || !strings.Contains(p.stderr, "OPENAI_API_KEY") {
 		t.Fatalf("401: code %d stderr %q", p.code, p.stderr)
 	}
-	if len(srv.got()) != 1 {
-		t.Fatalf("401 was retried: %d requests", len(srv.got()))
+	if len(srv.Requests()) != 1 {
+		t.Fatalf("401 was retried: %d requests", len(srv.Requests()))
 	}
 	raw, err := os.ReadFile(db)
 	if err != nil {
@@ -182,18 +184,9 @@ func TestTranslateKeyNeverLeaks(t *testing.T) {
 	}
 }
 
-func lastUser(r chatRequest) string {
-	for i := len(r.Messages) - 1; i >= 0; i-- {
-		if r.Messages[i].Role == "user" {
-			return r.Messages[i].Content
-		}
-	}
-	return ""
-}
-
-func allText(r chatRequest) string {
+func allText(r llmtest.Request) string {
 	var b strings.Builder
-	for _, m := range r.Messages {
+	for _, m := range r.Chat.Messages {
 		b.WriteString(m.Content)
 		b.WriteByte('\n')
 	}

@@ -4,15 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
-	"github.com/muesli/termenv"
 
 	"github.com/yeok/yeok/cmd/yeok/internal/follow"
 	"github.com/yeok/yeok/model"
@@ -74,8 +70,8 @@ func runTUI(ctx context.Context, args []string, io stdio, getenv env) error {
 		From:          c.From,
 		To:            c.To,
 		MaxInput:      c.MaxInput,
-		Renderer:      newRenderer(io.out, getenv),
-		Clipboard:     osc52Writer(io.out, getenv),
+		Renderer:      ui.NewRenderer(io.out, termEnv(getenv)),
+		Clipboard:     ui.NewClipboard(io.out, termEnv(getenv)),
 		ProviderError: problem,
 		Export:        exportToFolder(st, "."),
 		Follow:        followLines,
@@ -136,18 +132,15 @@ func commandNames() string {
 	return strings.Join(names, ", ")
 }
 
-// newRenderer builds the styles' renderer for w, honouring NO_COLOR. For the process's own
-// stdout it is lipgloss's default renderer, which Bubble Tea has already asked the terminal
-// for its background colour: a second renderer would ask again.
-func newRenderer(w io.Writer, getenv env) *lipgloss.Renderer {
-	r := lipgloss.DefaultRenderer()
-	if w != os.Stdout {
-		r = lipgloss.NewRenderer(w)
+// termEnv is the part of the environment that says what the terminal can do.
+func termEnv(getenv env) ui.Env {
+	var e ui.Env
+	for _, k := range []string{"TERM", "COLORTERM", "NO_COLOR", "TMUX", "TERM_PROGRAM"} {
+		if v := getenv(k); v != "" {
+			e = append(e, k+"="+v)
+		}
 	}
-	if getenv("NO_COLOR") != "" {
-		r.SetColorProfile(termenv.Ascii)
-	}
-	return r
+	return e
 }
 
 func followName(path string) string {

@@ -15,12 +15,12 @@ import (
 // BenchmarkTUIStream20k is one 20,000-token translation through the whole app: a
 // tea.Program with the standard renderer (drawing to io.Discard at its default frame rate)
 // over ui.New with the real engine and store, the server writing as fast as loopback
-// allows. One op runs from Enter until the finished entry is committed; cpu-ms/op is the
-// whole process's CPU time, server included.
+// allows. One op runs from Enter until the finished entry is committed; cpu-ms/op is this
+// process's CPU time: the server runs in a process of its own.
 func BenchmarkTUIStream20k(b *testing.B) {
 	body, text := longStream(streamTokens)
-	srv := streamServer(b, body, 1, 0)
-	a := startBenchApp(b, srv.URL+"/v1")
+	base := streamServer(b, body, 1, 0)
+	a := startBenchApp(b, base)
 	b.SetBytes(int64(len(body)))
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -40,10 +40,10 @@ func BenchmarkTUIStream20k(b *testing.B) {
 // the engine and the UI).
 func BenchmarkBareReader20k(b *testing.B) {
 	body, text := longStream(streamTokens)
-	srv := streamServer(b, body, 1, 0)
+	base := streamServer(b, body, 1, 0)
 	ctx := context.Background()
 	b.Run("go-openai", func(b *testing.B) {
-		client, req := bareClient(srv.URL + "/v1")
+		client, req := bareClient(base)
 		b.SetBytes(int64(len(body)))
 		b.ReportAllocs()
 		cpu := cpuTime(b)
@@ -57,7 +57,7 @@ func BenchmarkBareReader20k(b *testing.B) {
 	})
 	b.Run("engine", func(b *testing.B) {
 		st := openTUIStore(b, filepath.Join(b.TempDir(), "yeok.db"))
-		eng := newTUIEngine(b, srv.URL+"/v1", st)
+		eng := newTUIEngine(b, base, st)
 		req := model.Request{Owner: model.LocalOwner, Source: "Please translate the long report.", To: model.MustLanguage("ko-KR")}
 		b.SetBytes(int64(len(body)))
 		b.ReportAllocs()
@@ -83,9 +83,9 @@ func BenchmarkBareReader20k(b *testing.B) {
 func BenchmarkTUIStream20kPaced(b *testing.B) {
 	const pieces, span = 100, 2 * time.Second
 	body, text := longStream(streamTokens)
-	srv := streamServer(b, body, pieces, span)
+	base := streamServer(b, body, pieces, span)
 	b.Run("app", func(b *testing.B) {
-		a := startBenchApp(b, srv.URL+"/v1")
+		a := startBenchApp(b, base)
 		b.ResetTimer()
 		cpu := cpuTime(b)
 		for i := 0; i < b.N; i++ {
@@ -96,7 +96,7 @@ func BenchmarkTUIStream20kPaced(b *testing.B) {
 		reportCPU(b, cpu)
 	})
 	b.Run("bare", func(b *testing.B) {
-		client, req := bareClient(srv.URL + "/v1")
+		client, req := bareClient(base)
 		cpu := cpuTime(b)
 		for b.Loop() {
 			if got, err := bareRead(context.Background(), client, req); err != nil || len(got) != len(text) {

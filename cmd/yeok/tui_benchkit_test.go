@@ -1,14 +1,13 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
-	"net/http/httptest"
+	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -17,6 +16,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	openai "github.com/sashabaranov/go-openai"
 
+	"github.com/yeok/yeok/llm/llmtest"
 	"github.com/yeok/yeok/model"
 	"github.com/yeok/yeok/storage"
 	"github.com/yeok/yeok/ui"
@@ -36,38 +36,20 @@ func longStream(n int) (body []byte, text string) {
 			deltas[i] = ".\n\n"
 		}
 	}
-	return sseDeltas("stop", deltas...), strings.Join(deltas, "")
+	return llmtest.Stream("stop", deltas...), strings.Join(deltas, "")
 }
 
-// streamServer serves body to every request. With pieces > 1 it writes body in that many
-// flushed pieces (cut at event boundaries) spread over span; otherwise as fast as
-// loopback allows.
-func streamServer(b *testing.B, body []byte, pieces int, span time.Duration) *httptest.Server {
+// streamServer serves body to every request from a fake server in a process of its own,
+// so that its CPU is in neither side of a comparison, and returns its base URL. With
+// pieces > 1 it writes body in that many flushed pieces (cut at event boundaries) spread
+// over span; otherwise as fast as loopback allows.
+func streamServer(b *testing.B, body []byte, pieces int, span time.Duration) string {
 	b.Helper()
-	events := bytes.SplitAfter(body, []byte("\n\n"))
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, _ = io.Copy(io.Discard, r.Body)
-		w.Header().Set("Content-Type", "text/event-stream")
-		w.WriteHeader(http.StatusOK)
-		if pieces <= 1 {
-			_, _ = w.Write(body)
-			return
-		}
-		per := (len(events) + pieces - 1) / pieces
-		tick := time.NewTicker(span / time.Duration(pieces))
-		defer tick.Stop()
-		for i := 0; i < len(events); i += per {
-			_, _ = w.Write(bytes.Join(events[i:min(i+per, len(events))], nil))
-			w.(http.Flusher).Flush()
-			select {
-			case <-tick.C:
-			case <-r.Context().Done():
-				return
-			}
-		}
-	}))
-	b.Cleanup(srv.Close)
-	return srv
+	path := filepath.Join(b.TempDir(), "answer.sse")
+	if err := os.WriteFile(path, body, 0o600); err != nil {
+		b.Fatal(err)
+	}
+	return llmtest.StartProcess(b, "-file", path, "-pieces", strconv.Itoa(pieces), "-span", span.String())
 }
 
 // finishSignal is the real store, telling the benchmark when an entry's Finish commit

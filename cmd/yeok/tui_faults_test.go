@@ -7,6 +7,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
+	"github.com/yeok/yeok/llm/llmtest"
 	"github.com/yeok/yeok/model"
 )
 
@@ -20,7 +21,7 @@ func TestTUIModelEscapesNeverReachTheScreen(t *testing.T) {
 		" 끝\x1b[", "2J", "\u009b", "31m", "보임", "\u202e", "역순", "\u200b", "!",
 	}
 	const shown = "안전한 텍스트 끝보임역순!"
-	srv := newFakeOpenAI(t, replay(sseDeltas("stop", deltas...)))
+	srv := llmtest.New(t, llmtest.Replay(llmtest.Stream("stop", deltas...)))
 	st := tuiTempStore(t)
 	r := startTUI(t, st, srv)
 	r.typeText("Show me something safe.")
@@ -61,7 +62,7 @@ func TestTUIModelEscapesNeverReachTheScreen(t *testing.T) {
 // OPENAI_API_KEY, the typed text is stored as its source, the key never shows, and the app
 // keeps running.
 func TestTUIUnauthorized(t *testing.T) {
-	srv := newFakeOpenAI(t, jsonError(http.StatusUnauthorized, "invalid_api_key", "Incorrect API key provided: sk-tes*****24c"))
+	srv := llmtest.New(t, llmtest.Error(http.StatusUnauthorized, "invalid_api_key", "Incorrect API key provided: sk-tes*****24c"))
 	st := tuiTempStore(t)
 	r := startTUI(t, st, srv)
 	const source = "Good morning, everyone."
@@ -75,7 +76,7 @@ func TestTUIUnauthorized(t *testing.T) {
 		!strings.Contains(e.Error, "OPENAI_API_KEY") || !strings.Contains(e.Error, "401") {
 		t.Fatalf("stored entry = %+v", e)
 	}
-	if n := len(srv.got()); n != 1 {
+	if n := len(srv.Requests()); n != 1 {
 		t.Fatalf("server saw %d requests, want 1 (a 401 is not retried)", n)
 	}
 	// Still alive: the input box takes text after the failure.

@@ -10,6 +10,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
+	"github.com/yeok/yeok/llm/llmtest"
 	"github.com/yeok/yeok/model"
 )
 
@@ -18,9 +19,9 @@ import (
 // with the entry done and the whole text.
 func TestTUISendStreamsAndStores(t *testing.T) {
 	release := make(chan struct{})
-	srv := newFakeOpenAI(t, func(w http.ResponseWriter, r *http.Request, n int) {
-		all := sseDeltas("stop", "안녕하세요", ", 여러분", ". 반갑습니다!")
-		first := sseDeltas("", "안녕하세요")
+	srv := llmtest.New(t, func(w http.ResponseWriter, r *http.Request) {
+		all := llmtest.Stream("stop", "안녕하세요", ", 여러분", ". 반갑습니다!")
+		first := llmtest.Stream("", "안녕하세요")
 		w.Header().Set("Content-Type", "text/event-stream")
 		w.WriteHeader(http.StatusOK)
 		_, _ = w.Write(first)
@@ -55,8 +56,8 @@ func TestTUISendStreamsAndStores(t *testing.T) {
 	if e.To != "ko-KR" || e.SessionID == 0 || e.Model != "gpt-4o-mini" || e.Finish != "stop" {
 		t.Fatalf("stored entry = %+v", e)
 	}
-	reqs := srv.got()
-	if len(reqs) != 1 || !strings.Contains(lastUser(reqs[0]), source) || reqs[0].Auth != "Bearer "+fakeKey || !reqs[0].Stream {
+	reqs := srv.Requests()
+	if len(reqs) != 1 || !strings.Contains(reqs[0].LastUser(), source) || reqs[0].Auth() != "Bearer "+fakeKey || !reqs[0].Chat.Stream {
 		t.Fatalf("server saw %+v", reqs)
 	}
 	m := r.quit(t)
@@ -70,7 +71,7 @@ func TestTUISendStreamsAndStores(t *testing.T) {
 func TestTUIPickerSetsTarget(t *testing.T) {
 	for _, filter := range []string{"japanese", "ja"} {
 		t.Run(filter, func(t *testing.T) {
-			srv := newFakeOpenAI(t, replay(sseDeltas("stop", "こんにちは、皆さん")))
+			srv := llmtest.New(t, llmtest.Replay(llmtest.Stream("stop", "こんにちは、皆さん")))
 			st := tuiTempStore(t)
 			r := startTUI(t, st, srv)
 			r.waitFor(t, "Type below")
@@ -88,7 +89,7 @@ func TestTUIPickerSetsTarget(t *testing.T) {
 			if e.To != "ja" || e.Status != model.StatusDone || e.Text != "こんにちは、皆さん" {
 				t.Fatalf("stored entry = %+v", e)
 			}
-			reqs := srv.got()
+			reqs := srv.Requests()
 			if len(reqs) != 1 {
 				t.Fatalf("server saw %d requests", len(reqs))
 			}
@@ -111,7 +112,7 @@ func TestTUIPickerSetsTarget(t *testing.T) {
 // is stored cancelled with the partial text, and the server sees its request end.
 func TestTUIEscCancelsMidStream(t *testing.T) {
 	ended := make(chan time.Time, 1)
-	srv := newFakeOpenAI(t, streamThenHang(ended, "이 문장은", " 번역 도중에"))
+	srv := llmtest.New(t, streamThenHang(ended, "이 문장은", " 번역 도중에"))
 	st := tuiTempStore(t)
 	r := startTUI(t, st, srv)
 	const source = "This sentence is stopped halfway."
@@ -143,7 +144,7 @@ func TestTUIEscCancelsMidStream(t *testing.T) {
 // TestTUIRestartShowsLastSession runs the app twice on one file: the second run shows the
 // first run's line under the last-session marker.
 func TestTUIRestartShowsLastSession(t *testing.T) {
-	srv := newFakeOpenAI(t, replay(sseDeltas("stop", "첫 실행의 줄입니다.")))
+	srv := llmtest.New(t, llmtest.Replay(llmtest.Stream("stop", "첫 실행의 줄입니다.")))
 	path := filepath.Join(t.TempDir(), "yeok.db")
 
 	st := openTUIStore(t, path)
@@ -174,7 +175,7 @@ func TestTUIRestartShowsLastSession(t *testing.T) {
 	if es := tuiEntries(t, st2); len(es) != 1 || es[0].Status != model.StatusDone {
 		t.Fatalf("after the restart the store holds %+v", es)
 	}
-	if n := len(srv.got()); n != 1 {
+	if n := len(srv.Requests()); n != 1 {
 		t.Fatalf("server saw %d requests, want 1 (the second run sends nothing)", n)
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/muesli/termenv"
 
 	"github.com/yeok/yeok/llm"
+	"github.com/yeok/yeok/llm/llmtest"
 	"github.com/yeok/yeok/llm/openai"
 	"github.com/yeok/yeok/model"
 	"github.com/yeok/yeok/storage"
@@ -86,9 +87,9 @@ func tuiConfig(ctx context.Context) ui.Config {
 
 // startTUI runs the app over st and an engine talking to srv. The program is stopped when
 // the test ends, before the store is closed.
-func startTUI(t *testing.T, st *storage.Store, srv *fakeOpenAI) *tuiRun {
+func startTUI(t *testing.T, st *storage.Store, srv *llmtest.Server) *tuiRun {
 	t.Helper()
-	m := ui.New(tuiConfig(t.Context()), newTUIEngine(t, srv.baseURL(), st), st)
+	m := ui.New(tuiConfig(t.Context()), newTUIEngine(t, srv.BaseURL(), st), st)
 	r := &tuiRun{st: st}
 	r.tm = teatest.NewTestModel(t, m, teatest.WithInitialTermSize(tuiWidth, tuiHeight))
 	t.Cleanup(func() {
@@ -168,11 +169,11 @@ func tuiWaitEntry(t *testing.T, st *storage.Store) model.Entry {
 
 // streamThenHang answers with the deltas and then holds the stream open, never finishing,
 // until the client goes away; the moment its request context ended is sent on ended.
-func streamThenHang(ended chan<- time.Time, deltas ...string) func(w http.ResponseWriter, r *http.Request, n int) {
-	return func(w http.ResponseWriter, r *http.Request, n int) {
+func streamThenHang(ended chan<- time.Time, deltas ...string) func(w http.ResponseWriter, r *http.Request) {
+	return func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/event-stream")
 		w.WriteHeader(http.StatusOK)
-		_, _ = w.Write(sseDeltas("", deltas...))
+		_, _ = w.Write(llmtest.Stream("", deltas...))
 		w.(http.Flusher).Flush()
 		<-r.Context().Done()
 		select {

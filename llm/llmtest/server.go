@@ -42,6 +42,8 @@ type Server struct {
 
 // Request is what the server recorded of one request.
 type Request struct {
+	// N is the request's number, from 1, in the order requests arrived.
+	N      int
 	Path   string
 	Header http.Header
 	Body   []byte
@@ -61,6 +63,16 @@ type ChatRequest struct {
 type Message struct {
 	Role    string `json:"role"`
 	Content string `json:"content"`
+}
+
+// LastUser returns the content of the request's last user message (the source text).
+func (r Request) LastUser() string {
+	for i := len(r.Chat.Messages) - 1; i >= 0; i-- {
+		if r.Chat.Messages[i].Role == "user" {
+			return r.Chat.Messages[i].Content
+		}
+	}
+	return ""
 }
 
 // Auth returns the request's Authorization header.
@@ -87,6 +99,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	_ = json.Unmarshal(body, &rec.Chat)
 	s.mu.Lock()
 	i := len(s.requests)
+	rec.N = i + 1
 	s.requests = append(s.requests, rec)
 	h := s.handlers[min(i-s.first, len(s.handlers)-1)]
 	s.mu.Unlock()

@@ -129,6 +129,31 @@ func ReplayFixture(t testing.TB, name string) http.HandlerFunc {
 // Deltas answers with the text in the given pieces, a stop and [DONE].
 func Deltas(deltas ...string) http.HandlerFunc { return Replay(Stream("stop", deltas...)) }
 
+// Pieces answers with an SSE body cut at event boundaries into that many flushed pieces,
+// spread over span; with pieces <= 1, the whole body at once, as fast as loopback allows.
+func Pieces(body []byte, pieces int, span time.Duration) http.HandlerFunc {
+	events := strings.SplitAfter(string(body), "\n\n")
+	return func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/event-stream")
+		w.WriteHeader(http.StatusOK)
+		if pieces <= 1 {
+			_, _ = w.Write(body)
+			return
+		}
+		per := (len(events) + pieces - 1) / pieces
+		tick := time.NewTicker(span / time.Duration(pieces))
+		defer tick.Stop()
+		for i := 0; i < len(events); i += per {
+			Raw(w, strings.Join(events[i:min(i+per, len(events))], ""))
+			select {
+			case <-tick.C:
+			case <-r.Context().Done():
+				return
+			}
+		}
+	}
+}
+
 // Frames answers with the given data frames; "[DONE]" must be given explicitly.
 func Frames(frames ...string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
@@ -211,12 +236,4 @@ func Paced(tokens func(r *http.Request) []string, ttft, interval time.Duration, 
 
 // LastUser returns the content of the last user message of the request a handler answers,
 // for handlers that answer according to the source text.
-func LastUser(r *http.Request) string {
-	msgs := Recorded(r).Chat.Messages
-	for i := len(msgs) - 1; i >= 0; i-- {
-		if msgs[i].Role == "user" {
-			return msgs[i].Content
-		}
-	}
-	return ""
-}
+func LastUser(r *http.Request) string { return Recorded(r).LastUser() }

@@ -5,6 +5,7 @@
 //
 //	fakeopenai -deltas 20000               one answer of 20,000 deltas, served from memory
 //	fakeopenai -tokens 200 -interval 16ms  an answer paced like a model (-ttft for the wait)
+//	fakeopenai -file a.sse -pieces 100 -span 2s  an SSE body in flushed pieces over a span
 package main
 
 import (
@@ -27,6 +28,9 @@ func main() {
 	tokens := flag.Int("tokens", 0, "serve a paced answer of this many tokens")
 	ttft := flag.Duration("ttft", 0, "wait before the first token of a paced answer")
 	interval := flag.Duration("interval", 0, "wait between the tokens of a paced answer")
+	file := flag.String("file", "", "serve this SSE body")
+	pieces := flag.Int("pieces", 1, "with -file: flushed pieces")
+	span := flag.Duration("span", 0, "with -file: the time the pieces are spread over")
 	flag.Parse()
 
 	var h http.HandlerFunc
@@ -38,6 +42,17 @@ func main() {
 			w.Header().Set("Content-Type", "text/event-stream")
 			_, _ = w.Write(body)
 		}
+	case *file != "":
+		body, err := os.ReadFile(*file)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "fakeopenai:", err)
+			os.Exit(1)
+		}
+		pieced := llmtest.Pieces(body, *pieces, *span)
+		h = func(w http.ResponseWriter, r *http.Request) {
+			_, _ = io.Copy(io.Discard, r.Body)
+			pieced(w, r)
+		}
 	case *tokens > 0:
 		toks := make([]string, *tokens)
 		for i := range toks {
@@ -45,7 +60,7 @@ func main() {
 		}
 		h = llmtest.Paced(func(*http.Request) []string { return toks }, *ttft, *interval, nil)
 	default:
-		fmt.Fprintln(os.Stderr, "fakeopenai: give -deltas or -tokens")
+		fmt.Fprintln(os.Stderr, "fakeopenai: give -deltas, -tokens or -file")
 		os.Exit(2)
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")

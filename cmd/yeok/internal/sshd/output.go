@@ -6,7 +6,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/aymanbagabas/go-osc52/v2"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/ssh"
 )
@@ -105,18 +104,4 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.w.Write(p)
-}
-
-// clipboard returns the app's copy function: an OSC 52 sequence written to the client's
-// terminal, wrapped for tmux when the client's TERM says tmux.
-func clipboard(out io.Writer, term string) func(string) error {
-	tmux := termIsTmux(term)
-	return func(text string) error {
-		seq := osc52.New(text)
-		if tmux {
-			seq = seq.Tmux()
-		}
-		_, err := seq.WriteTo(out)
-		return err
-	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/ssh"
 	"github.com/muesli/termenv"
+	"github.com/yeok/yeok/ui"
 )
 
 // terminalQuery asks the client's terminal for its background colour (OSC 11), then for
@@ -21,35 +22,27 @@ const terminalQuery = "\x1b]11;?\x07\x1b[c"
 // queryTimeout bounds the wait for a terminal that answers neither question.
 const queryTimeout = 2 * time.Second
 
-// newRenderer builds the lipgloss renderer of one session, as wish's MakeRenderer does:
-// the colour profile comes from the client's TERM and environment, and dark or light from
-// the client terminal's background colour. The query goes through the input guard, so a
-// terminal that never answers loses no keystrokes: they reach the app after the timeout.
-func newRenderer(ctx context.Context, sess ssh.Session, term string, in *inputGuard, out io.Writer) *lipgloss.Renderer {
-	if term == "" || term == "dumb" {
-		return lipgloss.NewRenderer(out, termenv.WithProfile(termenv.Ascii))
+// clientEnv is the client's environment with the TERM of its pty request.
+func clientEnv(sess ssh.Session, term string) ui.Env {
+	return append(ui.Env(sess.Environ()), "TERM="+term)
+}
+
+// newRenderer builds the renderer of one session, as wish's MakeRenderer does: the colour
+// profile comes from the client's TERM and environment (ui.NewRenderer), and dark or light
+// from the client terminal's background colour. The query goes through the input guard,
+// so a terminal that never answers loses no keystrokes: they reach the app after the
+// timeout. A terminal without colour is not asked.
+func newRenderer(ctx context.Context, env ui.Env, in *inputGuard, out io.Writer) *lipgloss.Renderer {
+	r := ui.NewRenderer(out, env)
+	if r.ColorProfile() == termenv.Ascii {
+		return r
 	}
-	r := lipgloss.NewRenderer(out, termenv.WithEnvironment(sessionEnv(sess.Environ())), termenv.WithUnsafe())
 	if bg, ok := in.queryTerminal(ctx, out, terminalQuery, queryTimeout); ok {
 		if dark, ok := darkColor(bg); ok {
 			r.SetHasDarkBackground(dark)
 		}
 	}
 	return r
-}
-
-// sessionEnv is the client's environment as termenv reads it.
-type sessionEnv []string
-
-func (e sessionEnv) Environ() []string { return e }
-
-func (e sessionEnv) Getenv(k string) string {
-	for _, v := range e {
-		if strings.HasPrefix(v, k+"=") {
-			return v[len(k)+1:]
-		}
-	}
-	return ""
 }
 
 // queryTerminal writes query and waits up to timeout (or until ctx ends) for the DA1

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -158,7 +157,8 @@ func (ss *session) run(ptyReq ssh.Pty, winch <-chan ssh.Window) int {
 
 	in.start()
 	defer in.close()
-	renderer := newRenderer(appCtx, sess, ptyReq.Term, in, out)
+	env := clientEnv(sess, ptyReq.Term)
+	renderer := newRenderer(appCtx, env, in, out)
 	var tr ui.Translator
 	if srv.tr != nil {
 		ss.tr = newSessionTranslator(srv.tr, ss)
@@ -172,7 +172,7 @@ func (ss *session) run(ptyReq ssh.Pty, winch <-chan ssh.Window) int {
 		To:            srv.cfg.To,
 		MaxInput:      srv.cfg.MaxInput,
 		Renderer:      renderer,
-		Clipboard:     clipboard(out, ptyReq.Term),
+		Clipboard:     ui.NewClipboard(out, env),
 		ProviderError: srv.cfg.ProviderError,
 		Now:           time.Now,
 	}, tr, ss.store)
@@ -289,6 +289,3 @@ func (ss *session) startTimers() sessionTimers {
 	}
 	return t
 }
-
-// termIsTmux reports whether the client runs inside tmux, which needs OSC 52 wrapped.
-func termIsTmux(term string) bool { return strings.HasPrefix(term, "tmux") }

@@ -16,7 +16,9 @@ const compactTxSize = 64 << 20
 // Compact rewrites the store at path without its free pages: it copies everything into a
 // temporary file beside it, checks the copy, syncs it and renames it over the original. It
 // takes the file's lock, so it fails with model.ErrStoreLocked while a yeok process has the
-// store open.
+// store open. It holds that lock until after the rename: a process that opened the old file
+// meanwhile gets the lock on a file no longer at path, sees so, and opens the new one (see
+// Store). A temporary file a killed Compact left is removed by the next open.
 func Compact(ctx context.Context, path string) (err error) {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("compact %s: %w", path, err)
@@ -26,13 +28,13 @@ func Compact(ctx context.Context, path string) (err error) {
 	}
 	src, err := openBolt(path, Options{Timeout: DefaultTimeout})
 	if err != nil {
-		return fmt.Errorf("compact: %w", err)
+		return err // it names the database
 	}
 	defer closeQuietly(src)
 	_ = writeHolder(path)
 	defer removeHolder(path)
 
-	tmp, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".compact-*")
+	tmp, err := os.CreateTemp(filepath.Dir(path), compactPrefix(filepath.Base(path))+"*")
 	if err != nil {
 		return fmt.Errorf("compact %s: %w", path, err)
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime/debug"
 	"strconv"
 	"strings"
 
@@ -25,25 +26,38 @@ func (e *lockedError) Error() string {
 // Unwrap lets errors.Is match model.ErrStoreLocked.
 func (e *lockedError) Unwrap() error { return model.ErrStoreLocked }
 
-// corruptError says the file is damaged and what to run, in one line.
+// corruptError says the file is damaged, in one line. It names no command to run: what helps
+// depends on the command that met the damage, and `yeok db check` adds its own advice.
 type corruptError struct {
 	path  string
 	cause error
 }
 
 func (e *corruptError) Error() string {
-	return fmt.Sprintf("database file %s is damaged: %s; run `yeok db check`", e.path, model.SanitizeLine(e.cause.Error()))
+	return fmt.Sprintf("database %s is damaged: %s", e.path, model.SanitizeLine(e.cause.Error()))
 }
 
 // Unwrap lets errors.Is match model.ErrStoreCorrupt and the cause.
 func (e *corruptError) Unwrap() []error { return []error{model.ErrStoreCorrupt, e.cause} }
 
-// guard runs fn, turning a panic (bbolt panics on some damaged pages) into a corruptError
-// and filling in the path of one fn returned.
+// errPageFault is the cause given when reading the file's memory map faulted.
+var errPageFault = errors.New("a page of the file cannot be read")
+
+// guard runs fn, turning a panic into a corruptError and filling in the path of one fn
+// returned. bbolt panics on some damaged pages; and a read of its memory map past the end of
+// a file that shrank would kill the process with SIGBUS, which SetPanicOnFault turns into a
+// panic of this goroutine instead. Open checks the file's size first, so that is the second
+// line of defence.
 func guard(path string, fn func() error) (err error) {
+	old := debug.SetPanicOnFault(true)
 	defer func() {
+		debug.SetPanicOnFault(old)
 		if r := recover(); r != nil {
-			err = &corruptError{path: path, cause: fmt.Errorf("%v", r)}
+			cause := fmt.Errorf("%v", r)
+			if _, ok := r.(interface{ Addr() uintptr }); ok { // a memory fault
+				cause = errPageFault
+			}
+			err = &corruptError{path: path, cause: cause}
 		}
 		var ce *corruptError
 		if errors.As(err, &ce) && ce.path == "" {

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
-	berrors "go.etcd.io/bbolt/errors"
 
 	"github.com/yeok/yeok/model"
 )
@@ -58,6 +57,22 @@ type Options struct {
 // made. An entry is written twice: pending by Begin before its request leaves, final by
 // Finish. An entry still in the pending index when the file is opened belonged to a process
 // that died (the lock is exclusive), and Open marks it interrupted.
+//
+// Locking. One process at a time holds the file's exclusive lock (an flock on its open
+// file); read-only opens share it. The lock belongs to the open file, not to the path, and
+// Compact replaces the file at the path by renaming a new one over it while holding the old
+// one's lock. A process that opened the old file and waited for its lock would get it after
+// the rename and write into a file no longer at its path, where every entry is lost. So every
+// acquisition of the lock goes through openLocked, which after taking the lock compares the
+// device and inode of the open file with those at the path (stillAtPath) and, when they
+// differ, releases it and opens the path again, until the open timeout; nothing is read or
+// written before that. Holding the lock on the file at the path therefore also means no
+// Compact is under way, and leftovers of a killed one can be removed. When the lock is taken
+// per transaction instead of per open, each acquisition must call stillAtPath the same way.
+//
+// Damage. Before bbolt maps the file, Open reads both meta pages and refuses a file shorter
+// than the pages they count (bbolt would fault on the first missing page), an empty file and
+// a directory.
 type Store struct {
 	db       *bolt.DB
 	path     string
@@ -99,41 +114,6 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		_ = writeHolder(path)
 	}
 	return s, nil
-}
-
-// openBolt opens and locks the file, turning a lock timeout and a damaged file into our
-// errors. bbolt panics on some damaged files: the panic is recovered here and the file it
-// left open is released.
-func openBolt(path string, opts Options) (db *bolt.DB, err error) {
-	var file *os.File
-	openFile := func(name string, flag int, perm os.FileMode) (*os.File, error) {
-		f, err := os.OpenFile(name, flag, perm)
-		file = f
-		return f, err
-	}
-	err = guard(path, func() error {
-		var openErr error
-		db, openErr = bolt.Open(path, 0o600, &bolt.Options{Timeout: opts.Timeout, ReadOnly: opts.ReadOnly, OpenFile: openFile})
-		return openErr
-	})
-	switch {
-	case err == nil:
-		// A lone Begin or Finish waits this long for company before it commits alone; at
-		// bbolt's default of 10 ms every translation would start later for nothing.
-		db.MaxBatchDelay = batchDelay
-		return db, nil
-	case errors.Is(err, model.ErrStoreCorrupt): // a recovered panic
-		if file != nil {
-			releaseFile(file)
-		}
-		return nil, err
-	case errors.Is(err, berrors.ErrTimeout):
-		return nil, &lockedError{path: path, holder: readHolder(path)}
-	case isCorruption(err):
-		return nil, &corruptError{path: path, cause: err}
-	default:
-		return nil, fmt.Errorf("open store %s: %w", path, err)
-	}
 }
 
 // startup creates the buckets and the schema version, and marks the entries of a dead

@@ -72,7 +72,7 @@ type Options struct {
 //
 // Damage. Before bbolt maps the file, Open reads both meta pages and refuses a file shorter
 // than the pages they count (bbolt would fault on the first missing page), an empty file and
-// a directory.
+// a directory; Salvage reads what it can of such a file without bbolt.
 type Store struct {
 	db       *bolt.DB
 	path     string

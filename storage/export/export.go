@@ -153,7 +153,7 @@ func WriteFile(path string, f Format, meta Meta, entries []model.Entry) (err err
 		mode = fi.Mode().Perm()
 	}
 	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	tmp, err := createTemp(path)
 	if err != nil {
 		return fileError(path, err)
 	}

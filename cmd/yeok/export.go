@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -99,42 +98,6 @@ func loadExport(ctx context.Context, st *storage.Store, owner model.Owner, scrip
 	return meta, entries, nil
 }
 
-const dbSynopsis = "yeok db check | yeok db compact   (check the database file, or compact it in place)"
-
-func runDB(ctx context.Context, args []string, io stdio, getenv env) error {
-	var f commonFlags
-	fs := newFlagSet("db", &f)
-	pos, err := parseCommand(fs, args, io.out, dbSynopsis)
-	if err != nil {
-		return err
-	}
-	if len(pos) != 1 || (pos[0] != "check" && pos[0] != "compact") {
-		return usageErrorf("db: say check or compact (see yeok db --help)")
-	}
-	c, err := resolveConfig(&f, getenv)
-	if err != nil {
-		return err
-	}
-	if pos[0] == "compact" {
-		before := fileSize(c.DBPath)
-		if err := storage.Compact(ctx, c.DBPath); err != nil {
-			return err
-		}
-		fmt.Fprintf(io.out, "compacted %s: %s → %s\n", c.DBPath, model.ByteSize(int(before)), model.ByteSize(int(fileSize(c.DBPath))))
-		return nil
-	}
-	st, err := storage.Open(ctx, c.DBPath, storage.Options{ReadOnly: true})
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	if err := st.Check(ctx); err != nil {
-		return fmt.Errorf("check %s: %w", c.DBPath, err)
-	}
-	fmt.Fprintf(io.out, "%s: ok\n", c.DBPath)
-	return nil
-}
-
 // ownerFlag lets the person who owns the database file read what a server logged for
 // another owner (ssh:SHA256:…, http:NAME); by default their own entries.
 func ownerFlag(fs interface {
@@ -143,14 +106,6 @@ func ownerFlag(fs interface {
 	s := new(string)
 	fs.StringVar(s, "owner", string(model.LocalOwner), "whose entries: local, ssh:SHA256:… or http:NAME (what a server logged)")
 	return s
-}
-
-func fileSize(path string) int64 {
-	fi, err := os.Stat(path)
-	if err != nil {
-		return 0
-	}
-	return fi.Size()
 }
 
 // notFound turns a store's not-found error into the sentence a person reads.

@@ -1,0 +1,87 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/yeok/yeok/model"
+	"github.com/yeok/yeok/storage"
+)
+
+const dbSynopsis = "yeok db check [--salvage NEW.db] | yeok db compact   (check the database file and copy what can be read of a damaged one, or compact it in place)"
+
+// salvageHint is what `db check` adds to a damaged file's message.
+const salvageHint = "; `yeok db check --salvage NEW.db` copies what can still be read into a new file"
+
+func runDB(ctx context.Context, args []string, io stdio, getenv env) error {
+	var f commonFlags
+	fs := newFlagSet("db", &f)
+	salvage := fs.String("salvage", "", "with check: copy every entry that can be read into a new database `NEW.db`")
+	pos, err := parseCommand(fs, args, io.out, dbSynopsis)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 || (pos[0] != "check" && pos[0] != "compact") {
+		return usageErrorf("db: say check or compact (see yeok db --help)")
+	}
+	if *salvage != "" && pos[0] != "check" {
+		return usageErrorf("db: --salvage goes with check (see yeok db --help)")
+	}
+	c, err := resolveConfig(&f, getenv)
+	if err != nil {
+		return err
+	}
+	switch {
+	case pos[0] == "compact":
+		return compactDB(ctx, io, c.DBPath)
+	case *salvage != "":
+		return salvageDB(ctx, io, c.DBPath, *salvage)
+	}
+	st, err := storage.Open(ctx, c.DBPath, storage.Options{ReadOnly: true})
+	if err == nil {
+		err = st.Check(ctx)
+		_ = st.Close()
+	}
+	if errors.Is(err, model.ErrStoreCorrupt) {
+		return fmt.Errorf("%w%s", err, salvageHint)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(io.out, "%s: ok\n", c.DBPath)
+	return nil
+}
+
+// compactDB compacts the database and says how much smaller it got.
+func compactDB(ctx context.Context, io stdio, path string) error {
+	before := fileSize(path)
+	if err := storage.Compact(ctx, path); err != nil {
+		return err
+	}
+	fmt.Fprintf(io.out, "compacted %s: %s → %s\n", path, model.ByteSize(int(before)), model.ByteSize(int(fileSize(path))))
+	return nil
+}
+
+// salvageDB copies what can be read of the database into a new one and says how much.
+func salvageDB(ctx context.Context, io stdio, path, out string) error {
+	rep, err := storage.Salvage(ctx, path, out)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(io.out, "salvaged %d entries, %d sessions and %d scripts of %s into %s", rep.Entries, rep.Sessions, rep.Scripts, path, out)
+	if rep.Lost > 0 {
+		fmt.Fprintf(io.out, "; %d pages or records could not be read", rep.Lost)
+	}
+	fmt.Fprintln(io.out)
+	return nil
+}
+
+func fileSize(path string) int64 {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return 0
+	}
+	return fi.Size()
+}

@@ -64,6 +64,9 @@ func Tidy(source, answer string, to model.Language, glossary []model.GlossaryTer
 // GlossaryMisses returns the terms whose translation does not occur in answer. Matching
 // ignores case and full/half width, and a term only matches where a word starts.
 func GlossaryMisses(answer string, glossary []model.GlossaryTerm) []model.GlossaryTerm {
+	if len(glossary) == 0 {
+		return nil
+	}
 	f := newFolder()
 	text := f.fold(answer)
 	var out []model.GlossaryTerm
@@ -132,6 +135,12 @@ func spacedScript(r rune) bool {
 // in the target language already) or when it has at least three words, which a name or a
 // product rarely has.
 func isEcho(source, answer string, to model.Language) bool {
+	// Folding can shrink text to a third (full-width letters are three bytes, their usual
+	// forms one); an answer longer than that cannot fold to the source, and a long answer
+	// is not folded for nothing.
+	if len(answer) > 3*len(source)+16 || len(source) > 3*len(answer)+16 {
+		return false
+	}
 	f := newFolder()
 	s := f.fold(source)
 	if s != f.fold(answer) || countLetters(s) < minLetters {

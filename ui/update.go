@@ -113,7 +113,7 @@ func (m Model) swap() (tea.Model, tea.Cmd) {
 	return m, tea.Batch(cmd, touchLanguageCmd(m.cfg.Ctx, m.st, m.cfg.Owner, m.to))
 }
 
-// quit leaves, after the pending Finish commits land (bounded by quitGrace).
+// quit leaves once the translations still being stored are in (bounded by quitGrace).
 func (m Model) quit() (tea.Model, tea.Cmd) {
 	if m.writes == 0 {
 		return m, tea.Quit

@@ -1,7 +1,6 @@
 package model
 
 import (
-	"fmt"
 	"strings"
 	"time"
 )
@@ -147,13 +146,11 @@ func (e Entry) Display() string {
 	}
 }
 
-// Problem is the one line a person reads about an entry that is not done: its status and
-// why ("entry 9 failed: …", or without the id before the entry is logged).
+// Problem is the one sentence a person reads about an entry that is not done: its status
+// and why ("failed: the API key was refused (401)…", "truncated: the answer hit the model's
+// length limit"). Front doors that list several entries put "entry N " before it.
 func (e Entry) Problem() string {
 	head := string(e.Status)
-	if e.ID != 0 {
-		head = fmt.Sprintf("entry %d %s", e.ID, e.Status)
-	}
 	switch e.Status {
 	case StatusTruncated:
 		return head + ": the answer hit the model's length limit"

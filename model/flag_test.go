@@ -34,12 +34,12 @@ func TestEntryProblem(t *testing.T) {
 		e    Entry
 		want string
 	}{
-		{Entry{ID: 9, Status: StatusFailed, Error: "401: check OPENAI_API_KEY"}, "entry 9 failed: 401: check OPENAI_API_KEY"},
-		{Entry{Status: StatusFailed, Error: "no store"}, "failed: no store"},
-		{Entry{ID: 3, Status: StatusTruncated}, "entry 3 truncated: the answer hit the model's length limit"},
-		{Entry{ID: 4, Status: StatusRefused, Refusal: "I'm\x1b]0;x\x07 sorry"}, "entry 4 refused: I'm sorry"},
-		{Entry{ID: 5, Status: StatusRefused}, "entry 5 refused by the model"},
-		{Entry{ID: 6, Status: StatusCancelled}, "entry 6 cancelled"},
+		{Entry{ID: 9, Status: StatusFailed, Error: "401: check OPENAI_API_KEY"}, "failed: 401: check OPENAI_API_KEY"},
+		{Entry{Status: StatusFailed, Error: "no\x1b[2J store"}, "failed: no store"},
+		{Entry{ID: 3, Status: StatusTruncated}, "truncated: the answer hit the model's length limit"},
+		{Entry{ID: 4, Status: StatusRefused, Refusal: "I'm\x1b]0;x\x07 sorry"}, "refused: I'm sorry"},
+		{Entry{ID: 5, Status: StatusRefused}, "refused by the model"},
+		{Entry{ID: 6, Status: StatusCancelled}, "cancelled"},
 	}
 	for _, tt := range tests {
 		if got := tt.e.Problem(); got != tt.want {

@@ -304,3 +304,43 @@ func TestRecents(t *testing.T) {
 		t.Fatalf("RecentInputs(2) = %v", two)
 	}
 }
+
+// TestScriptPairsSkipsPendingAndBoundsTheRead: entries still streaming are not context and
+// do not count against the read's bound; a run of more failed entries than the bound hides
+// older done pairs rather than reading the whole script.
+func TestScriptPairsSkipsPendingAndBoundsTheRead(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	add := func(status model.Status, src string) {
+		t.Helper()
+		e, err := s.Begin(ctx, model.Request{Owner: ownerA, ScriptID: "talk", Source: src, To: korean})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if status == model.StatusPending {
+			return
+		}
+		e.Apply(model.Result{Status: status, Text: "t " + src}, s.now())
+		if _, err := s.Finish(ctx, e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	add(model.StatusDone, "old")
+	for i := range pairsLook(2) + 100 {
+		add(model.StatusPending, fmt.Sprint("streaming ", i))
+	}
+	pairs, err := s.ScriptPairs(ctx, ownerA, "talk", 2)
+	if err != nil || len(pairs) != 1 || pairs[0].Source != "old" {
+		t.Fatalf("behind pending entries: pairs %+v, %v", pairs, err)
+	}
+	for i := range pairsLook(2) {
+		add(model.StatusFailed, fmt.Sprint("failed ", i))
+	}
+	if pairs, err := s.ScriptPairs(ctx, ownerA, "talk", 2); err != nil || len(pairs) != 0 {
+		t.Fatalf("behind %d failed entries: pairs %+v, %v", pairsLook(2), pairs, err)
+	}
+	add(model.StatusDone, "new")
+	if pairs, err := s.ScriptPairs(ctx, ownerA, "talk", 2); err != nil || len(pairs) != 1 || pairs[0].Source != "new" {
+		t.Fatalf("pairs %+v, %v", pairs, err)
+	}
+}

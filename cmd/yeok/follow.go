@@ -138,9 +138,9 @@ func (f *follower) run(ctx context.Context, lines <-chan follow.Line) error {
 			return nil
 		}
 		f.count(&f.failed)
-		fmt.Fprintf(f.errw, "yeok: %s\n", e.Problem())
+		fmt.Fprintf(f.errw, "yeok: entry %d %s\n", e.ID, e.Problem())
 		if e.ErrorClass.Fatal() {
-			return errors.New(e.Problem())
+			return fmt.Errorf("entry %d %s", e.ID, e.Problem())
 		}
 	}
 	return nil

@@ -61,7 +61,7 @@ func runTranslate(ctx context.Context, args []string, io stdio, getenv env) erro
 			fmt.Fprintf(io.err, "yeok: entry %d: check the translation: %s\n", e.ID, strings.Join(model.DescribeFlags(e.Flags, e.To), "; "))
 		}
 		if e.Status != model.StatusDone {
-			problems = append(problems, e.Problem())
+			problems = append(problems, fmt.Sprintf("entry %d %s", e.ID, e.Problem()))
 			if e.ErrorClass.Fatal() {
 				break
 			}

@@ -8,6 +8,7 @@
 package llmtest
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -105,6 +106,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	s.mu.Unlock()
 	signal(s.Arrived)
 	r = r.WithContext(context.WithValue(r.Context(), recordKey{}, rec))
+	r.Body = io.NopCloser(bytes.NewReader(body)) // handlers may read it again
 	if r.URL.Path != "/v1/chat/completions" {
 		http.Error(w, "wrong path "+r.URL.Path, http.StatusTeapot)
 		return

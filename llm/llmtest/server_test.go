@@ -70,14 +70,19 @@ func TestEscapeDeltasShowOnlyTheVisibleText(t *testing.T) {
 }
 
 func TestLastUserSeesTheSource(t *testing.T) {
-	var got string
+	var got, body string
 	s := New(t, func(w http.ResponseWriter, r *http.Request) {
 		got = LastUser(r)
+		b, _ := io.ReadAll(r.Body)
+		body = string(b)
 		Deltas("x")(w, r)
 	})
 	post(t, s, `{"messages":[{"role":"system","content":"s"},{"role":"user","content":"first"},{"role":"assistant","content":"a"},{"role":"user","content":"<source>last</source>"}]}`)
 	if got != "<source>last</source>" {
 		t.Fatalf("LastUser = %q", got)
+	}
+	if !strings.Contains(body, `"content":"first"`) {
+		t.Fatalf("the handler could not read the body again: %q", body)
 	}
 }
 

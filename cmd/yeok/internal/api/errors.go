@@ -102,20 +102,3 @@ func upstreamFailure(e model.Entry, up *model.Error) failure {
 	return f
 }
 
-// streamProblem is the one line an `event: error` carries when a stream that already sent
-// text ends without finishing.
-func streamProblem(e model.Entry) string {
-	switch e.Status {
-	case model.StatusTruncated:
-		return "truncated: the answer hit the model's length limit"
-	case model.StatusRefused:
-		if e.Refusal != "" {
-			return "refused: " + model.SanitizeLine(e.Refusal)
-		}
-		return "refused by the model"
-	}
-	if e.Error != "" {
-		return string(e.Status) + ": " + model.SanitizeLine(e.Error)
-	}
-	return string(e.Status)
-}

@@ -127,7 +127,7 @@ func (s *Server) stream(sctx context.Context, w http.ResponseWriter, r *http.Req
 			writeError(w, http.StatusServiceUnavailable, "shutting_down", errShutdown.Error())
 		}
 	case sw.Started():
-		sw.Fail(streamProblem(e))
+		sw.Fail(e.Problem())
 	default:
 		upstreamFailure(e, up).write(w)
 	}

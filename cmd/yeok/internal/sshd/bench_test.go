@@ -145,8 +145,7 @@ func runConcurrentSessions(b *testing.B, sessions, tokens int, interval time.Dur
 	var wmu sync.Mutex
 	sessionMarker := regexp.MustCompile(`zz(\d+)zz`)
 	sessionOf := func(r *http.Request) int {
-		body, _ := io.ReadAll(r.Body)
-		m := sessionMarker.FindSubmatch(body)
+		m := sessionMarker.FindSubmatch(llmtest.Recorded(r).Body)
 		if m == nil {
 			return 0
 		}

@@ -53,6 +53,8 @@ func yeokRun(t *testing.T, env []string, stdin string, args ...string) proc {
 		"XDG_DATA_HOME=" + filepath.Join(home, "data"),
 		"PATH=" + os.Getenv("PATH"),
 		"LANG=C.UTF-8",
+		// A binary built with -race sleeps a second at exit by default.
+		"GORACE=atexit_sleep_ms=0",
 	}, env...)
 	cmd.Stdin = strings.NewReader(stdin)
 	var out, errb bytes.Buffer

@@ -165,6 +165,8 @@ func TestServeTokensDistinct(t *testing.T) {
 		{[]string{"--token", "alice=s3cret-one", "--token", "bob=s3cret-one"}, `--token: "alice" and "bob" have the same secret; give each its own`},
 		{[]string{"--token", "alice=s3cret-one", "--token", "alice=s3cret-two"}, `--token: the name "alice" is given twice`},
 		{[]string{"--token", "s3cret-one"}, "--token wants NAME=SECRET"},
+		{[]string{"--token", "a\u3164b=s3cret-one"}, "--token name contains a control, invisible or non-printing character (U+3164)"},
+		{[]string{"--token", "a:b=s3cret-one"}, `--token: the name "a:b" must be printable, without spaces or ':'`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.want, func(t *testing.T) {

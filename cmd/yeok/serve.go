@@ -15,6 +15,7 @@ import (
 
 	"github.com/yeok/yeok/cmd/yeok/internal/api"
 	"github.com/yeok/yeok/llm"
+	"github.com/yeok/yeok/model"
 )
 
 const serveSynopsis = "yeok serve [--ssh [ADDR]] [--http [ADDR]] [flags]   (SSH default 127.0.0.1:2222, HTTP default 127.0.0.1:8080)"
@@ -57,10 +58,11 @@ func (t tokenList) tokens() (map[string]string, error) {
 		if !ok || name == "" || secret == "" {
 			return nil, usageErrorf("--token wants NAME=SECRET")
 		}
-		for _, r := range name {
-			if r <= ' ' || r == 0x7f || r == ':' {
-				return nil, usageErrorf("--token: the name %q must be printable, without spaces or ':'", name)
-			}
+		if err := model.CheckIdentifier("--token name", name); err != nil {
+			return nil, usageErrorf("%v", err)
+		}
+		if strings.ContainsAny(name, " :") {
+			return nil, usageErrorf("--token: the name %q must be printable, without spaces or ':'", name)
 		}
 		if _, dup := out[name]; dup {
 			return nil, usageErrorf("--token: the name %q is given twice", name)

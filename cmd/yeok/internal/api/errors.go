@@ -101,4 +101,3 @@ func upstreamFailure(e model.Entry, up *model.Error) failure {
 	}
 	return f
 }
-

@@ -78,7 +78,7 @@ func beginTx(tx *bolt.Tx, req model.Request, now time.Time) (model.Entry, error)
 	if err := save(ob.entries, key, e); err != nil {
 		return model.Entry{}, err
 	}
-	return e, ob.pending.Put(key, nil)
+	return e, ob.pending.Put(key, selfMark().bytes())
 }
 
 // touchSession records a new entry on its session: activity, counter, title, languages.

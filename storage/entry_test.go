@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/yeok/yeok/model"
+	bolt "go.etcd.io/bbolt"
 )
 
 func TestBeginFinishRoundTrip(t *testing.T) {
@@ -262,7 +264,8 @@ func TestPendingBecomesInterrupted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Close(); err != nil { // the process "dies" without Finish
+	markGone(t, s, ownerB, pending.ID) // as if the process died without Finish
+	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
 
@@ -373,6 +376,21 @@ func TestConcurrentWriters(t *testing.T) {
 		t.Fatalf("session counts %d entries", got.Entries)
 	}
 	if err := s.Check(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// markGone makes pending entry id look begun by a process that has exited.
+func markGone(t *testing.T, s *Store, owner model.Owner, id uint64) {
+	t.Helper()
+	gone := exec.Command("true")
+	if err := gone.Run(); err != nil {
+		t.Fatal(err)
+	}
+	mark := processMark{pid: uint64(gone.Process.Pid), start: 1}.bytes()
+	if err := s.update(func(tx *bolt.Tx) error {
+		return readOwner(tx, owner).pending.Put(u64(id), mark)
+	}); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -88,10 +88,16 @@ func (f fixture) build(tb testing.TB, path string) string {
 		tb.Fatalf("Open: %v", err)
 	}
 	defer s.Close()
-	s.db.NoSync = true
+	db, err := s.h.acquire()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer s.h.release()
+	db.NoSync = true
+	defer func() { db.NoSync = false }()
 	c := newClock()
 	var ids []uint64
-	err = s.db.Update(func(tx *bolt.Tx) error {
+	err = db.Update(func(tx *bolt.Tx) error {
 		for i := range f.sessions {
 			sess, err := newSessionTx(tx, model.Session{Owner: f.owner, Origin: "tui", Started: c.now(), Updated: c.now()})
 			if err != nil {
@@ -106,7 +112,7 @@ func (f fixture) build(tb testing.TB, path string) string {
 	}
 	const batch = 5000
 	for start := 0; start < f.entries; start += batch {
-		err := s.db.Update(func(tx *bolt.Tx) error {
+		err := db.Update(func(tx *bolt.Tx) error {
 			for i := start; i < min(start+batch, f.entries); i++ {
 				if err := f.entry(tx, c, ids, i); err != nil {
 					return err
@@ -118,7 +124,7 @@ func (f fixture) build(tb testing.TB, path string) string {
 			tb.Fatalf("build entries: %v", err)
 		}
 	}
-	if err := s.db.Sync(); err != nil {
+	if err := db.Sync(); err != nil {
 		tb.Fatalf("sync: %v", err)
 	}
 	return path

@@ -56,7 +56,7 @@ func salvageSource(t *testing.T, dir string, owners ...model.Owner) string {
 	path := filepath.Join(dir, "src.db")
 	s := openAt(t, path)
 	s.now = newClock().now
-	s.db.NoSync = true
+	s.h.opts.noSync = true
 	long := strings.Repeat("a line of a long lecture ", 20)
 	for _, owner := range owners {
 		if err := s.PutScript(ctx, model.Script{Owner: owner, ID: "talk", Glossary: []model.GlossaryTerm{{Term: "entropy", Translation: "엔트로피"}}}); err != nil {
@@ -83,7 +83,7 @@ func salvageSource(t *testing.T, dir string, owners ...model.Owner) string {
 		}
 	}
 	// Begin's pending entry stays pending only in a file its process never closed.
-	if err := s.db.Close(); err != nil {
+	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
 	return path

@@ -33,6 +33,8 @@ type Options struct {
 	Timeout time.Duration
 	// ReadOnly opens the file with a shared lock and never writes to it.
 	ReadOnly bool
+	// noSync skips fsync, for tests that build large files.
+	noSync bool
 }
 
 // Store is the bbolt-backed log. It is safe for concurrent use by many goroutines.
@@ -58,6 +60,23 @@ type Options struct {
 // Finish. An entry still in the pending index when the file is opened belonged to a process
 // that died (the lock is exclusive), and Open marks it interrupted.
 //
+// Many processes. Any number of yeok processes use one file at once: TUIs in several panes,
+// a pipe call, follow, history, a server. bbolt lets one process at a time have the file
+// open for writing, so a process holds it only while it has operations under way: the
+// handle opens the file (taking its lock) for an operation, shares it among the operations
+// that overlap, and closes it lingerIdle after the last one, or at once when another
+// process waits. Under steady load (a server with many streams) a process lets a waiting
+// one in after maxHold. Every operation therefore either runs or gives up after
+// Options.Timeout with one line naming the holder, and reads what other processes wrote.
+// The other design, one process serving the rest over a socket, would keep one process's
+// caches warm but needs a hand-over when that process dies; here a process's death
+// releases its lock and nothing else is needed. Begin and Finish made while others are
+// under way still share commits.
+//
+// Pending entries. Begin records the streaming process in the pending index (pid and start
+// time, see processMark). Whoever opens the file marks interrupted the pending entries of
+// processes that are gone, never those of a live one.
+//
 // Locking. One process at a time holds the file's exclusive lock (an flock on its open
 // file); read-only opens share it. The lock belongs to the open file, not to the path, and
 // Compact replaces the file at the path by renaming a new one over it while holding the old
@@ -74,7 +93,7 @@ type Options struct {
 // than the pages they count (bbolt would fault on the first missing page), an empty file and
 // a directory; Salvage reads what it can of such a file without bbolt.
 type Store struct {
-	db       *bolt.DB
+	h        *handle
 	path     string
 	readOnly bool
 	// now is the clock; tests replace it.
@@ -99,30 +118,35 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 			return nil, fmt.Errorf("open store %s: %w", path, err)
 		}
 	}
-	db, err := openBolt(path, opts)
-	if err != nil {
+	s := &Store{path: path, readOnly: opts.ReadOnly, now: utcNow}
+	s.h = newHandle(path, opts, s.startup)
+	// The first open creates the buckets and checks the schema and the file: a store
+	// that cannot be used fails here, not at its first operation.
+	if _, err := s.h.acquire(); err != nil {
+		_ = s.h.close()
 		return nil, err
 	}
-	s := &Store{db: db, path: path, readOnly: opts.ReadOnly, now: utcNow}
-	if err := guard(path, s.startup); err != nil {
-		closeQuietly(db)
-		return nil, err
-	}
-	if !opts.ReadOnly {
-		// The sidecar only names the holder for a second process's error message; failing
-		// to write it must not stop this one.
-		_ = writeHolder(path)
-	}
+	s.h.release()
 	return s, nil
 }
 
-// startup creates the buckets and the schema version, and marks the entries of a dead
-// process interrupted. A read-only store only checks the version.
-func (s *Store) startup() error {
+// startup runs each time the handle opens the file. The first time it creates the buckets
+// and the schema version (a read-only store only checks the version); every time, it marks
+// interrupted the pending entries of processes that are gone, writing only when there are.
+func (s *Store) startup(db *bolt.DB, first bool) error {
 	if s.readOnly {
-		return s.db.View(func(tx *bolt.Tx) error { return checkSchema(tx) })
+		if !first {
+			return nil
+		}
+		return db.View(func(tx *bolt.Tx) error { return checkSchema(tx) })
 	}
-	return s.db.Update(func(tx *bolt.Tx) error {
+	if !first {
+		var dead bool
+		if err := db.View(func(tx *bolt.Tx) error { dead = hasDeadPending(tx); return nil }); err != nil || !dead {
+			return err
+		}
+	}
+	return db.Update(func(tx *bolt.Tx) error {
 		for _, name := range [][]byte{bucketMeta, bucketOwners} {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return fmt.Errorf("create bucket %s: %w", name, err)
@@ -157,8 +181,50 @@ func checkSchema(tx *bolt.Tx) error {
 	return nil
 }
 
-// recoverPending marks every entry left pending by a dead process interrupted, keeping its
-// source and whatever text it had. Only the small pending indexes are read, never all entries.
+// hasDeadPending reports whether a pending entry belongs to a process that is gone.
+func hasDeadPending(tx *bolt.Tx) bool {
+	dead := false
+	_ = forEachPending(tx, func(_ ownerBuckets, _, v []byte) bool {
+		dead = !markAlive(v)
+		return !dead
+	})
+	return dead
+}
+
+// markAlive reports whether the process a pending index value names still runs.
+func markAlive(v []byte) bool {
+	m, ok := parseMark(v)
+	return ok && m.alive()
+}
+
+// forEachPending calls fn with every pending index key and value of every owner, until fn
+// returns false.
+func forEachPending(tx *bolt.Tx, fn func(ob ownerBuckets, k, v []byte) bool) error {
+	owners := tx.Bucket(bucketOwners)
+	if owners == nil {
+		return nil
+	}
+	return owners.ForEachBucket(func(name []byte) error {
+		ob := openOwnerBucket(owners.Bucket(name))
+		if ob.pending == nil {
+			return nil
+		}
+		c := ob.pending.Cursor()
+		for k, v := c.First(); k != nil; k, v = c.Next() {
+			if !fn(ob, k, v) {
+				return errStopWalk
+			}
+		}
+		return nil
+	})
+}
+
+// errStopWalk ends a walk early; it is not an error.
+var errStopWalk = errors.New("stop")
+
+// recoverPending marks interrupted every entry left pending by a process that is gone,
+// keeping its source and whatever text it had; a live process's entries are left alone.
+// Only the small pending indexes are read, never all entries.
 func (s *Store) recoverPending(tx *bolt.Tx) error {
 	owners := tx.Bucket(bucketOwners)
 	var names [][]byte
@@ -175,8 +241,10 @@ func (s *Store) recoverPending(tx *bolt.Tx) error {
 		}
 		var ids [][]byte
 		c := ob.pending.Cursor()
-		for k, _ := c.First(); k != nil; k, _ = c.Next() {
-			ids = append(ids, append([]byte(nil), k...))
+		for k, v := c.First(); k != nil; k, v = c.Next() {
+			if !markAlive(v) {
+				ids = append(ids, append([]byte(nil), k...))
+			}
 		}
 		for _, k := range ids {
 			var e model.Entry
@@ -196,9 +264,19 @@ func (s *Store) recoverPending(tx *bolt.Tx) error {
 	return nil
 }
 
+// with runs fn with the database open, turning a panic on a damaged page into an error.
+func (s *Store) with(fn func(db *bolt.DB) error) error {
+	db, err := s.h.acquire()
+	if err != nil {
+		return err
+	}
+	defer s.h.release()
+	return guard(s.path, func() error { return fn(db) })
+}
+
 // view runs fn in a read transaction, turning a panic on a damaged page into an error.
 func (s *Store) view(fn func(tx *bolt.Tx) error) error {
-	return guard(s.path, func() error { return s.db.View(fn) })
+	return s.with(func(db *bolt.DB) error { return db.View(fn) })
 }
 
 // update runs fn in a write transaction, turning a panic on a damaged page into an error.
@@ -206,7 +284,7 @@ func (s *Store) update(fn func(tx *bolt.Tx) error) error {
 	if s.readOnly {
 		return fmt.Errorf("store %s is open read-only", s.path)
 	}
-	return guard(s.path, func() error { return s.db.Update(fn) })
+	return s.with(func(db *bolt.DB) error { return db.Update(fn) })
 }
 
 // batchDelay is how long a write waits for others to share its commit.
@@ -221,10 +299,13 @@ func (s *Store) batch(fn func(tx *bolt.Tx) error) error {
 		return fmt.Errorf("store %s is open read-only", s.path)
 	}
 	defer s.writers.Add(-1)
-	if s.writers.Add(1) == 1 {
-		return guard(s.path, func() error { return s.db.Update(fn) })
-	}
-	return guard(s.path, func() error { return s.db.Batch(fn) })
+	alone := s.writers.Add(1) == 1
+	return s.with(func(db *bolt.DB) error {
+		if alone {
+			return db.Update(fn)
+		}
+		return db.Batch(fn)
+	})
 }
 
 // Close releases the file and its lock.
@@ -232,7 +313,7 @@ func (s *Store) Close() error {
 	if !s.readOnly {
 		removeHolder(s.path)
 	}
-	if err := s.db.Close(); err != nil {
+	if err := s.h.close(); err != nil {
 		return fmt.Errorf("close store %s: %w", s.path, err)
 	}
 	return nil

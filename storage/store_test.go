@@ -6,9 +6,11 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -22,6 +24,9 @@ import (
 // closes, standing in for a second yeok process.
 const holdEnv = "YEOK_STORAGE_TEST_HOLD"
 
+// holdModeEnv says what the child holds; see hold.
+const holdModeEnv = "YEOK_STORAGE_TEST_HOLD_MODE"
+
 func TestMain(m *testing.M) {
 	if path := os.Getenv(holdEnv); path != "" {
 		os.Exit(hold(path))
@@ -29,13 +34,32 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
+// hold opens the store at path and then, as the mode in holdModeEnv says, holds the file
+// ("lock": one operation that lasts until stdin closes, as Compact does) or begins an entry
+// and keeps it pending ("pending": it prints the entry's id), until stdin closes or the
+// process is killed.
 func hold(path string) int {
 	s, err := Open(context.Background(), path, Options{})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	fmt.Println("ready")
+	switch os.Getenv(holdModeEnv) {
+	case "pending":
+		e, err := s.Begin(context.Background(), model.Request{Owner: ownerB, Source: "the child's line", To: korean})
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		fmt.Println("ready", e.ID)
+	default:
+		if _, err := s.h.acquire(); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		defer s.h.release()
+		fmt.Println("ready")
+	}
 	_, _ = bufio.NewReader(os.Stdin).ReadString('\n') // returns at EOF
 	if err := s.Close(); err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -59,7 +83,7 @@ func TestOpenCreates(t *testing.T) {
 			t.Errorf("%s mode %o, want %o", p, got, want)
 		}
 	}
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		if v := tx.Bucket(bucketMeta).Get(keySchema); fromU64(v) != schemaVersion {
 			return fmt.Errorf("schema version %x", v)
 		}
@@ -82,10 +106,12 @@ func TestOpenCreates(t *testing.T) {
 	}
 }
 
-func TestOpenLockedByOtherProcess(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "yeok.db")
+// startHolder runs the test binary as a second process over the store at path, holding it
+// as mode says (see hold), and returns it with its stdin and the line it said when ready.
+func startHolder(t *testing.T, path, mode string) (*exec.Cmd, io.WriteCloser, string) {
+	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), holdEnv+"="+path)
+	cmd.Env = append(os.Environ(), holdEnv+"="+path, holdModeEnv+"="+mode)
 	cmd.Stderr = os.Stderr
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
@@ -99,12 +125,21 @@ func TestOpenLockedByOtherProcess(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = stdin.Close(); _ = cmd.Wait() })
-	if line, err := bufio.NewReader(stdout).ReadString('\n'); err != nil || line != "ready\n" {
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil || !strings.HasPrefix(line, "ready") {
 		t.Fatalf("child said %q, %v", line, err)
 	}
+	return cmd, stdin, strings.TrimSpace(line)
+}
+
+// TestOpenLockedByOtherProcess: while another process holds the file in an operation (as
+// Compact does), Open gives up after its timeout with one line naming the holder.
+func TestOpenLockedByOtherProcess(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "yeok.db")
+	cmd, stdin, _ := startHolder(t, path, "lock")
 
 	start := time.Now()
-	_, err = Open(context.Background(), path, Options{Timeout: 300 * time.Millisecond})
+	_, err := Open(context.Background(), path, Options{Timeout: 300 * time.Millisecond})
 	elapsed := time.Since(start)
 	if !errors.Is(err, model.ErrStoreLocked) {
 		t.Fatalf("Open of a held file: %v, want ErrStoreLocked", err)
@@ -241,7 +276,7 @@ func TestOpenCancelled(t *testing.T) {
 func TestOpenNewerSchema(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "yeok.db")
 	s := openAt(t, path)
-	if err := s.db.Update(func(tx *bolt.Tx) error {
+	if err := s.update(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketMeta).Put(keySchema, u64(schemaVersion+1))
 	}); err != nil {
 		t.Fatal(err)
@@ -262,5 +297,49 @@ func TestOpenReadOnlyMissing(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Dir(path)); !errors.Is(err, os.ErrNotExist) {
 		t.Fatal("a read-only Open created the directory")
+	}
+}
+
+// TestProcessesShareTheFile: a second process with an entry pending does not keep this one
+// out; this one reads the other's entry as pending, never interrupted, and writes its own.
+// Once the other process is killed, the next open marks its entry interrupted.
+func TestProcessesShareTheFile(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "yeok.db")
+	cmd, _, ready := startHolder(t, path, "pending")
+	id, err := strconv.ParseUint(strings.TrimPrefix(ready, "ready "), 10, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := openAt(t, path)
+	sess, _ := s.NewSession(ctx, ownerA, model.Session{})
+	mine := translate(t, s, model.Request{Owner: ownerA, SessionID: sess.ID, Source: "mine", To: korean}, model.StatusDone, "내 것")
+	if got, err := s.Entry(ctx, ownerB, id); err != nil || got.Status != model.StatusPending {
+		t.Fatalf("the live process's entry: %+v, %v", got, err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s = openAt(t, path) // a fresh open checks the pending entries' processes
+	if got, _ := s.Entry(ctx, ownerB, id); got.Status != model.StatusPending {
+		t.Fatalf("a live process's entry was changed on open: %+v", got)
+	}
+	if err := cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	_ = cmd.Wait()
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s = openAt(t, path)
+	got, err := s.Entry(ctx, ownerB, id)
+	if err != nil || got.Status != model.StatusInterrupted || got.Source != "the child's line" {
+		t.Fatalf("the killed process's entry: %+v, %v", got, err)
+	}
+	if again, _ := s.Entry(ctx, ownerA, mine.ID); again.Status != model.StatusDone {
+		t.Fatalf("this process's entry changed: %+v", again)
+	}
+	if err := s.Check(ctx); err != nil {
+		t.Fatal(err)
 	}
 }

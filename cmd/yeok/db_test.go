@@ -1,8 +1,8 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -50,38 +50,50 @@ func TestDamagedDatabase(t *testing.T) {
 	}
 }
 
-// TestSecondProcess: while one yeok holds the database, a second says within about a second,
-// in one line, which process holds it.
+// TestSecondProcess: while yeok follow runs on a database, yeok history and yeok translate
+// use the same file at once, and each sees what the other wrote.
 func TestSecondProcess(t *testing.T) {
 	dir := t.TempDir()
 	db, live := filepath.Join(dir, "y.db"), filepath.Join(dir, "live.txt")
-	if err := os.WriteFile(live, nil, 0o644); err != nil {
+	if err := os.WriteFile(live, []byte("a followed line\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	srv := llmtest.New(t, llmtest.Replay(llmtest.Fixture(t, "gpt-4o-mini-stop.sse")))
-	holder := exec.Command(yeokBin, "follow", "--to", "ko", "--db", db, live)
-	holder.Env = append(providerEnv(srv), "HOME="+dir)
+	holder := exec.Command(yeokBin, "follow", "--from-start", "--to", "ko", "--db", db, "--script", "live", live)
+	holder.Env = append(providerEnv(srv), "HOME="+dir, "GORACE=atexit_sleep_ms=0")
+	out, err := holder.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := holder.Start(); err != nil {
 		t.Fatal(err)
 	}
 	defer func() { _ = holder.Process.Kill(); _ = holder.Wait() }()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		if _, err := os.Stat(db + ".pid"); err == nil {
-			break
+	first := make(chan string, 1)
+	go func() {
+		line, _ := bufio.NewReader(out).ReadString('\n')
+		first <- line
+	}()
+	select {
+	case got := <-first:
+		if got != "Hello\n" {
+			t.Fatalf("follow wrote %q", got)
 		}
-		if time.Now().After(deadline) {
-			t.Fatal("the holder never opened the database")
+	case <-time.After(20 * time.Second):
+		t.Fatal("follow wrote nothing")
+	}
+	p := yeokRun(t, providerEnv(srv), "", "translate", "--to", "ko", "--db", db, "--script", "live", "a typed line")
+	if p.code != 0 || p.stdout != "Hello\n" {
+		t.Fatalf("translate beside follow: exit %d %q %q", p.code, p.stdout, p.stderr)
+	}
+	h := yeokRun(t, nil, "", "history", "--db", db, "--script", "live", "--json")
+	recs := decodeLines(t, h.stdout)
+	if h.code != 0 || len(recs) != 2 || recs[0]["source"] != "a followed line" || recs[1]["source"] != "a typed line" {
+		t.Fatalf("history beside follow: exit %d %q %q", h.code, h.stdout, h.stderr)
+	}
+	for _, r := range recs {
+		if r["status"] != "done" {
+			t.Fatalf("entry not done: %v", r)
 		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	start := time.Now()
-	p := yeokRun(t, nil, "", "history", "--db", db)
-	took := time.Since(start)
-	if p.code != 1 || !strings.Contains(p.stderr, fmt.Sprint(holder.Process.Pid)) || strings.Count(p.stderr, "\n") != 1 {
-		t.Fatalf("exit %d stderr %q, want one line naming pid %d", p.code, p.stderr, holder.Process.Pid)
-	}
-	if took > 5*time.Second {
-		t.Fatalf("the second process took %v to give up", took)
 	}
 }

@@ -1,0 +1,188 @@
+package storage
+
+import (
+	"fmt"
+	"os"
+	"sync"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/yeok/yeok/storage/internal/filelock"
+)
+
+// How long a process keeps the file after its last operation, and at most while others
+// wait for it. See Store.
+const (
+	// lingerIdle keeps the file open for a burst of operations (a TUI loading its history,
+	// a Begin right after a session is made) instead of opening it for each.
+	lingerIdle = 20 * time.Millisecond
+	// maxHold is how long a process under steady load keeps the file while another
+	// process waits for it, before it lets the other in.
+	maxHold = 100 * time.Millisecond
+)
+
+// handle is this process's hold on the database file: bbolt opened, and the file locked,
+// only while operations of this process are under way (and lingerIdle after them). A
+// process that waits for the file announces it with a shared lock on the sidecar
+// PATH.wait; the holder, seeing a waiter, closes the file as soon as its operations in
+// flight end (at once when none are, after maxHold under steady load) and, before opening
+// it again, waits until the waiters have had it.
+type handle struct {
+	path   string
+	opts   Options
+	onOpen func(db *bolt.DB, first bool) error // run on every open, under the lock
+
+	mu       sync.Mutex
+	turn     *sync.Cond // signalled when draining ends
+	db       *bolt.DB
+	users    int       // operations using db
+	since    time.Time // when db was opened
+	draining bool      // closing for a waiting process: new operations wait
+	opened   bool      // db has been opened once
+	idle     *time.Timer
+	wait     *os.File // PATH.wait, for announcing and seeing waiters
+	closed   bool
+}
+
+func newHandle(path string, opts Options, onOpen func(*bolt.DB, bool) error) *handle {
+	h := &handle{path: path, opts: opts, onOpen: onOpen}
+	h.turn = sync.NewCond(&h.mu)
+	if f, err := os.OpenFile(waitPath(path), os.O_RDWR|os.O_CREATE, 0o600); err == nil {
+		h.wait = f
+	}
+	return h
+}
+
+// waitPath is the sidecar whose shared locks announce processes waiting for the file.
+func waitPath(path string) string { return path + ".wait" }
+
+// acquire returns the open database for one operation, opening it (waiting for another
+// process's turn to end, up to the store's timeout) when this process does not hold it.
+// Every acquire is paired with a release.
+func (h *handle) acquire() (*bolt.DB, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for h.draining {
+		h.turn.Wait()
+	}
+	if h.closed {
+		return nil, fmt.Errorf("store %s is closed", h.path)
+	}
+	if h.idle != nil {
+		h.idle.Stop()
+		h.idle = nil
+	}
+	if h.db == nil {
+		db, err := h.open()
+		if err != nil {
+			return nil, err
+		}
+		h.db, h.since = db, time.Now()
+	}
+	h.users++
+	return h.db, nil
+}
+
+// release ends an operation. The file is closed when no operation of this process uses it
+// and another process waits (after lingerIdle when none waits), and its closing is begun
+// when this process has held it longer than maxHold while another waits.
+func (h *handle) release() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.users--
+	if h.users > 0 {
+		if !h.draining && time.Since(h.since) > maxHold && h.othersWaiting() {
+			h.draining = true
+		}
+		return
+	}
+	if h.draining || h.closed || h.othersWaiting() {
+		h.closeLocked()
+		return
+	}
+	h.idle = time.AfterFunc(lingerIdle, h.closeIdle)
+}
+
+func (h *handle) closeIdle() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.users == 0 && h.db != nil {
+		h.closeLocked()
+	}
+}
+
+func (h *handle) closeLocked() {
+	if h.db != nil {
+		closeQuietly(h.db)
+		h.db = nil
+	}
+	if h.draining {
+		h.draining = false
+		h.turn.Broadcast()
+	}
+}
+
+// close closes the file for good once the operations under way end.
+func (h *handle) close() error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.closed = true
+	if h.idle != nil {
+		h.idle.Stop()
+	}
+	var err error
+	if h.db != nil && h.users == 0 {
+		err = h.db.Close()
+		h.db = nil
+	}
+	if h.wait != nil {
+		_ = h.wait.Close()
+	}
+	return err
+}
+
+// othersWaiting reports whether another process announces that it waits for the file.
+func (h *handle) othersWaiting() bool {
+	if h.wait == nil {
+		return false
+	}
+	free, err := filelock.TryLock(h.wait, true)
+	if err != nil || !free {
+		return err == nil
+	}
+	_ = filelock.Unlock(h.wait)
+	return false
+}
+
+// open lets the processes already waiting have the file first, then opens it, announcing
+// this process as a waiter meanwhile, and runs onOpen under the lock.
+func (h *handle) open() (*bolt.DB, error) {
+	deadline := time.Now().Add(h.opts.Timeout)
+	if h.wait != nil {
+		for h.othersWaiting() && time.Now().Before(deadline) {
+			time.Sleep(lockRetry)
+		}
+		if ok, _ := filelock.TryLock(h.wait, false); ok {
+			defer func() { _ = filelock.Unlock(h.wait) }()
+		}
+	}
+	opts := h.opts
+	opts.Timeout = max(time.Until(deadline), time.Millisecond)
+	db, err := openBolt(h.path, opts)
+	if err != nil {
+		return nil, err
+	}
+	db.NoSync = opts.noSync
+	if err := guard(h.path, func() error { return h.onOpen(db, !h.opened) }); err != nil {
+		closeQuietly(db)
+		return nil, err
+	}
+	h.opened = true
+	if !opts.ReadOnly {
+		// The sidecar only names the holder for a second process's error message; failing
+		// to write it must not stop this one.
+		_ = writeHolder(h.path)
+	}
+	return db, nil
+}

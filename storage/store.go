@@ -21,7 +21,7 @@ import (
 const schemaVersion = 1
 
 // DefaultTimeout is how long Open waits for another process to release the file.
-const DefaultTimeout = time.Second
+const DefaultTimeout = 5 * time.Second
 
 // interruptedMessage is the error an entry gets when its process died before finishing it.
 const interruptedMessage = "yeok stopped before the answer finished"

@@ -4,9 +4,11 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -81,4 +83,33 @@ func TestHistoryBesideBusyServer(t *testing.T) {
 	}
 	sp.terminate(t)
 	t.Logf("slowest of 20 history runs beside 200 streams: %v", slowest)
+}
+
+// TestDBTimeout: while something holds the database's lock, a command gives up after
+// --db-timeout with one line saying the file is in use, and works once it is free.
+func TestDBTimeout(t *testing.T) {
+	srv := llmtest.New(t, llmtest.ReplayFixture(t, llmtest.FixtureStop))
+	db := filepath.Join(t.TempDir(), "y.db")
+	if p := yeokRun(t, providerEnv(srv), "", "translate", "--to", "ko", "--db", db, "hello"); p.code != 0 {
+		t.Fatalf("translate: %d %q", p.code, p.stderr)
+	}
+	f, err := os.OpenFile(db, os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	p := yeokRun(t, nil, "", "history", "--db", db, "--db-timeout", "300ms")
+	if took := time.Since(start); p.code != 1 || strings.Count(p.stderr, "\n") != 1 || !strings.Contains(p.stderr, "is in use by") || took > 5*time.Second {
+		t.Fatalf("history while the file is held: exit %d %q after %v", p.code, p.stderr, took)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_UN); err != nil {
+		t.Fatal(err)
+	}
+	if p := yeokRun(t, nil, "", "history", "--db", db, "--db-timeout", "300ms"); p.code != 0 || !strings.Contains(p.stdout, "hello") {
+		t.Fatalf("history once the file is free: exit %d %q %q", p.code, p.stdout, p.stderr)
+	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"github.com/yeok/yeok/model"
+	"github.com/yeok/yeok/storage"
 )
 
 // defaultBaseURL is where requests go when only an API key is configured.
@@ -27,22 +28,25 @@ type fileConfig struct {
 	MaxInput          *int   `toml:"max_input"`
 	MaxRetries        *int   `toml:"max_retries"`
 	IdleTimeout       string `toml:"idle_timeout"`
+	DBTimeout         string `toml:"db_timeout"`
 	FirstTokenTimeout string `toml:"first_token_timeout"`
 	Context           *int   `toml:"context"`
 }
 
 // config is every setting after precedence (flag > env > config file > default) is applied.
 type config struct {
-	To                model.Language
-	From              model.Language
-	Model             string
-	BaseURL           string
-	APIKey            string
-	DBPath            string
-	ScriptID          string
-	MaxInput          int
-	MaxRetries        int
-	IdleTimeout       time.Duration
+	To          model.Language
+	From        model.Language
+	Model       string
+	BaseURL     string
+	APIKey      string
+	DBPath      string
+	ScriptID    string
+	MaxInput    int
+	MaxRetries  int
+	IdleTimeout time.Duration
+	// DBTimeout is how long a store operation waits for another process's turn.
+	DBTimeout         time.Duration
 	FirstTokenTimeout time.Duration
 	Context           int
 	ContextSet        bool
@@ -162,6 +166,7 @@ func resolveConfig(f *commonFlags, getenv env) (config, error) {
 		c.MaxRetries = *fc.MaxRetries
 	}
 	c.IdleTimeout = pickDuration(f.idleTimeout, fc.IdleTimeout, 30*time.Second)
+	c.DBTimeout = pickDuration(f.dbTimeout, fc.DBTimeout, storage.DefaultTimeout)
 	c.FirstTokenTimeout = pickDuration(f.firstTokenTimeout, fc.FirstTokenTimeout, 60*time.Second)
 	switch {
 	case f.context.set:
@@ -187,7 +192,7 @@ func checkConfigFile(path string, fc fileConfig) error {
 			return err
 		}
 	}
-	durations := []struct{ key, v string }{{"idle_timeout", fc.IdleTimeout}, {"first_token_timeout", fc.FirstTokenTimeout}}
+	durations := []struct{ key, v string }{{"idle_timeout", fc.IdleTimeout}, {"first_token_timeout", fc.FirstTokenTimeout}, {"db_timeout", fc.DBTimeout}}
 	for _, d := range durations {
 		if d.v == "" {
 			continue

@@ -39,7 +39,7 @@ func runDB(ctx context.Context, args []string, io stdio, getenv env) error {
 	case *salvage != "":
 		return salvageDB(ctx, io, c.DBPath, *salvage)
 	}
-	st, err := storage.Open(ctx, c.DBPath, storage.Options{ReadOnly: true})
+	st, err := storage.Open(ctx, c.DBPath, storage.Options{ReadOnly: true, Timeout: c.DBTimeout})
 	if err == nil {
 		err = st.Check(ctx)
 		_ = st.Close()

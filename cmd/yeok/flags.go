@@ -27,7 +27,7 @@ type commonFlags struct {
 	to, from, model, baseURL, db, script, config string
 	maxInput                                     int
 	maxRetries, context                          optionalInt
-	idleTimeout, firstTokenTimeout               time.Duration
+	idleTimeout, firstTokenTimeout, dbTimeout    time.Duration
 }
 
 // bind registers the common flags on fs.
@@ -43,6 +43,7 @@ func (f *commonFlags) bind(fs *flag.FlagSet) {
 	fs.Var(&f.maxRetries, "max-retries", "retry up to `N` times before the first token (default 2)")
 	fs.Var(&f.context, "context", "send a script's last `N` lines as context (default 6, 0 = off)")
 	fs.DurationVar(&f.idleTimeout, "idle-timeout", 0, "longest silence between chunks (default 30s)")
+	fs.DurationVar(&f.dbTimeout, "db-timeout", 0, "longest wait for another yeok process using the database (default 5s)")
 	fs.DurationVar(&f.firstTokenTimeout, "first-token-timeout", 0, "longest wait for the first token (default 60s)")
 }
 

@@ -46,7 +46,7 @@ func newEngine(c config, p *openai.Provider, st *storage.Store) *llm.Engine {
 
 // openStore opens the database named by the config.
 func openStore(ctx context.Context, c config) (*storage.Store, error) {
-	st, err := storage.Open(ctx, c.DBPath, storage.Options{})
+	st, err := storage.Open(ctx, c.DBPath, storage.Options{Timeout: c.DBTimeout})
 	if err != nil {
 		return nil, err
 	}

@@ -1,7 +1,11 @@
 package storage
 
 import (
+	"bufio"
 	"context"
+	"io"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
@@ -21,20 +25,31 @@ func buildLarge(b *testing.B, f fixture) string {
 	return path
 }
 
+// BenchmarkBeginFinish logs and finishes one entry on a 100,000-entry store: alone, and
+// with a second process doing the same on the file at the same time.
 func BenchmarkBeginFinish(b *testing.B) {
 	ctx := context.Background()
-	s := openAt(b, buildLarge(b, large))
+	path := buildLarge(b, large)
 	req := model.Request{Owner: ownerA, SessionID: 500, ScriptID: "script-500", Source: "One more line, please.", To: korean, Model: "gpt-4o-mini"}
-	for b.Loop() {
-		e, err := s.Begin(ctx, req)
-		if err != nil {
-			b.Fatal(err)
-		}
-		e.Apply(model.Result{Status: model.StatusDone, Text: "한 줄 더 부탁합니다.", Finish: "stop"}, time.Now())
-		if _, err := s.Finish(ctx, e); err != nil {
-			b.Fatal(err)
+	run := func(b *testing.B) {
+		s := openAt(b, path)
+		for b.Loop() {
+			e, err := s.Begin(ctx, req)
+			if err != nil {
+				b.Fatal(err)
+			}
+			e.Apply(model.Result{Status: model.StatusDone, Text: "한 줄 더 부탁합니다.", Finish: "stop"}, time.Now())
+			if _, err := s.Finish(ctx, e); err != nil {
+				b.Fatal(err)
+			}
 		}
 	}
+	b.Run("alone", run)
+	b.Run("beside-a-second-process", func(b *testing.B) {
+		_, stdin := startBusyNeighbour(b, path)
+		run(b)
+		_ = stdin.Close()
+	})
 }
 
 func BenchmarkSearch(b *testing.B) {
@@ -90,4 +105,29 @@ func BenchmarkOpen(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// startBusyNeighbour runs the test binary as a second process that logs and finishes
+// entries on the store at path without pause until its stdin closes.
+func startBusyNeighbour(b *testing.B, path string) (*exec.Cmd, io.WriteCloser) {
+	b.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), holdEnv+"="+path, holdModeEnv+"=busy")
+	cmd.Stderr = os.Stderr
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = stdin.Close(); _ = cmd.Wait() })
+	if line, err := bufio.NewReader(stdout).ReadString('\n'); err != nil || line != "ready\n" {
+		b.Fatalf("neighbour said %q, %v", line, err)
+	}
+	return cmd, stdin
 }

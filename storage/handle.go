@@ -15,8 +15,10 @@ import (
 // wait for it. See Store.
 const (
 	// lingerIdle keeps the file open for a burst of operations (a TUI loading its history,
-	// a Begin right after a session is made) instead of opening it for each.
+	// a Begin right after a session is made) instead of opening it for each; a process
+	// that starts waiting meanwhile is seen within lingerLook.
 	lingerIdle = 20 * time.Millisecond
+	lingerLook = time.Millisecond
 	// maxHold is how long a process under steady load keeps the file while another
 	// process waits for it, before it lets the other in.
 	maxHold = 100 * time.Millisecond
@@ -101,15 +103,20 @@ func (h *handle) release() {
 		h.closeLocked()
 		return
 	}
-	h.idle = time.AfterFunc(lingerIdle, h.closeIdle)
-}
-
-func (h *handle) closeIdle() {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if h.users == 0 && h.db != nil {
-		h.closeLocked()
+	idleSince := time.Now()
+	var look func()
+	look = func() {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		switch {
+		case h.users > 0 || h.db == nil:
+		case time.Since(idleSince) >= lingerIdle || h.othersWaiting():
+			h.closeLocked()
+		default:
+			h.idle = time.AfterFunc(lingerLook, look)
+		}
 	}
+	h.idle = time.AfterFunc(lingerLook, look)
 }
 
 func (h *handle) closeLocked() {
@@ -160,8 +167,8 @@ func (h *handle) othersWaiting() bool {
 func (h *handle) open() (*bolt.DB, error) {
 	deadline := time.Now().Add(h.opts.Timeout)
 	if h.wait != nil {
-		for h.othersWaiting() && time.Now().Before(deadline) {
-			time.Sleep(lockRetry)
+		for retry := firstRetry; h.othersWaiting() && time.Now().Before(deadline); retry = min(2*retry, lockRetry) {
+			time.Sleep(retry)
 		}
 		if ok, _ := filelock.TryLock(h.wait, false); ok {
 			defer func() { _ = filelock.Unlock(h.wait) }()
@@ -169,6 +176,7 @@ func (h *handle) open() (*bolt.DB, error) {
 	}
 	opts := h.opts
 	opts.Timeout = max(time.Until(deadline), time.Millisecond)
+	opts.tidied = h.opened
 	db, err := openBolt(h.path, opts)
 	if err != nil {
 		return nil, err

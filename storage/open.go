@@ -15,8 +15,13 @@ import (
 	"github.com/yeok/yeok/storage/internal/filelock"
 )
 
-// lockRetry is how often a process waiting for the file's lock tries again.
-const lockRetry = 10 * time.Millisecond
+// A process waiting for the file's lock tries again after firstRetry, then twice as long
+// each time up to lockRetry: a turn handed over between two busy processes is taken within
+// a millisecond, and a try costs a system call.
+const (
+	firstRetry = 100 * time.Microsecond
+	lockRetry  = time.Millisecond
+)
 
 // errIsDir is the cause given when the database path names a directory.
 var errIsDir = errors.New("is a directory, not a database file")
@@ -41,7 +46,7 @@ func openBolt(path string, opts Options) (db *bolt.DB, err error) {
 			releaseFile(f)
 			return nil, err
 		}
-		if !opts.ReadOnly {
+		if !opts.ReadOnly && !opts.tidied {
 			removeLeftovers(name)
 		}
 		file = f
@@ -122,10 +127,10 @@ func stillAtPath(f *os.File, path string) (bool, error) {
 	return os.SameFile(held, now), nil
 }
 
-// waitLock takes f's lock, trying again every lockRetry until deadline; it gives bbolt's
+// waitLock takes f's lock, trying again (see firstRetry) until deadline; it gives bbolt's
 // timeout error when the deadline passes.
 func waitLock(f *os.File, exclusive bool, deadline time.Time) error {
-	for {
+	for retry := firstRetry; ; retry = min(2*retry, lockRetry) {
 		ok, err := filelock.TryLock(f, exclusive)
 		if err != nil || ok {
 			return err
@@ -133,7 +138,7 @@ func waitLock(f *os.File, exclusive bool, deadline time.Time) error {
 		if !time.Now().Before(deadline) {
 			return berrors.ErrTimeout
 		}
-		time.Sleep(lockRetry)
+		time.Sleep(retry)
 	}
 }
 

@@ -35,6 +35,9 @@ type Options struct {
 	ReadOnly bool
 	// noSync skips fsync, for tests that build large files.
 	noSync bool
+	// tidied says the leftovers of killed runs were already looked for (by this
+	// process's first open of the file).
+	tidied bool
 }
 
 // Store is the bbolt-backed log. It is safe for concurrent use by many goroutines.

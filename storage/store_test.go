@@ -45,6 +45,33 @@ func hold(path string) int {
 		return 1
 	}
 	switch os.Getenv(holdModeEnv) {
+	case "busy":
+		// Begin and Finish one entry after another until stdin closes, as a second
+		// process translating beside this one does.
+		stop := make(chan struct{})
+		go func() {
+			_, _ = io.Copy(io.Discard, os.Stdin)
+			close(stop)
+		}()
+		fmt.Println("ready")
+		req := model.Request{Owner: ownerB, Source: "a busy neighbour's line", To: korean}
+		for {
+			select {
+			case <-stop:
+				return 0
+			default:
+			}
+			e, err := s.Begin(context.Background(), req)
+			if err != nil {
+				fmt.Fprintln(os.Stderr, err)
+				return 1
+			}
+			e.Apply(model.Result{Status: model.StatusDone, Text: "이웃", Finish: "stop"}, time.Now())
+			if _, err := s.Finish(context.Background(), e); err != nil {
+				fmt.Fprintln(os.Stderr, err)
+				return 1
+			}
+		}
 	case "pending":
 		e, err := s.Begin(context.Background(), model.Request{Owner: ownerB, Source: "the child's line", To: korean})
 		if err != nil {

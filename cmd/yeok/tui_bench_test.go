@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
@@ -9,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/yeok/yeok/llm/llmtest"
 	"github.com/yeok/yeok/model"
 )
 
@@ -144,7 +146,29 @@ func BenchmarkStartToFirstFrame(b *testing.B) {
 		}
 		b.ReportMetric(rss, "MB-rss")
 	})
-	b.Run("binary", func(b *testing.B) {
+	b.Run("binary", func(b *testing.B) { benchBinaryStart(b, db, want) })
+	b.Run("binary-beside-a-writer", func(b *testing.B) {
+		// A second process translates line after line into the same file meanwhile.
+		srv := llmtest.New(b, llmtest.Deltas("옆 프로세스"))
+		writer := exec.Command(yeokBin, "translate", "--lines", "--to", "ko", "--db", db, "--script", "neighbour")
+		writer.Env = append(providerEnv(srv), "HOME="+b.TempDir(), "GORACE=atexit_sleep_ms=0")
+		writer.Stdin = strings.NewReader(strings.Repeat("a line from the neighbour\n", 1_000_000))
+		if err := writer.Start(); err != nil {
+			b.Fatal(err)
+		}
+		defer func() { _ = writer.Process.Kill(); _ = writer.Wait() }()
+		for srv.Count() < 3 {
+			<-srv.Finished
+		}
+		// The neighbour's session is now the newest: its lines are what the TUI shows.
+		benchBinaryStart(b, db, "a line from the neighbour")
+	})
+}
+
+// benchBinaryStart starts the binary on db in a pty until want shows, b.N times, and
+// reports the times to the first frame and to the entry, and the memory.
+func benchBinaryStart(b *testing.B, db, want string) {
+	{
 		var first, entry, rss, hwm float64
 		for i := 0; i < b.N; i++ {
 			b.StopTimer()
@@ -162,5 +186,5 @@ func BenchmarkStartToFirstFrame(b *testing.B) {
 		b.ReportMetric(entry/float64(b.N), "ms-to-entry")
 		b.ReportMetric(rss, "MB-rss")
 		b.ReportMetric(hwm, "MB-hwm")
-	})
+	}
 }

@@ -26,7 +26,7 @@ func Compact(ctx context.Context, path string) (err error) {
 	if _, err := os.Stat(path); err != nil {
 		return fmt.Errorf("compact %s: %w", path, err)
 	}
-	src, err := openBolt(path, Options{Timeout: DefaultTimeout})
+	src, err := openAnnounced(path, Options{Timeout: DefaultTimeout})
 	if err != nil {
 		return err // it names the database
 	}

@@ -194,3 +194,15 @@ func (h *handle) open() (*bolt.DB, error) {
 	}
 	return db, nil
 }
+
+// openAnnounced opens the file for a long hold of its own (Compact) as a waiting process
+// does: announced on PATH.wait, so that a busy process lets it in.
+func openAnnounced(path string, opts Options) (*bolt.DB, error) {
+	if f, err := os.OpenFile(waitPath(path), os.O_RDWR|os.O_CREATE, 0o600); err == nil {
+		defer f.Close()
+		if ok, _ := filelock.TryLock(f, false); ok {
+			defer func() { _ = filelock.Unlock(f) }()
+		}
+	}
+	return openBolt(path, opts)
+}

@@ -32,6 +32,10 @@ func TestWaiterReopensReplacedFile(t *testing.T) {
 	// What Compact makes: a copy of the file, to be renamed over it while its lock is held.
 	replacement := filepath.Join(dir, "yeok.db.compact-1")
 	copyTo(t, path, replacement)
+	// The holder holds the file in an operation, as Compact does, until after the rename.
+	if _, err := holder.h.acquire(); err != nil {
+		t.Fatal(err)
+	}
 
 	done := make(chan error, 1)
 	go func() {
@@ -47,6 +51,7 @@ func TestWaiterReopensReplacedFile(t *testing.T) {
 	if err := os.Rename(replacement, path); err != nil {
 		t.Fatal(err)
 	}
+	holder.h.release()
 	if err := holder.Close(); err != nil {
 		t.Fatal(err)
 	}

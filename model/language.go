@@ -3,6 +3,7 @@ package model
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -147,19 +148,56 @@ var CommonLanguages = []Language{
 	"is", "ga", "cy", "ca", "eu", "gl", "af", "zu", "la", "eo",
 }
 
-func languageByName(s string) (Language, bool) {
-	var found Language
-	n := 0
-	for _, l := range CommonLanguages {
-		if strings.Contains(string(l), "-") {
-			continue
-		}
-		if strings.EqualFold(l.EnglishName(), s) || strings.EqualFold(l.SelfName(), s) {
-			found = l
-			n++
+// Names are the names a picker shows for l and a person may type back: the English name,
+// the self name, "Language (Region)" in English and in the language itself, and the label.
+func (l Language) Names() []string {
+	if l == Auto {
+		return nil
+	}
+	tag := l.Tag()
+	base, _ := tag.Base()
+	baseTag := language.Make(base.String())
+	names := []string{l.EnglishName(), l.SelfName(), l.Label()}
+	add := func(lang, part string) {
+		if lang != "" && part != "" {
+			names = append(names, lang+" ("+part+")")
 		}
 	}
-	return found, n == 1
+	enLang, selfLang := display.English.Languages().Name(base), display.Self.Name(baseTag)
+	if r, conf := tag.Region(); conf == language.Exact {
+		add(enLang, display.English.Regions().Name(r))
+		add(selfLang, display.Regions(baseTag).Name(r))
+	}
+	if sc, conf := tag.Script(); conf == language.Exact {
+		add(enLang, display.English.Scripts().Name(sc))
+		add(selfLang, display.Scripts(baseTag).Name(sc))
+	}
+	return slices.DeleteFunc(names, func(n string) bool { return n == "" })
+}
+
+// languageByName finds the common language a name names. A name several of them share
+// ("한국어" is the self name of ko and ko-KR) gives the one with the fewest subtags, as long
+// as they are one language.
+func languageByName(s string) (Language, bool) {
+	var found []Language
+	for _, l := range CommonLanguages {
+		if slices.ContainsFunc(l.Names(), func(n string) bool { return strings.EqualFold(n, s) }) {
+			found = append(found, l)
+		}
+	}
+	if len(found) == 0 {
+		return Auto, false
+	}
+	best := found[0]
+	for _, l := range found[1:] {
+		if l.Base() != best.Base() {
+			return Auto, false
+		}
+		if len(l) < len(best) {
+			best = l
+		}
+	}
+	return best, true
 }
 
 // SuggestLanguages returns up to n common languages whose tag or names are nearest to s,

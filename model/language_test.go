@@ -68,3 +68,48 @@ func TestLanguageLabel(t *testing.T) {
 		}
 	}
 }
+
+// TestParseLanguageNames holds that every name a picker shows for a language (its English
+// name, its self name, "Language (Region)" in English and in the language itself, and the
+// whole label) is accepted wherever a language is read.
+func TestParseLanguageNames(t *testing.T) {
+	tests := []struct {
+		in   string
+		want Language
+	}{
+		{"Brazilian Portuguese", "pt-BR"},
+		{"brazilian portuguese", "pt-BR"},
+		{"Portuguese (Brazil)", "pt-BR"},
+		{"português (Brasil)", "pt-BR"},
+		{"European Portuguese", "pt-PT"},
+		{"American English", "en-US"},
+		{"Korean (South Korea)", "ko-KR"},
+		{"Simplified Chinese", "zh-Hans"},
+		{"Chinese (Taiwan)", "zh-TW"},
+		{"Latin American Spanish", "es-419"},
+		{"español de España", "es-ES"},
+		{"Canadian French", "fr-CA"},
+		{"Brazilian Portuguese — português (pt-BR)", "pt-BR"},
+		{"日本語", "ja"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			got, err := ParseLanguage(tt.in)
+			if err != nil || got != tt.want {
+				t.Fatalf("ParseLanguage(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
+			}
+		})
+	}
+	for _, l := range CommonLanguages {
+		for _, name := range l.Names() {
+			got, err := ParseLanguage(name)
+			if err != nil {
+				t.Errorf("%s: the name %q is refused: %v", l, name, err)
+				continue
+			}
+			if got.Base() != l.Base() {
+				t.Errorf("%s: the name %q gives %s", l, name, got)
+			}
+		}
+	}
+}

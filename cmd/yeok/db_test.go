@@ -50,8 +50,8 @@ func TestDamagedDatabase(t *testing.T) {
 	}
 }
 
-// TestSecondProcess: while yeok follow runs on a database, yeok history and yeok translate
-// use the same file at once, and each sees what the other wrote.
+// TestSecondProcess: while yeok follow runs on a database, yeok translate, history,
+// glossary and export use the same file at once, and each sees what the others wrote.
 func TestSecondProcess(t *testing.T) {
 	dir := t.TempDir()
 	db, live := filepath.Join(dir, "y.db"), filepath.Join(dir, "live.txt")
@@ -95,5 +95,12 @@ func TestSecondProcess(t *testing.T) {
 		if r["status"] != "done" {
 			t.Fatalf("entry not done: %v", r)
 		}
+	}
+	if g := yeokRun(t, nil, "", "glossary", "--db", db, "--script", "live", "set", "line=줄"); g.code != 0 {
+		t.Fatalf("glossary beside follow: exit %d %q", g.code, g.stderr)
+	}
+	e := yeokRun(t, nil, "", "export", "--db", db, "--script", "live", "--format", "tsv")
+	if e.code != 0 || !strings.Contains(e.stdout, "a followed line") || !strings.Contains(e.stdout, "a typed line") {
+		t.Fatalf("export beside follow: exit %d %q %q", e.code, e.stdout, e.stderr)
 	}
 }

@@ -30,17 +30,17 @@ type pickItem struct {
 // pickerModel is the filterable language list: recent targets first, then the common
 // languages; any valid BCP 47 tag typed by hand is offered too.
 type pickerModel struct {
-	mode    pickerMode
-	current model.Language
-	filter  editor
-	base    []pickItem
-	items   []pickItem
-	cursor  int
-	top     int
-	err     string
-	width   int
-	height  int
-	lk      look
+	mode     pickerMode
+	from, to model.Language // the languages in use, whichever list shows
+	filter   editor
+	base     []pickItem
+	items    []pickItem
+	cursor   int
+	top      int
+	err      string
+	width    int
+	height   int
+	lk       look
 }
 
 // pickerAction is what a key in the picker asks the app to do.
@@ -49,12 +49,12 @@ type pickerAction struct {
 	lang   model.Language
 }
 
-func newPicker(mode pickerMode, current model.Language, recents []model.Language, lk look) pickerModel {
+func newPicker(mode pickerMode, from, to model.Language, recents []model.Language, lk look) pickerModel {
 	ti := newEditor(lk.keys, editorStyles{
 		text: lk.st.PanelItem, placeholder: lk.st.PanelDim, cursor: lk.st.InputCursor, prompt: lk.st.SourceMark,
 	}, "filter, or type a tag such as pt-BR")
 	ti.single, ti.prompt = true, "› "
-	p := pickerModel{mode: mode, current: current, filter: ti, lk: lk}
+	p := pickerModel{mode: mode, from: from, to: to, filter: ti, lk: lk}
 	seen := map[model.Language]bool{}
 	add := func(l model.Language, recent bool) {
 		if seen[l] {
@@ -89,6 +89,14 @@ func (p *pickerModel) setSize(w, h int) {
 	p.scrollToCursor()
 }
 
+// current is the language the list sets now: the target, or the source.
+func (p pickerModel) current() model.Language {
+	if p.mode == pickSource {
+		return p.from
+	}
+	return p.to
+}
+
 // listHeight is how many rows the list gets below the title and the filter.
 func (p pickerModel) listHeight() int { return max(p.height-5, 1) }
 
@@ -100,7 +108,7 @@ func (p pickerModel) update(msg tea.KeyMsg, keys *KeyMap) (pickerModel, pickerAc
 	case key.Matches(msg, keys.Down):
 		p.cursor = min(p.cursor+1, max(len(p.items)-1, 0))
 	case key.Matches(msg, keys.ToggleMode):
-		next := newPicker(1-p.mode, p.current, recentsOf(p.base), p.lk)
+		next := newPicker(1-p.mode, p.from, p.to, recentsOf(p.base), p.lk)
 		next.setSize(p.width, p.height)
 		return next, pickerAction{}
 	case key.Matches(msg, keys.Choose):
@@ -181,7 +189,7 @@ func (p pickerModel) view() string {
 		title = "Translate from"
 	}
 	rows := []string{
-		" " + st.PanelTitle.Render(title) + " " + st.PanelSubtitle.Render(ansi.Truncate("now: "+p.current.Label(), max(w-lenW(title)-5, 0), "…")),
+		" " + st.PanelTitle.Render(title) + " " + st.PanelSubtitle.Render(ansi.Truncate("now: "+p.current().Label(), max(w-lenW(title)-5, 0), "…")),
 		"",
 		" " + p.filter.view(1),
 		"",
@@ -207,7 +215,7 @@ func (p pickerModel) row(it pickItem, selected bool) string {
 	switch {
 	case it.typed:
 		badge = "typed tag"
-	case it.lang == p.current:
+	case it.lang == p.current():
 		badge = "current"
 	case it.recent:
 		badge = "recent"
@@ -244,11 +252,7 @@ func (h pickerHelp) FullHelp() [][]key.Binding { return [][]key.Binding{h.ShortH
 
 // openPicker shows the language picker for mode.
 func (m Model) openPicker(mode pickerMode) (tea.Model, tea.Cmd) {
-	current := m.to
-	if mode == pickSource {
-		current = m.from
-	}
-	m.picker = newPicker(mode, current, m.recents, m.look())
+	m.picker = newPicker(mode, m.from, m.to, m.recents, m.look())
 	m.picker.setSize(m.width, m.mainHeight)
 	m.panel = panelPicker
 	m.input.focused = false

@@ -61,7 +61,7 @@ func afterCmd(ctx context.Context, d time.Duration, msg tea.Msg) tea.Cmd {
 func (m Model) statusView() string {
 	c, state := &m.vc.status, m.stateView()
 	k := statusKey{
-		st: m.styles, width: m.width, stateW: ansi.StringWidth(state), from: m.from, to: m.to,
+		st: m.styles, width: m.width, stateW: cellWidth(ansi.Strip(state)), from: m.from, to: m.to,
 		modelName: m.modelName, script: m.scriptID, flash: m.flash.text, flashErr: m.flash.isErr,
 	}
 	if !c.ok || c.key != k {
@@ -71,7 +71,7 @@ func (m Model) statusView() string {
 	if !c.lineOK || c.state != state {
 		c.line = c.left + state
 		if c.leftW+k.stateW > m.width {
-			c.line = ansi.Truncate(c.line, m.width, "")
+			c.line = fitLine(c.line, m.width)
 		}
 		c.state, c.lineOK = state, true
 	}
@@ -88,15 +88,15 @@ func (m Model) statusLeft(stateW int) (string, int) {
 	if m.scriptID != "" {
 		name += " · script " + model.SanitizeLine(m.scriptID)
 	}
-	fixed := ansi.StringWidth(brand) + ansi.StringWidth(langs) + stateW
+	fixed := cellWidth(ansi.Strip(brand)) + cellWidth(ansi.Strip(langs)) + stateW
 	room := m.width - fixed
-	nameW := min(ansi.StringWidth(name)+2, max(room, 0))
+	nameW := min(cellWidth(name)+2, max(room, 0))
 	if m.flash.text != "" {
 		nameW = min(nameW, max(room/3, 0))
 	}
 	left := brand + langs
 	if nameW > 2 {
-		left += st.StatusModel.Render(ansi.Truncate(name, nameW-2, "…"))
+		left += st.StatusModel.Render(truncateCells(name, nameW-2, "…"))
 		room -= nameW
 	}
 	mid := ""
@@ -105,9 +105,9 @@ func (m Model) statusLeft(stateW int) (string, int) {
 		if m.flash.isErr {
 			style = st.StatusError
 		}
-		mid = style.Render(ansi.Truncate(m.flash.text, room-2, "…"))
+		mid = style.Render(truncateCells(m.flash.text, room-2, "…"))
 	}
-	used := ansi.StringWidth(left) + ansi.StringWidth(mid)
+	used := cellWidth(ansi.Strip(left)) + cellWidth(ansi.Strip(mid))
 	gap := max(m.width-used-stateW, 0)
 	return left + mid + st.StatusBar.Render(strings.Repeat(" ", gap)), used + gap
 }

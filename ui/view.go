@@ -31,7 +31,9 @@ func (m Model) View() string {
 		parts = append(parts, m.followView())
 	}
 	parts = append(parts, m.inputView(), m.statusView(), m.helpView())
-	return strings.Join(parts, "\n")
+	// Every panel measures its own lines; this is the last guard that none is wider on
+	// the screen than the pane, whichever script it shows.
+	return fitLines(strings.Join(parts, "\n"), m.width)
 }
 
 func (m Model) mainView() string {

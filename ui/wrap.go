@@ -6,7 +6,8 @@ import (
 	"github.com/charmbracelet/x/ansi"
 )
 
-// wrapText breaks sanitised text (no escape sequences) into lines no wider than width cells.
+// wrapText breaks sanitised text (no escape sequences) into lines no wider than width cells
+// as cellWidth counts them.
 // It breaks at the last space that fits; a run without spaces (Chinese, Japanese, a long URL)
 // breaks at the edge, between grapheme clusters, so nothing is ever cut off. A space at a
 // break is dropped; every other character survives. Newlines in s always break.
@@ -15,7 +16,7 @@ func wrapText(s string, width int) []string {
 	paras := strings.Split(s, "\n")
 	out := make([]string, 0, len(paras))
 	for _, p := range paras {
-		if ansi.StringWidth(p) <= width {
+		if cellWidth(p) <= width {
 			out = append(out, strings.TrimRight(p, " "))
 			continue
 		}
@@ -80,12 +81,13 @@ func (w *wrapper) lines(extra string) (done, tail []string) {
 // last is held back in pending.
 func (w *wrapper) clusters(s string, final bool) {
 	for rest := s; rest != ""; {
-		cluster, cw := ansi.FirstGraphemeCluster(rest, ansi.GraphemeWidth)
+		cluster, _ := ansi.FirstGraphemeCluster(rest, ansi.GraphemeWidth)
 		if !final && len(cluster) == len(rest) {
 			w.pending = rest
 			return
 		}
 		rest = rest[len(cluster):]
+		cw, _ := clusterCells(cluster)
 		w.add(cluster, cw)
 	}
 }

@@ -1,0 +1,47 @@
+package ui
+
+import (
+	"strings"
+	"testing"
+
+	tea "github.com/charmbracelet/bubbletea"
+)
+
+// scriptAnswers are translations in scripts whose width terminals measure per code point,
+// long enough to wrap at the widths the tests use.
+var scriptAnswers = []struct{ name, source, text string }{
+	{"Devanagari", "Thank you for coming today.", "आज आने के लिए धन्यवाद। हम अगली तिमाही की योजना और बजट पर चर्चा करेंगे।"},
+	{"Bengali", "Thank you for coming today.", "আজ আসার জন্য ধন্যবাদ। আমরা পরের ত্রৈমাসিকের পরিকল্পনা নিয়ে কথা বলব।"},
+	{"Tamil", "Thank you for coming today.", "இன்று வந்ததற்கு நன்றி. அடுத்த காலாண்டின் திட்டம் பற்றிப் பேசுவோம்."},
+	{"Thai", "Thank you for coming today.", "ขอบคุณที่มาในวันนี้ เราจะพูดคุยเกี่ยวกับแผนและงบประมาณของไตรมาสหน้า"},
+	{"Arabic", "Thank you for coming today.", "شكرا لحضوركم اليوم. سنناقش خطة وميزانية الربع القادم."},
+	{"Hebrew", "Thank you for coming today.", "תודה שבאתם היום. נדון בתוכנית ובתקציב של הרבעון הבא."},
+	{"Emoji", "Family, thumbs up, Korea.", "👨‍👩‍👧 가족 👍🏽 좋아요 🇰🇷 한국 ❤️ 👨‍👩‍👧‍👦👨‍👩‍👧‍👦👨‍👩‍👧‍👦👨‍👩‍👧‍👦👨‍👩‍👧‍👦"},
+	{"CJK", "Thank you for coming today.", "今日はお越しいただきありがとうございます。感谢大家今天参加会议。"},
+}
+
+func TestViewScripts(t *testing.T) {
+	for _, tc := range scriptAnswers {
+		t.Run(tc.name, func(t *testing.T) {
+			m := sized(newTestModel(t), 30, 16)
+			m = finished(m, tc.source, doneResult(tc.text))
+			checkGolden(t, m)
+		})
+	}
+}
+
+func TestViewPickerHindi(t *testing.T) {
+	m := sized(newTestModel(t), 80, 24)
+	m = step(m, tea.KeyMsg{Type: tea.KeyCtrlT})
+	m = step(m, typeKeys("hindi")...)
+	checkGolden(t, m)
+	if !strings.Contains(m.View(), "Translate into") {
+		t.Errorf("the picker's title is gone:\n%s", m.View())
+	}
+}
+
+func TestViewStatusHindiFlash(t *testing.T) {
+	m := sized(newTestModel(t), 60, 20)
+	m.setFlash("target is now Hindi — हिन्दी (hi): हिन्दी हिन्दी हिन्दी हिन्दी हिन्दी", false)
+	checkGolden(t, m)
+}

@@ -177,7 +177,13 @@ func (m Model) applyReopened(msg reopenedMsg) (Model, tea.Cmd) {
 		}
 	}
 	n := len(msg.earlier) + len(msg.entries)
-	return m, m.setFlash(fmt.Sprintf("reopened %s (%d %s)", title, n, plural(n, "entry", "entries")), false)
+	text := fmt.Sprintf("reopened %s (%d %s)", title, n, plural(n, "entry", "entries"))
+	from, to := msg.item.languages()
+	if to.IsAuto() {
+		return m, m.setFlash(text, false)
+	}
+	m.from, m.to = from, to
+	return m, m.setFlash(text+" · "+from.String()+" → "+to.String(), false)
 }
 
 // reveal scrolls so that block i shows near the middle of the pane.

@@ -53,6 +53,14 @@ func (it historyItem) label() string {
 	return fmt.Sprintf("session %d", it.session.ID)
 }
 
+// languages are the source and target the item's entries were translated with.
+func (it historyItem) languages() (from, to model.Language) {
+	if it.script != nil {
+		return it.script.From, it.script.To
+	}
+	return it.session.From, it.session.To
+}
+
 // same reports whether two items are the same session or script.
 func (it historyItem) same(o historyItem) bool {
 	switch {

@@ -45,3 +45,38 @@ func TestFlowPickerTakesRegionName(t *testing.T) {
 		t.Fatalf("target = %q, want pt-BR", m.to)
 	}
 }
+
+// TestFlowReopenRestoresLanguages reopens a script and a session made with other languages
+// than the running target: the next line goes out in their languages, and the status bar
+// says so.
+func TestFlowReopenRestoresLanguages(t *testing.T) {
+	tests := []struct {
+		name, filter, said string
+		from, to           model.Language
+	}{
+		{"script", "script", "reopened script lecture-01 (3 entries) · auto → ja", model.Auto, "ja"},
+		{"session", "thank", "reopened session 3 · May 31 12:03 (2 entries) · en → ja", "en", "ja"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			st := browserStore()
+			st.scripts[0].From, st.scripts[0].To = model.Auto, "ja"
+			tr := &fakeTranslator{log: st.log, play: playDeltas("次は")}
+			a := startApp(t, testConfig(t), st, tr)
+			a.tm.Send(tea.WindowSizeMsg{Width: 160, Height: 30}) // room for the whole message
+			a.waitFor(t, "new session · 14:03")
+			a.press(tea.KeyCtrlO)
+			a.waitFor(t, "lecture-01")
+			a.typeText(tt.filter)
+			a.press(tea.KeyEnter)
+			a.waitFor(t, tt.said)
+			a.typeText("Next: stations as graphs.")
+			a.press(tea.KeyEnter)
+			a.waitFor(t, "次は")
+			eventually(t, "request", func() bool { return len(tr.requests()) == 1 })
+			if req := tr.requests()[0]; req.From != tt.from || req.To != tt.to {
+				t.Fatalf("request went out as %s → %s, want %s → %s", req.From, req.To, tt.from, tt.to)
+			}
+		})
+	}
+}

@@ -92,7 +92,7 @@ func TestCopyLastTranslation(t *testing.T) {
 	if len(copied) != 1 || copied[0] != "안녕하세요" {
 		t.Fatalf("copied %q, want the sanitised translation", copied)
 	}
-	if m.flash.text != "copied 5 characters" {
+	if m.flash.text != "sent to the terminal's clipboard (5 characters)" {
 		t.Fatalf("flash = %q", m.flash.text)
 	}
 	m.cfg.Clipboard = nil

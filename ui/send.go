@@ -242,5 +242,6 @@ func (m Model) applyCopied(msg copiedMsg) (Model, tea.Cmd) {
 	if msg.err != nil {
 		return m, m.setFlash("copy failed: "+msg.err.Error(), true)
 	}
-	return m, m.setFlash(fmt.Sprintf("copied %d characters", msg.runes), false)
+	// OSC 52 has no answer: say what was done, not that the clipboard has it.
+	return m, m.setFlash(fmt.Sprintf("sent to the terminal's clipboard (%d %s)", msg.runes, plural(msg.runes, "character", "characters")), false)
 }

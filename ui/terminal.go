@@ -53,17 +53,19 @@ func inTmux(env Env) bool {
 	return env.Getenv("TMUX") != "" || strings.HasPrefix(env.Getenv("TERM"), "tmux")
 }
 
-// NewClipboard is the one clipboard writer: it copies text to the clipboard of the
-// terminal behind w with OSC 52, which works over SSH; inside tmux the sequence is
-// wrapped so tmux passes it through.
+// NewClipboard is the one clipboard writer: it sends text to the clipboard of the
+// terminal behind w with OSC 52, which works over SSH. Inside tmux it sends the sequence
+// twice: plain, which tmux takes into its buffer and hands on when set-clipboard is on or
+// external (the default), and wrapped for passthrough, which reaches the outer terminal
+// when allow-passthrough is on. Neither answers, so no copy can be confirmed.
 func NewClipboard(w io.Writer, env Env) func(string) error {
 	tmux := inTmux(env)
 	return func(text string) error {
 		seq := osc52.New(text)
-		if tmux {
-			seq = seq.Tmux()
+		if _, err := seq.WriteTo(w); err != nil || !tmux {
+			return err
 		}
-		_, err := seq.WriteTo(w)
+		_, err := seq.Tmux().WriteTo(w)
 		return err
 	}
 }

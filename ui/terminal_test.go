@@ -45,7 +45,12 @@ func TestNewClipboardTmuxRule(t *testing.T) {
 		if !strings.Contains(got, "]52;c;7JWI64WV") {
 			t.Errorf("%q: no OSC 52 with the text: %q", tt.env, got)
 		}
-		if strings.HasPrefix(got, "\x1bPtmux;") != tt.wrapped {
+		// Inside tmux the plain sequence goes first (set-clipboard), then the wrapped one
+		// (allow-passthrough).
+		if !strings.HasPrefix(got, "\x1b]52;c;7JWI64WV") {
+			t.Errorf("%q: the plain sequence does not come first: %q", tt.env, got)
+		}
+		if strings.Contains(got, "\x1bPtmux;") != tt.wrapped {
 			t.Errorf("%q: wrapped for tmux = %v, want %v: %q", tt.env, !tt.wrapped, tt.wrapped, got)
 		}
 	}

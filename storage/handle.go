@@ -167,8 +167,9 @@ func (h *handle) othersWaiting() bool {
 func (h *handle) open() (*bolt.DB, error) {
 	deadline := time.Now().Add(h.opts.Timeout)
 	if h.wait != nil {
-		for retry := firstRetry; h.othersWaiting() && time.Now().Before(deadline); retry = min(2*retry, lockRetry) {
-			time.Sleep(retry)
+		// The exclusive lock on PATH.wait is free once no process announces a wait.
+		if ok, _ := filelock.Lock(h.wait, true, deadline); ok {
+			_ = filelock.Unlock(h.wait)
 		}
 		if ok, _ := filelock.TryLock(h.wait, false); ok {
 			defer func() { _ = filelock.Unlock(h.wait) }()

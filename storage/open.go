@@ -15,13 +15,6 @@ import (
 	"github.com/yeok/yeok/storage/internal/filelock"
 )
 
-// A process waiting for the file's lock tries again after firstRetry, then twice as long
-// each time up to lockRetry: a turn handed over between two busy processes is taken within
-// a millisecond, and a try costs a system call.
-const (
-	firstRetry = 100 * time.Microsecond
-	lockRetry  = time.Millisecond
-)
 
 // errIsDir is the cause given when the database path names a directory.
 var errIsDir = errors.New("is a directory, not a database file")
@@ -127,19 +120,17 @@ func stillAtPath(f *os.File, path string) (bool, error) {
 	return os.SameFile(held, now), nil
 }
 
-// waitLock takes f's lock, trying again (see firstRetry) until deadline; it gives bbolt's
-// timeout error when the deadline passes.
+// waitLock takes f's lock, waiting until deadline; it gives bbolt's timeout error when the
+// deadline passes.
 func waitLock(f *os.File, exclusive bool, deadline time.Time) error {
-	for retry := firstRetry; ; retry = min(2*retry, lockRetry) {
-		ok, err := filelock.TryLock(f, exclusive)
-		if err != nil || ok {
-			return err
-		}
-		if !time.Now().Before(deadline) {
-			return berrors.ErrTimeout
-		}
-		time.Sleep(retry)
+	ok, err := filelock.Lock(f, exclusive, deadline)
+	switch {
+	case err != nil:
+		return err
+	case !ok:
+		return berrors.ErrTimeout
 	}
+	return nil
 }
 
 // openOrCreate opens the file at path; when it does not exist and flag has os.O_CREATE, it

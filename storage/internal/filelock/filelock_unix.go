@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"syscall"
+	"time"
 )
 
 // noFollow keeps RemoveStale from following a symbolic link planted under a temporary
@@ -48,4 +49,51 @@ func Unlock(f *os.File) error {
 func ownedByCurrentUser(fi os.FileInfo) bool {
 	st, ok := fi.Sys().(*syscall.Stat_t)
 	return ok && int(st.Uid) == os.Getuid()
+}
+
+// Lock takes f's advisory lock, waiting for it until deadline: the kernel hands the lock
+// over the moment its holder lets go, with no polling. It reports false when the deadline
+// passed first. The wait runs on a duplicate of f's descriptor, which shares f's lock: when
+// the deadline passes, the waiting goroutine keeps the duplicate and lets go of the lock as
+// soon as it gets it, so f can be closed at once.
+func Lock(f *os.File, exclusive bool, deadline time.Time) (bool, error) {
+	if ok, err := TryLock(f, exclusive); ok || err != nil {
+		return ok, err
+	}
+	dup, err := syscall.Dup(int(f.Fd()))
+	if err != nil {
+		return false, &os.PathError{Op: "dup", Path: f.Name(), Err: err}
+	}
+	how := syscall.LOCK_SH
+	if exclusive {
+		how = syscall.LOCK_EX
+	}
+	got := make(chan error, 1)
+	go func() {
+		var err error
+		for {
+			if err = syscall.Flock(dup, how); !errors.Is(err, syscall.EINTR) {
+				break
+			}
+		}
+		got <- err
+	}()
+	timer := time.NewTimer(time.Until(deadline))
+	defer timer.Stop()
+	select {
+	case err := <-got:
+		_ = syscall.Close(dup)
+		if err != nil {
+			return false, &os.PathError{Op: "flock", Path: f.Name(), Err: err}
+		}
+		return true, nil
+	case <-timer.C:
+		go func() {
+			if err := <-got; err == nil {
+				_ = syscall.Flock(dup, syscall.LOCK_UN)
+			}
+			_ = syscall.Close(dup)
+		}()
+		return false, nil
+	}
 }

@@ -3,6 +3,7 @@ package ui
 import (
 	"strings"
 	"testing"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 )
@@ -44,4 +45,14 @@ func TestViewStatusHindiFlash(t *testing.T) {
 	m := sized(newTestModel(t), 60, 20)
 	m.setFlash("target is now Hindi — हिन्दी (hi): हिन्दी हिन्दी हिन्दी हिन्दी हिन्दी", false)
 	checkGolden(t, m)
+}
+
+func TestViewStalledStream(t *testing.T) {
+	m := sized(newTestModel(t), 80, 24)
+	m = sendLine(m, "We will discuss the budget for the next quarter.")
+	m = frame(m, snapshot{text: "다음 분기 예산에 대해", deltas: 4, firstAt: testNow.Add(-9 * time.Second), lastAt: testNow.Add(-7 * time.Second)})
+	checkGolden(t, m)
+	if status := m.View(); !strings.Contains(status, "no token for 7s") || strings.Contains(status, "tok/s") {
+		t.Errorf("the status bar should say how long the stream has been quiet:\n%s", status)
+	}
 }

@@ -22,6 +22,10 @@ type flash struct {
 // flashClearMsg clears flash number seq, unless a newer one replaced it.
 type flashClearMsg struct{ seq int }
 
+// stallAfter is how long a stream may go without a token before the status bar says how
+// long it has been quiet instead of its rate.
+const stallAfter = 3 * time.Second
+
 // How long status messages stay.
 const (
 	infoFlash  = 3 * time.Second
@@ -131,7 +135,10 @@ func (m Model) stateView() string {
 	switch f.snap.phase() {
 	case phaseStreaming:
 		text := "streaming"
-		if r := liveRate(f.snap, m.clock); r > 0 {
+		if quiet := m.clock.Sub(f.snap.lastAt); !f.snap.lastAt.IsZero() && quiet >= stallAfter {
+			// A rate would go on showing the speed of a stream that has stopped.
+			text = "no token for " + wholeSeconds(quiet)
+		} else if r := liveRate(f.snap, m.clock); r > 0 {
 			text += " " + formatRate(r)
 		}
 		return spin + vc.render(&st.StatusBusy, text)
@@ -155,4 +162,12 @@ func liveRate(s snapshot, now time.Time) float64 {
 		return 0
 	}
 	return float64(s.deltas) / span.Seconds()
+}
+
+// wholeSeconds prints a wait the way a person counts it: 7s, 1m05s.
+func wholeSeconds(d time.Duration) string {
+	if d < time.Minute {
+		return fmt.Sprintf("%ds", int(d.Seconds()))
+	}
+	return shortDuration(d)
 }

@@ -48,6 +48,7 @@ type streamBuffer struct {
 	refusal strings.Builder
 	deltas  int
 	firstAt time.Time
+	lastAt  time.Time
 	retryAt time.Time
 	attempt int
 }
@@ -61,6 +62,7 @@ type snapshot struct {
 	text, refusal string
 	deltas        int
 	firstAt       time.Time
+	lastAt        time.Time // when the newest delta came
 	retryAt       time.Time
 	attempt       int
 	done          bool
@@ -83,8 +85,9 @@ func (b *streamBuffer) emit(ev model.Event) {
 	b.mu.Lock()
 	switch ev.Kind {
 	case model.EventDelta, model.EventRefusal:
+		b.lastAt = b.now()
 		if b.firstAt.IsZero() {
-			b.firstAt = b.now()
+			b.firstAt = b.lastAt
 		}
 		if ev.Kind == model.EventDelta {
 			b.text.WriteString(ev.Text)
@@ -111,7 +114,7 @@ func (b *streamBuffer) snapshot() snapshot {
 	defer b.mu.Unlock()
 	s := snapshot{
 		text: b.text.String(), refusal: b.refusal.String(), deltas: b.deltas,
-		firstAt: b.firstAt, retryAt: b.retryAt, attempt: b.attempt,
+		firstAt: b.firstAt, lastAt: b.lastAt, retryAt: b.retryAt, attempt: b.attempt,
 	}
 	select {
 	case <-b.done:

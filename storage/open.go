@@ -15,7 +15,6 @@ import (
 	"github.com/yeok/yeok/storage/internal/filelock"
 )
 
-
 // errIsDir is the cause given when the database path names a directory.
 var errIsDir = errors.New("is a directory, not a database file")
 

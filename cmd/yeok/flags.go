@@ -81,7 +81,7 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 			if errors.Is(err, flag.ErrHelp) {
 				return nil, errHelp
 			}
-			return nil, usageErrorf("%s: %v (see yeok %s --help)", fs.Name(), cleanFlagError(err), fs.Name())
+			return nil, usageErrorf("%s%v (see %s --help)", commandPrefix(fs.Name()), cleanFlagError(err), commandPath(fs.Name()))
 		}
 		rest := fs.Args()
 		if len(rest) == 0 {
@@ -93,6 +93,33 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 		pos = append(pos, rest[0])
 		args = rest[1:]
 	}
+}
+
+// commandPrefix is what starts a command's usage error: "translate: ", and nothing for the
+// TUI, whose errors yeok's own "yeok: " already names.
+func commandPrefix(name string) string {
+	if name == "yeok" {
+		return ""
+	}
+	return name + ": "
+}
+
+// commandPath is how a person types the command: "yeok translate", or "yeok".
+func commandPath(name string) string {
+	if name == "yeok" {
+		return "yeok"
+	}
+	return "yeok " + name
+}
+
+// takesValue reports whether flag f reads the next argument as its value; false for a
+// boolean flag or no flag at all.
+func takesValue(f *flag.Flag) bool {
+	if f == nil {
+		return false
+	}
+	b, ok := f.Value.(interface{ IsBoolFlag() bool })
+	return !ok || !b.IsBoolFlag()
 }
 
 func cleanFlagError(err error) string {

@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 )
 
@@ -31,17 +32,22 @@ type command struct {
 	name     string
 	synopsis string
 	run      func(ctx context.Context, args []string, io stdio, getenv env) error
+	// hidden commands serve the shell completion and are not listed.
+	hidden bool
 }
 
 func commands() []command {
 	return []command{
-		{"translate", "translate [TEXT...]    translate TEXT or stdin, streaming to stdout", runTranslate},
-		{"history", "history                list logged entries, sessions and scripts", runHistory},
-		{"follow", "follow FILE|-          translate each new line of a growing transcript as it lands", runFollow},
-		{"export", "export                 write a script or session as md, jsonl, tsv or srt", runExport},
-		{"db", "db check|compact       check or compact the database file", runDB},
-		{"glossary", "glossary               list, set, rm or import a script's glossary", runGlossary},
-		{"serve", "serve                  host the TUI over SSH (--ssh) and the SSE API (--http)", runServe},
+		{name: "translate", synopsis: "translate [TEXT...]    translate TEXT or stdin, streaming to stdout", run: runTranslate},
+		{name: "history", synopsis: "history                list logged entries, sessions and scripts", run: runHistory},
+		{name: "follow", synopsis: "follow FILE|-          translate each new line of a growing transcript as it lands", run: runFollow},
+		{name: "export", synopsis: "export                 write a script or session as md, jsonl, tsv or srt", run: runExport},
+		{name: "db", synopsis: "db check|compact       check or compact the database file", run: runDB},
+		{name: "glossary", synopsis: "glossary               list, set, rm or import a script's glossary", run: runGlossary},
+		{name: "serve", synopsis: "serve                  host the TUI over SSH (--ssh) and the SSE API (--http)", run: runServe},
+		{name: "completion", synopsis: "completion bash|zsh|fish   print a shell completion script", run: runCompletion},
+		{name: "version", synopsis: "version                print yeok's version and commit", run: runVersion},
+		{name: completeCommand, run: runComplete, hidden: true},
 	}
 }
 
@@ -53,6 +59,13 @@ func run(ctx context.Context, args []string, io stdio, getenv env) int {
 		err = runTUI(ctx, rest, io, getenv)
 	} else {
 		err = cmd.run(ctx, rest, io, getenv)
+	}
+	if errors.Is(err, errHelp) {
+		name := ""
+		if cmd != nil {
+			name = cmd.name
+		}
+		printExamples(io.out, name)
 	}
 	var uerr *usageError
 	switch {
@@ -67,17 +80,42 @@ func run(ctx context.Context, args []string, io stdio, getenv env) int {
 	}
 }
 
-// commandFor picks the subcommand named by args[0]; nil means the TUI.
+// commandFor picks the subcommand named by the first argument that is neither a flag nor a
+// global flag's value, so that global flags may come before it (`yeok --to ko translate
+// hi`); nil means the TUI. The rest keeps every other argument in its order.
 func commandFor(args []string) (*command, []string) {
-	if len(args) == 0 {
+	i := commandIndex(args)
+	if i < 0 {
 		return nil, args
 	}
 	for _, c := range commands() {
-		if args[0] == c.name {
-			return &c, args[1:]
+		if args[i] == c.name {
+			rest := append(append([]string{}, args[:i]...), args[i+1:]...)
+			return &c, rest
 		}
 	}
 	return nil, args
+}
+
+// commandIndex is the index of the first positional argument, skipping the global flags
+// and their values; -1 when there is none before "--".
+func commandIndex(args []string) int {
+	globals := newFlagSet("yeok", &commonFlags{})
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "--":
+			return -1
+		case a == "-" || !strings.HasPrefix(a, "-"):
+			return i
+		case strings.Contains(a, "="):
+			continue
+		}
+		if takesValue(globals.Lookup(strings.TrimLeft(a, "-"))) {
+			i++
+		}
+	}
+	return -1
 }
 
 // oneLine keeps an error to the one line the contract promises.

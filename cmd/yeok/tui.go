@@ -21,14 +21,21 @@ func runTUI(ctx context.Context, args []string, io stdio, getenv env) error {
 	var f commonFlags
 	fs := newFlagSet("yeok", &f)
 	followPath := fs.String("follow", "", "translate each new line of a growing transcript `FILE` as it lands")
+	version := fs.Bool("version", false, "print yeok's version and commit")
 	pos, err := parseCommand(fs, args, io.out, tuiSynopsis)
 	if errors.Is(err, errHelp) {
 		fmt.Fprintln(io.out, "\ncommands:")
 		for _, c := range commands() {
-			fmt.Fprintf(io.out, "  yeok %s\n", c.synopsis)
+			if !c.hidden {
+				fmt.Fprintf(io.out, "  yeok %s\n", c.synopsis)
+			}
 		}
 	}
 	if err != nil {
+		return err
+	}
+	if *version {
+		_, err := fmt.Fprintln(io.out, versionLine())
 		return err
 	}
 	if len(pos) > 0 {
@@ -127,7 +134,9 @@ func followFile(ctx context.Context, path string) (<-chan string, <-chan error, 
 func commandNames() string {
 	var names []string
 	for _, c := range commands() {
-		names = append(names, c.name)
+		if !c.hidden {
+			names = append(names, c.name)
+		}
 	}
 	return strings.Join(names, ", ")
 }

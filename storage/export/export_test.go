@@ -350,3 +350,39 @@ func Example() {
 	// 00:00:00,000 --> 00:00:01,000
 	// 안녕하세요
 }
+
+// Entries typed or piped faster than minCue apart get cues one after the other, never
+// overlapping; a long answer ends when the next line starts.
+func TestSRTCuesNeverOverlap(t *testing.T) {
+	ko := model.MustLanguage("ko")
+	at := func(id uint64, after, took time.Duration) model.Entry {
+		return model.Entry{ID: id, Created: t0.Add(after), To: ko, Text: fmt.Sprintf("줄 %d", id), Status: model.StatusDone, Duration: took}
+	}
+	entries := []model.Entry{
+		at(1, 0, 300*time.Millisecond),
+		at(2, 714*time.Millisecond, 0),
+		at(3, 900*time.Millisecond, 200*time.Millisecond),
+		at(4, 10*time.Second, 8*time.Second),
+		at(5, 12*time.Second, 0),
+	}
+	var buf bytes.Buffer
+	if err := Write(&buf, SRT, meta, entries); err != nil {
+		t.Fatal(err)
+	}
+	cues := parseSRT(t, buf.String())
+	want := []cue{
+		{1, 0, time.Second, "줄 1"},
+		{2, time.Second, 2 * time.Second, "줄 2"},
+		{3, 2 * time.Second, 3 * time.Second, "줄 3"},
+		{4, 10 * time.Second, 12 * time.Second, "줄 4"}, // its 8 s answer gives way to entry 5
+		{5, 12 * time.Second, 13 * time.Second, "줄 5"},
+	}
+	if !reflect.DeepEqual(cues, want) {
+		t.Fatalf("cues\n%+v\nwant\n%+v", cues, want)
+	}
+	for i := 1; i < len(cues); i++ {
+		if cues[i].start < cues[i-1].end {
+			t.Errorf("cue %d starts at %v, before cue %d ends at %v", cues[i].n, cues[i].start, cues[i-1].n, cues[i-1].end)
+		}
+	}
+}

@@ -14,11 +14,15 @@ const minCue = time.Second
 
 // srtEncoder writes numbered subtitle cues with the translations. An entry imported from an
 // SRT file keeps its cue; others are timed from their creation relative to the first entry,
-// ending when their answer took, or when the next entry starts, and lasting at least minCue.
+// lasting as long as their answer took, or until the next entry starts, and at least minCue.
+// Such cues never overlap: one whose entry came less than minCue after the previous starts
+// when that one ends.
 type srtEncoder struct {
 	first   time.Time
 	started bool
 	n       int
+	// lastEnd is when the previous timed (not imported) cue ends.
+	lastEnd time.Duration
 }
 
 func (s *srtEncoder) header(*bufio.Writer, Meta) error { return nil }
@@ -28,11 +32,11 @@ func (s *srtEncoder) entry(w *bufio.Writer, e model.Entry, next *model.Entry) er
 	if !s.started {
 		s.first, s.started = e.Created, true
 	}
-	start, end := s.span(e, next)
 	text := subtitleText(e.Display())
 	if text == "" {
 		return nil // a cue needs text; an empty one would end the file for many players
 	}
+	start, end := s.span(e, next)
 	s.n++
 	_, err := fmt.Fprintf(w, "%d\n%s --> %s\n%s\n\n", s.n, srtTime(start), srtTime(end), text)
 	return err
@@ -43,14 +47,23 @@ func (s *srtEncoder) span(e model.Entry, next *model.Entry) (start, end time.Dur
 	if e.Cue != nil {
 		return e.Cue.Start, max(e.Cue.End, e.Cue.Start)
 	}
-	start = max(e.Created.Sub(s.first), 0)
+	start = max(e.Created.Sub(s.first), s.lastEnd, 0)
+	nextStart := time.Duration(-1)
+	if next != nil && next.Cue == nil {
+		nextStart = next.Created.Sub(s.first)
+	}
 	switch {
 	case e.Duration > 0:
 		end = start + e.Duration
-	case next != nil && next.Cue == nil:
-		end = next.Created.Sub(s.first)
+	case nextStart >= 0:
+		end = nextStart
 	}
-	return start, max(end, start+minCue)
+	end = max(end, start+minCue)
+	if nextStart >= start+minCue && nextStart < end {
+		end = nextStart // a long answer gives way to the next line
+	}
+	s.lastEnd = end
+	return start, end
 }
 
 // subtitleText drops the blank lines that would end a cue early.

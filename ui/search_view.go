@@ -15,7 +15,7 @@ import (
 )
 
 // matchStyle marks the text a search matched: reversed and bold, and, on a terminal
-// without styles (the Ascii profile, NO_COLOR), in brackets, so that it still shows.
+// without styles (the Ascii profile), in brackets, so that it still shows.
 func matchStyle(r *lipgloss.Renderer) lipgloss.Style {
 	s := r.NewStyle().Reverse(true).Bold(true)
 	if r.ColorProfile() == termenv.Ascii {

@@ -63,41 +63,57 @@ type Styles struct {
 	Notice lipgloss.Style
 }
 
-// DefaultStyles builds yeok's styles on r.
+// DefaultStyles builds yeok's styles on r. Under NO_COLOR (which forbids colour, not
+// faint or italic) the renderer keeps its attributes and the styles drop their colours:
+// what colour set apart is then faint, so the placeholder never looks like typed text.
 func DefaultStyles(r *lipgloss.Renderer) Styles {
+	noColor := r.ColorProfile() != termenv.Ascii && r.Output().EnvNoColor()
+	c := func(light, dark string) lipgloss.TerminalColor {
+		if noColor {
+			return lipgloss.NoColor{}
+		}
+		return adaptive(light, dark)
+	}
+	// dim is the look of secondary text: a grey, or faint without colour.
+	dim := func(st lipgloss.Style) lipgloss.Style { return st.Faint(noColor) }
 	var (
-		accent = adaptive("#7D56F4", "#A58BFF")
-		pink   = adaptive("#EE6FF8", "#F25D94")
-		green  = adaptive("#02A367", "#04B575")
-		yellow = adaptive("#B8860B", "#DBBD70")
-		red    = adaptive("#D2304A", "#FF5F87")
-		text   = adaptive("#1A1A1A", "#EEEEEE")
-		subtle = adaptive("#8A8A8A", "#777777")
-		faint  = adaptive("#C2C2C2", "#444444")
-		barBg  = adaptive("#EDEDED", "#262626")
-		cream  = adaptive("#FFFDF5", "#FFFDF5")
+		accent = c("#7D56F4", "#A58BFF")
+		pink   = c("#EE6FF8", "#F25D94")
+		green  = c("#02A367", "#04B575")
+		yellow = c("#B8860B", "#DBBD70")
+		red    = c("#D2304A", "#FF5F87")
+		text   = c("#1A1A1A", "#EEEEEE")
+		subtle = c("#8A8A8A", "#777777")
+		faint  = c("#C2C2C2", "#444444")
+		cream  = c("#FFFDF5", "#FFFDF5")
+		// The bar's grey has no 16-colour equivalent: the nearest, black or white, is
+		// drawn by each terminal theme in a grey of its own, blocks across the bar.
+		barBg lipgloss.TerminalColor = backgroundOnly256("#EDEDED", "#262626")
 	)
+	if noColor {
+		barBg = lipgloss.NoColor{}
+	}
 	s := Styles{}
 	s.SourceMark = r.NewStyle().Foreground(pink).Bold(true)
-	s.Source = r.NewStyle().Foreground(subtle)
+	s.Source = dim(r.NewStyle().Foreground(subtle))
 	s.Translation = r.NewStyle().Foreground(text)
 	s.Refusal = r.NewStyle().Foreground(yellow).Italic(true)
-	s.Waiting = r.NewStyle().Foreground(faint)
+	s.Waiting = dim(r.NewStyle().Foreground(faint))
 	s.Caret = r.NewStyle().Foreground(accent)
-	s.Meta = r.NewStyle().Foreground(subtle)
+	s.Meta = dim(r.NewStyle().Foreground(subtle))
 	s.MetaTag = r.NewStyle().Foreground(accent)
 	s.MetaOK = r.NewStyle().Foreground(green)
 	s.MetaWarn = r.NewStyle().Foreground(yellow)
 	s.MetaErr = r.NewStyle().Foreground(red)
 	s.ErrorText = r.NewStyle().Foreground(red)
-	s.Marker = r.NewStyle().Foreground(faint)
+	s.Marker = dim(r.NewStyle().Foreground(faint))
 	s.EmptyTitle = r.NewStyle().Foreground(pink).Bold(true)
-	s.EmptyText = r.NewStyle().Foreground(subtle)
+	s.EmptyText = dim(r.NewStyle().Foreground(subtle))
 	s.EmptyKey = r.NewStyle().Foreground(accent)
 
 	s.InputFocused = r.NewStyle().Border(lipgloss.RoundedBorder()).BorderForeground(accent).Padding(0, 1)
 	s.InputBlurred = s.InputFocused.BorderForeground(faint)
-	s.Placeholder = r.NewStyle().Foreground(subtle)
+	s.Placeholder = dim(r.NewStyle().Foreground(subtle)).Italic(noColor)
 	s.InputText = r.NewStyle().Foreground(text)
 	s.InputCursor = r.NewStyle().Reverse(true)
 	s.Banner = r.NewStyle().Foreground(yellow).Padding(0, 1)
@@ -113,22 +129,22 @@ func DefaultStyles(r *lipgloss.Renderer) Styles {
 	s.Spinner = r.NewStyle().Foreground(green).Background(barBg)
 
 	s.PanelTitle = r.NewStyle().Foreground(cream).Background(accent).Bold(true).Padding(0, 1)
-	s.PanelSubtitle = r.NewStyle().Foreground(subtle)
+	s.PanelSubtitle = dim(r.NewStyle().Foreground(subtle))
 	s.PanelItem = r.NewStyle().Foreground(text)
 	s.PanelSelected = r.NewStyle().Foreground(pink).Bold(true)
-	s.PanelDim = r.NewStyle().Foreground(subtle)
+	s.PanelDim = dim(r.NewStyle().Foreground(subtle)).Italic(noColor)
 	s.PanelBadge = r.NewStyle().Foreground(accent)
 	s.PanelError = r.NewStyle().Foreground(red)
 	s.Match = matchStyle(r)
 
 	s.Help = help.Styles{
-		Ellipsis:       r.NewStyle().Foreground(faint),
+		Ellipsis:       dim(r.NewStyle().Foreground(faint)),
 		ShortKey:       r.NewStyle().Foreground(subtle),
-		ShortDesc:      r.NewStyle().Foreground(faint),
-		ShortSeparator: r.NewStyle().Foreground(faint),
+		ShortDesc:      dim(r.NewStyle().Foreground(faint)),
+		ShortSeparator: dim(r.NewStyle().Foreground(faint)),
 		FullKey:        r.NewStyle().Foreground(subtle),
-		FullDesc:       r.NewStyle().Foreground(faint),
-		FullSeparator:  r.NewStyle().Foreground(faint),
+		FullDesc:       dim(r.NewStyle().Foreground(faint)),
+		FullSeparator:  dim(r.NewStyle().Foreground(faint)),
 	}
 	s.Notice = r.NewStyle().Foreground(yellow)
 	return s
@@ -140,6 +156,14 @@ func DefaultStyles(r *lipgloss.Renderer) Styles {
 // text itself. The codes are the ones lipgloss would pick, so the output is the same.
 func adaptive(light, dark string) lipgloss.CompleteAdaptiveColor {
 	return lipgloss.CompleteAdaptiveColor{Light: complete(light), Dark: complete(dark)}
+}
+
+// backgroundOnly256 is a background colour for light and dark that only 256-colour and
+// true-colour terminals get; a 16-colour terminal draws no background there.
+func backgroundOnly256(light, dark string) lipgloss.CompleteAdaptiveColor {
+	a := adaptive(light, dark)
+	a.Light.ANSI, a.Dark.ANSI = "", ""
+	return a
 }
 
 // complete is hex with its codes in every colour profile.

@@ -29,10 +29,10 @@ func (e Env) Environ() []string { return e }
 
 // NewRenderer builds the renderer every style is drawn with, for the terminal behind w
 // whose environment is env: the local terminal and every SSH session get theirs here.
-// The colour profile comes from env (TERM, COLORTERM), and a dumb or unknown terminal or
-// NO_COLOR draws without colour. For the process's own stdout it is lipgloss's default
-// renderer, which Bubble Tea has already asked the terminal for its background colour: a
-// second renderer would ask again. Elsewhere (an SSH channel) w is taken for a terminal;
+// The colour profile comes from env (TERM, COLORTERM); a dumb or unknown terminal draws
+// plain text, and NO_COLOR draws attributes (bold, faint, italic) without colour. For the
+// process's own stdout it is lipgloss's default renderer, which Bubble Tea has already
+// asked the terminal for its background colour: a second renderer would ask again. Elsewhere (an SSH channel) w is taken for a terminal;
 // the caller may set the background it found out.
 func NewRenderer(w io.Writer, env Env) *lipgloss.Renderer {
 	var r *lipgloss.Renderer
@@ -41,8 +41,13 @@ func NewRenderer(w io.Writer, env Env) *lipgloss.Renderer {
 	} else {
 		r = lipgloss.NewRenderer(w, termenv.WithEnvironment(env), termenv.WithUnsafe())
 	}
-	if term := env.Getenv("TERM"); term == "" || term == "dumb" || env.Getenv("NO_COLOR") != "" {
+	switch term := env.Getenv("TERM"); {
+	case term == "" || term == "dumb":
 		r.SetColorProfile(termenv.Ascii)
+	case env.Getenv("NO_COLOR") != "":
+		// NO_COLOR forbids colour, not faint or italic: the profile keeps the attributes
+		// and DefaultStyles leaves the colours out.
+		r.SetColorProfile(termenv.ANSI)
 	}
 	return r
 }

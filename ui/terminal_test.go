@@ -16,7 +16,7 @@ func TestNewRendererProfile(t *testing.T) {
 	}{
 		{Env{"TERM=xterm-256color"}, termenv.ANSI256},
 		{Env{"TERM=xterm-256color", "COLORTERM=truecolor"}, termenv.TrueColor},
-		{Env{"TERM=xterm-256color", "NO_COLOR=1"}, termenv.Ascii},
+		{Env{"TERM=xterm-256color", "NO_COLOR=1"}, termenv.ANSI}, // attributes, no colour
 		{Env{"TERM=dumb"}, termenv.Ascii},
 		{Env{}, termenv.Ascii},
 	}

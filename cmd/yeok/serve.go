@@ -181,7 +181,7 @@ func runServe(ctx context.Context, args []string, io stdio, getenv env) error {
 		})
 	}
 	if sf.ssh != "" {
-		stop, err := startSSH(ctx, c, sf, st, eng, logger, io, &wg, errs)
+		stop, err := startSSH(ctx, c, sf, st, eng, logger, io, getenv, &wg, errs)
 		if err != nil {
 			for _, s := range stops {
 				s(ctx)

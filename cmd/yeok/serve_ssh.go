@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"os"
 	"path/filepath"
 	"sync"
 	"time"
@@ -46,10 +47,10 @@ func (s *sshFlags) bind(fs *flag.FlagSet) {
 
 // startSSH starts the SSH server and returns the function that shuts it down.
 func startSSH(ctx context.Context, c config, sf serveFlags, st *storage.Store, eng *llm.Engine, logger *slog.Logger,
-	io stdio, wg *sync.WaitGroup, errs chan<- error) (func(context.Context), error) {
-	hostKey := sf.sshOpts.hostKey
-	if hostKey == "" {
-		hostKey = filepath.Join(filepath.Dir(c.DBPath), "ssh_host_ed25519")
+	io stdio, getenv env, wg *sync.WaitGroup, errs chan<- error) (func(context.Context), error) {
+	hostKey, err := hostKeyPath(sf.sshOpts.hostKey, c.DBPath, getenv)
+	if err != nil {
+		return nil, err
 	}
 	var tr ui.Translator
 	if eng != nil {
@@ -69,6 +70,7 @@ func startSSH(ctx context.Context, c config, sf serveFlags, st *storage.Store, e
 		FPS:                sf.sshOpts.fps,
 		From:               c.From,
 		To:                 c.To,
+		ToIsDefault:        !c.ToSet,
 		MaxInput:           c.MaxInput,
 		ProviderError:      providerProblem(c),
 		Logger:             logger.With("server", "ssh"),
@@ -80,8 +82,8 @@ func startSSH(ctx context.Context, c config, sf serveFlags, st *storage.Store, e
 	if err != nil {
 		return nil, fmt.Errorf("listen for SSH on %s: %w", sf.ssh, err)
 	}
-	logger.Info("serving the TUI over SSH", "addr", ln.Addr().String())
-	fmt.Fprintf(io.err, "yeok: SSH on %s\n", ln.Addr())
+	logger.Info("serving the TUI over SSH", "addr", ln.Addr().String(), "host_key", hostKey)
+	fmt.Fprintf(io.err, "yeok: SSH on %s (host key %s)\n", ln.Addr(), hostKey)
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
@@ -90,4 +92,31 @@ func startSSH(ctx context.Context, c config, sf serveFlags, st *storage.Store, e
 		}
 	}()
 	return func(ctx context.Context) { _ = srv.Shutdown(ctx) }, nil
+}
+
+// hostKeyName is the host key's file name in the data directory.
+const hostKeyName = "ssh_host_ed25519"
+
+// hostKeyPath is where the SSH host key lives: --host-key, else $XDG_DATA_HOME/yeok, so one
+// host keeps one key whatever database it serves. A key that an earlier yeok made beside
+// a --db file is kept while the data directory has none, so clients see no new key.
+func hostKeyPath(flagPath, dbPath string, getenv env) (string, error) {
+	if flagPath != "" {
+		return flagPath, nil
+	}
+	dir, err := dataDir(getenv)
+	if err != nil {
+		return "", err
+	}
+	path := filepath.Join(dir, hostKeyName)
+	beside := filepath.Join(filepath.Dir(dbPath), hostKeyName)
+	if beside != path && !fileExists(path) && fileExists(beside) {
+		return beside, nil
+	}
+	return path, nil
+}
+
+func fileExists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
 }

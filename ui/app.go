@@ -57,6 +57,9 @@ type Config struct {
 	Session model.Session
 	// From and To are the starting languages; From's zero value is auto.
 	From, To model.Language
+	// ToIsDefault says To came from the locale or a built-in default rather than from the
+	// person: the owner's most recent target, once read, replaces it.
+	ToIsDefault bool
 	// MaxInput caps one source text in bytes; 0 means model.DefaultMaxInput.
 	MaxInput int
 	// Renderer draws every style; over SSH it is the client's. Nil means one for os.Stdout.
@@ -171,14 +174,14 @@ func New(cfg Config, tr Translator, st Store) Model {
 	if len(keys.Glossary.Keys()) == 0 {
 		keys.Glossary = DefaultKeyMap().Glossary
 	}
+	if cfg.To.IsAuto() {
+		cfg.To = "en"
+	}
 	styles := DefaultStyles(cfg.Renderer)
 	m := Model{
 		cfg: &cfg, tr: tr, st: st, keys: &keys, styles: &styles, now: cfg.Now,
 		from: cfg.From, to: cfg.To, scriptID: cfg.Session.ScriptID,
 		recall: -1, clock: cfg.Now(), late: &lateWrites{}, vc: newViewCache(),
-	}
-	if m.to.IsAuto() {
-		m.to = "en"
 	}
 	m.modelName = "no model"
 	if tr != nil {

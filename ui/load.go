@@ -120,6 +120,10 @@ func (m Model) applyRecents(msg recentsMsg) (Model, tea.Cmd) {
 		return m, m.setFlash(msg.err.Error(), true)
 	}
 	m.recents = msg.langs
+	// The last target used wins over a default, unless the person changed it already.
+	if m.cfg.ToIsDefault && m.to == m.cfg.To && len(msg.langs) > 0 {
+		m.to = msg.langs[0]
+	}
 	return m, nil
 }
 

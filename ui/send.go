@@ -52,7 +52,14 @@ func (m Model) send() (tea.Model, tea.Cmd) {
 	m.remember(text)
 	m.input.Reset()
 	m.layout()
-	return m.start(req, startOpts{})
+	next, cmd := m.start(req, startOpts{})
+	if len(next.recents) > 0 && next.recents[0] == req.To {
+		return next, cmd
+	}
+	// The target in use becomes the most recent one, so that the next start opens with it
+	// even when a flag chose it.
+	next.recents = touchRecent(next.recents, req.To)
+	return next, tea.Batch(cmd, touchLanguageCmd(m.cfg.Ctx, m.st, m.cfg.Owner, req.To))
 }
 
 // busy reports that a new stream cannot start yet: one is in flight, or the first one's

@@ -80,3 +80,31 @@ func TestFlowReopenRestoresLanguages(t *testing.T) {
 		})
 	}
 }
+
+// TestFlowLastTargetRestored starts with a default target: the owner's most recent one
+// replaces it. A target the person chose (flag or config) stays, and the target a line is
+// sent in becomes the most recent.
+func TestFlowLastTargetRestored(t *testing.T) {
+	st, tr := newFakes(playDeltas("はい"))
+	st.recents = []model.Language{"ja", "de"}
+	cfg := testConfig(t)
+	cfg.ToIsDefault = true
+	a := startApp(t, cfg, st, tr)
+	a.waitFor(t, "auto → ja")
+	a.typeText("Yes")
+	a.press(tea.KeyEnter)
+	a.waitFor(t, "はい")
+	eventually(t, "request", func() bool { return len(tr.requests()) == 1 })
+	if got := tr.requests()[0].To; got != "ja" {
+		t.Fatalf("request target = %q, want ja", got)
+	}
+
+	chosen := step(sized(newApp(testConfig(t), tr, st), 80, 24), recentsMsg{langs: []model.Language{"ja"}})
+	if chosen.to != "ko-KR" {
+		t.Fatalf("a chosen target gave way to the recent one: %q", chosen.to)
+	}
+	next, cmd := update(step(chosen, typeKeys("Hello")...), press(tea.KeyEnter))
+	if len(next.recents) == 0 || next.recents[0] != "ko-KR" || cmd == nil {
+		t.Fatalf("the target sent in is not the most recent: %v", next.recents)
+	}
+}

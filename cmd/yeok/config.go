@@ -35,7 +35,10 @@ type fileConfig struct {
 
 // config is every setting after precedence (flag > env > config file > default) is applied.
 type config struct {
-	To          model.Language
+	To model.Language
+	// ToSet says To came from --to or the config file, not from the locale or the default:
+	// only then does it win over the owner's most recent target in the TUI.
+	ToSet       bool
 	From        model.Language
 	Model       string
 	BaseURL     string
@@ -141,6 +144,7 @@ func resolveConfig(f *commonFlags, getenv env) (config, error) {
 	if c.To, err = parseLanguageSetting("--to", pick(f.to, fc.To, localeLanguage(getenv), "en")); err != nil {
 		return c, err
 	}
+	c.ToSet = pick(f.to, fc.To) != ""
 	if c.From, err = parseLanguageSetting("--from", pick(f.from, fc.From, "auto")); err != nil {
 		return c, err
 	}

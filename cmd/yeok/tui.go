@@ -76,6 +76,7 @@ func runTUI(ctx context.Context, args []string, io stdio, getenv env) error {
 		Session:       model.Session{Origin: "tui", ScriptID: c.ScriptID},
 		From:          c.From,
 		To:            c.To,
+		ToIsDefault:   !c.ToSet,
 		MaxInput:      c.MaxInput,
 		Renderer:      ui.NewRenderer(io.out, termEnv(getenv)),
 		Clipboard:     ui.NewClipboard(io.out, termEnv(getenv)),

@@ -77,6 +77,9 @@ type Config struct {
 	FPS int
 	// From and To are the languages a new session starts with.
 	From, To model.Language
+	// ToIsDefault says To is no one's choice (the server's locale or the default): each
+	// owner's most recent target replaces it.
+	ToIsDefault bool
 	// MaxInput is the largest source text in bytes (0: model.DefaultMaxInput). A bracketed
 	// paste longer than twice this is cut short before it reaches the terminal parser;
 	// the app then refuses it as too large.

@@ -170,6 +170,7 @@ func (ss *session) run(ptyReq ssh.Pty, winch <-chan ssh.Window) int {
 		Session:       model.Session{Origin: "ssh"},
 		From:          srv.cfg.From,
 		To:            srv.cfg.To,
+		ToIsDefault:   srv.cfg.ToIsDefault,
 		MaxInput:      srv.cfg.MaxInput,
 		Renderer:      renderer,
 		Clipboard:     ui.NewClipboard(out, env),

@@ -41,6 +41,10 @@ func runTUI(ctx context.Context, args []string, io stdio, getenv env) error {
 	if len(pos) > 0 {
 		return usageErrorf("unknown command %q (commands: %s)", pos[0], commandNames())
 	}
+	if getenv("TERM") == "dumb" {
+		// The TUI moves the cursor about; a dumb terminal would print every frame.
+		return usageErrorf("TERM=dumb cannot show the full-screen TUI: use yeok translate TEXT, or pipe lines into yeok translate")
+	}
 	c, err := resolveConfig(&f, getenv)
 	if err != nil {
 		return err

@@ -138,6 +138,9 @@ type Model struct {
 	flash    flash
 	writes   int  // translations the engine has not returned yet
 	quitting bool // quit once writes reach zero
+	// quitAsked: Quit was pressed with unsent text in the box, and the next key was not
+	// pressed yet; Quit again leaves.
+	quitAsked bool
 
 	follow followState   // follow mode's queue and counts
 	gloss  glossaryModel // the glossary panel

@@ -133,8 +133,12 @@ func TestCtrlCAndEsc(t *testing.T) {
 	if strings.Contains(m.View(), "안녕하세요") {
 		t.Fatal("a late frame changed the cancelled entry")
 	}
-	// Once the engine has stored it, Ctrl+C quits.
+	// Once the engine has stored it, Ctrl+C asks about the text still in the box, and
+	// quits when pressed again.
 	m = step(m, translatedMsg{id: id, blk: m.sb.last(), entry: m.sb.last().entry})
+	if m, cmd = update(m, press(tea.KeyCtrlC)); isQuit(cmd) || m.input.Value() != "next" {
+		t.Fatal("ctrl+c quit with unsent text in the box")
+	}
 	if _, cmd = m.Update(press(tea.KeyCtrlC)); !isQuit(cmd) {
 		t.Fatal("ctrl+c did not quit when idle")
 	}

@@ -43,6 +43,9 @@ func (e *editor) SetValue(s string) {
 	e.pos = len(e.value)
 }
 
+// empty reports an empty box without building its text.
+func (e editor) empty() bool { return len(e.value) == 0 }
+
 func (e *editor) Reset() { e.value, e.pos = nil, 0 }
 
 // rows splits the value into visual rows. A final row filled to the edge gets an empty row

@@ -123,10 +123,12 @@ func (k KeyMap) isZero() bool {
 	return len(k.Send.Keys()) == 0 && len(k.Quit.Keys()) == 0
 }
 
-// chatHelp is the help of the chat screen; streaming puts the stop key first.
+// chatHelp is the help of the chat screen; streaming puts the stop key first, and text in
+// the box the key that clears it.
 type chatHelp struct {
 	keys      *KeyMap
 	streaming bool
+	typed     bool
 }
 
 // ShortHelp implements help.KeyMap.
@@ -137,6 +139,9 @@ func (h chatHelp) ShortHelp() []key.Binding {
 	}
 	// Enter is left out: the empty screen and the placeholder say it, and the line
 	// must fit 80 columns.
+	if h.typed {
+		return []key.Binding{relabel(k.Cancel, "clear"), k.Target, k.Copy, k.History, k.Help}
+	}
 	return []key.Binding{k.Target, k.Retry, k.Copy, k.History, k.Help}
 }
 
@@ -148,7 +153,7 @@ func (h chatHelp) FullHelp() [][]key.Binding {
 		{k.Send, k.Newline, relabel(k.Recall, "earlier"), relabel(k.Forward, "later")},
 		{relabel(k.Target, "target"), relabel(k.Source, "source"), relabel(k.Swap, "swap"), k.History},
 		{k.Retry, k.Copy, k.PageUp, k.PageDown},
-		{relabel(k.Cancel, "stop/close"), k.Quit, k.Glossary, relabel(k.Help, "close help")},
+		{relabel(k.Cancel, "stop/clear"), k.Quit, k.Glossary, relabel(k.Help, "close help")},
 	}
 }
 

@@ -3,8 +3,10 @@ package ui
 import (
 	"strings"
 	"testing"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/exp/teatest"
 	"github.com/yeok/yeok/model"
 )
 
@@ -106,5 +108,29 @@ func TestFlowLastTargetRestored(t *testing.T) {
 	next, cmd := update(step(chosen, typeKeys("Hello")...), press(tea.KeyEnter))
 	if len(next.recents) == 0 || next.recents[0] != "ko-KR" || cmd == nil {
 		t.Fatalf("the target sent in is not the most recent: %v", next.recents)
+	}
+}
+
+// TestFlowLongPasteClearsAndQuitAsks pastes 200 KB: Ctrl+C asks before the text is lost,
+// Esc (which the help offers) empties the box at once and Up brings the text back, and
+// Ctrl+C pressed twice leaves.
+func TestFlowLongPasteClearsAndQuitAsks(t *testing.T) {
+	st, tr := newFakes(playDeltas("네"))
+	a := startApp(t, testConfig(t), st, tr)
+	a.waitFor(t, "ctrl+t language")
+	paste := strings.Repeat("a long line of pasted subtitles\n", 200<<10/32)
+	a.tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(paste), Paste: true})
+	a.waitFor(t, "esc clear")
+	a.press(tea.KeyCtrlC)
+	a.waitFor(t, "unsent text: ctrl+c again quits")
+	a.press(tea.KeyEsc)
+	a.waitFor(t, "cleared 204800 characters")
+	a.press(tea.KeyUp)
+	a.press(tea.KeyCtrlC)
+	a.waitFor(t, "again quits")
+	a.press(tea.KeyCtrlC)
+	m := a.tm.FinalModel(t, teatest.WithFinalTimeout(3*time.Second)).(Model)
+	if m.input.Value() != paste {
+		t.Fatalf("up did not bring the cleared text back (%d bytes in the box)", len(m.input.Value()))
 	}
 }

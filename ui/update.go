@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"fmt"
+
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/yeok/yeok/model"
@@ -11,6 +13,8 @@ const mouseWheelLines = 3
 
 func (m Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	k := m.keys
+	asked := m.quitAsked
+	m.quitAsked = false
 	switch {
 	case key.Matches(msg, k.Quit):
 		if m.flight != nil && m.following() {
@@ -18,6 +22,10 @@ func (m Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		}
 		if m.flight != nil {
 			return m.stop()
+		}
+		if !m.input.empty() && !asked {
+			m.quitAsked = true
+			return m, m.setFlash("unsent text: "+k.Quit.Help().Key+" again quits", true)
 		}
 		return m.quit()
 	case key.Matches(msg, k.Cancel):
@@ -32,6 +40,8 @@ func (m Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 			return m, nil
 		case m.flight != nil:
 			return m.stop()
+		case !m.input.empty():
+			return m.clearInput()
 		}
 		return m, nil
 	case key.Matches(msg, k.Help):
@@ -111,6 +121,18 @@ func (m Model) swap() (tea.Model, tea.Cmd) {
 	m.from, m.to = m.to, m.from
 	cmd := m.setFlash("now "+m.from.String()+" → "+m.to.String(), false)
 	return m, tea.Batch(cmd, touchLanguageCmd(m.cfg.Ctx, m.st, m.cfg.Owner, m.to))
+}
+
+// clearInput empties the box at once, however long its text; the text stays one Recall
+// away, so a slip costs nothing.
+func (m Model) clearInput() (tea.Model, tea.Cmd) {
+	text := m.input.Value()
+	m.remember(text)
+	m.input.Reset()
+	m.layout()
+	n := len([]rune(text))
+	return m, m.setFlash(fmt.Sprintf("cleared %d %s: %s brings %s back", n, plural(n, "character", "characters"),
+		m.keys.Recall.Help().Key, plural(n, "it", "them")), false)
 }
 
 // quit leaves once the translations still being stored are in (bounded by quitGrace).

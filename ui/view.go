@@ -89,7 +89,7 @@ func (m Model) helpKeys() help.KeyMap {
 	case panelGlossary:
 		return glossaryHelp{keys: m.keys}
 	}
-	return chatHelp{keys: m.keys, streaming: m.flight != nil}
+	return chatHelp{keys: m.keys, streaming: m.flight != nil, typed: !m.input.empty()}
 }
 
 // helpModel is bubbles' help in yeok's styles, with no width: shortHelpView and

@@ -2,15 +2,20 @@ package ui
 
 import (
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/charmbracelet/x/ansi"
 )
 
 // wrapText breaks sanitised text (no escape sequences) into lines no wider than width cells
 // as cellWidth counts them.
-// It breaks at the last space that fits; a run without spaces (Chinese, Japanese, a long URL)
-// breaks at the edge, between grapheme clusters, so nothing is ever cut off. A space at a
-// break is dropped; every other character survives. Newlines in s always break.
+// It breaks at the last opportunity that fits: a space, or, in Chinese and Japanese, a
+// place between two characters that the Unicode line-breaking rules (UAX #14) allow, so
+// never before closing punctuation or a small kana nor after an opening bracket. A run
+// with no opportunity (a long URL) breaks at the edge, between grapheme clusters, so
+// nothing is ever cut off. A space at a break is dropped; every other character survives.
+// Newlines in s always break.
 func wrapText(s string, width int) []string {
 	width = max(width, 2)
 	paras := strings.Split(s, "\n")
@@ -37,16 +42,18 @@ type wrapper struct {
 	done  []string // the lines no later text can change
 	// pending is the text's last grapheme cluster, held until the next piece shows where
 	// it ends (a combining mark or a joiner may still follow).
-	pending   string
-	line      []byte // the line being filled
-	lineW     int    // its width in cells
-	lastSpace int    // byte offset in line of its last space, or -1
-	widthAt   int    // the width of line up to lastSpace
-	broken    bool   // a break happened in this paragraph
+	pending string
+	line    []byte // the line being filled
+	lineW   int    // its width in cells
+	brk     int    // byte offset in line of its last break opportunity, or -1
+	brkSkip int    // how many bytes at brk a break drops: 1 for a space, else 0
+	widthAt int    // the width of line up to brk
+	prev    string // the last cluster added to this paragraph
+	broken  bool   // a break happened in this paragraph
 }
 
 func newWrapper(width int) *wrapper {
-	return &wrapper{width: max(width, 2), lastSpace: -1}
+	return &wrapper{width: max(width, 2), brk: -1}
 }
 
 // feed appends s to the text.
@@ -94,6 +101,8 @@ func (w *wrapper) clusters(s string, final bool) {
 
 // add places one grapheme cluster of width cw.
 func (w *wrapper) add(cluster string, cw int) {
+	prev := w.prev
+	w.prev = cluster
 	if cluster == " " {
 		switch {
 		case w.lineW+1 > w.width:
@@ -101,24 +110,27 @@ func (w *wrapper) add(cluster string, cw int) {
 		case len(w.line) == 0 && w.broken:
 			// no leading space on a continuation line
 		default:
-			w.lastSpace, w.widthAt = len(w.line), w.lineW
+			w.brk, w.brkSkip, w.widthAt = len(w.line), 1, w.lineW
 			w.line = append(w.line, ' ')
 			w.lineW++
 		}
 		return
+	}
+	if len(w.line) > 0 && ideographicBreak(prev, cluster) {
+		w.brk, w.brkSkip, w.widthAt = len(w.line), 0, w.lineW
 	}
 	if w.lineW+cw <= w.width {
 		w.line = append(w.line, cluster...)
 		w.lineW += cw
 		return
 	}
-	if w.lastSpace >= 0 {
-		// Break at the last space; the word after it moves down.
-		w.done = append(w.done, strings.TrimRight(string(w.line[:w.lastSpace]), " "))
+	if w.brk >= 0 {
+		// Break at the last opportunity; what follows it moves down.
+		w.done = append(w.done, strings.TrimRight(string(w.line[:w.brk]), " "))
 		w.broken = true
-		w.line = append(w.line[:0], w.line[w.lastSpace+1:]...)
-		w.lineW -= w.widthAt + 1
-		w.lastSpace = -1
+		w.line = append(w.line[:0], w.line[w.brk+w.brkSkip:]...)
+		w.lineW -= w.widthAt + w.brkSkip
+		w.brk = -1
 		if w.lineW+cw <= w.width {
 			w.line = append(w.line, cluster...)
 			w.lineW += cw
@@ -136,7 +148,7 @@ func (w *wrapper) add(cluster string, cw int) {
 func (w *wrapper) flush() {
 	w.done = append(w.done, strings.TrimRight(string(w.line), " "))
 	w.line = w.line[:0]
-	w.lineW, w.lastSpace, w.broken = 0, -1, true
+	w.lineW, w.brk, w.broken = 0, -1, true
 }
 
 // endParagraph ends a paragraph: one that never broke is one line, even an empty one.
@@ -144,5 +156,37 @@ func (w *wrapper) endParagraph() {
 	if !w.broken || len(w.line) > 0 {
 		w.flush()
 	}
-	w.lineW, w.lastSpace, w.broken = 0, -1, false
+	w.lineW, w.brk, w.broken, w.prev = 0, -1, false, ""
 }
+
+// ideographicBreak says whether a line may break between the clusters a and b because one
+// of them is a Chinese or Japanese character (UAX #14 classes ID, and CJ taken as NS, as
+// strict line breaking does): not before closing punctuation, a small kana or a
+// prolonged sound mark, and not after an opening bracket. Korean breaks at spaces, as it
+// is written.
+func ideographicBreak(a, b string) bool {
+	if a == "" || (a[0] < utf8.RuneSelf && b[0] < utf8.RuneSelf) {
+		return false
+	}
+	ra, _ := utf8.DecodeRuneInString(a)
+	rb, _ := utf8.DecodeRuneInString(b)
+	if !ideographic(ra) && !ideographic(rb) {
+		return false
+	}
+	return !strings.ContainsRune(noBreakBefore, rb) && !strings.ContainsRune(noBreakAfter, ra)
+}
+
+// ideographic says whether r is a Han character, kana or fullwidth punctuation, which a
+// line may break around.
+func ideographic(r rune) bool {
+	return unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana) ||
+		(r >= 0x3000 && r <= 0x303f) || (r >= 0xff01 && r <= 0xff60)
+}
+
+// Characters a line may not start with (closing punctuation, small kana, iteration and
+// prolonged sound marks, ASCII punctuation) or end with (opening brackets).
+const (
+	noBreakBefore = "、。，．：；！？）」』】〕〉》〙〗〛］｝・ー～々〻ゝゞヽヾぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶㇰㇱㇲㇳㇴㇵㇶㇷㇸㇹㇺㇻㇼㇽㇾㇿ…‥" +
+		".,:;!?)]}%\"'’”"
+	noBreakAfter = "（「『【〔〈《〘〖〚［｛([{\"'‘“"
+)

@@ -26,6 +26,12 @@ func TestWrapText(t *testing.T) {
 		{"space at edge", "abcde fgh", 5, []string{"abcde", "fgh"}},
 		{"leading indent kept", "  indented", 20, []string{"  indented"}},
 		{"emoji", "ok 👍👍👍", 4, []string{"ok", "👍👍", "👍"}},
+		{"chinese breaks between characters, not only at spaces", "这是 GPT 模型的翻译结果，我们今天讨论下个季度的预算。", 12,
+			[]string{"这是 GPT 模", "型的翻译结", "果，我们今天", "讨论下个季度", "的预算。"}},
+		{"no line starts with closing punctuation or ends with an opening bracket", "今日は晴れです。明日も「晴れ」でしょう。", 8,
+			[]string{"今日は晴", "れです。", "明日も", "「晴れ」", "でしょ", "う。"}},
+		{"no line starts with a prolonged sound mark", "コーヒーを飲みました。", 7, []string{"コー", "ヒーを", "飲みま", "した。"}},
+		{"digits stay together beside han", "价格是100元。", 4, []string{"价格", "是", "100", "元。"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -40,7 +46,7 @@ func TestWrapText(t *testing.T) {
 // TestWrapTextKeepsEverything checks on random mixed text that no line is too wide and
 // that only spaces at breaks are lost.
 func TestWrapTextKeepsEverything(t *testing.T) {
-	pieces := []string{"a", "word", " ", " ", "한국어", "感谢", "é", "👍", "longerwordhere", "\n", "ｆｕｌｌ"}
+	pieces := []string{"a", "word", " ", " ", "한국어", "感谢", "é", "👍", "longerwordhere", "\n", "ｆｕｌｌ", "。", "「", "ー", "です"}
 	rng := rand.New(rand.NewPCG(1, 2))
 	for i := range 500 {
 		var b strings.Builder
@@ -68,6 +74,7 @@ func TestWrapperPiecesMatchWrapText(t *testing.T) {
 	pieces := []string{
 		"a", "word", " ", "  ", "한국어", "感谢", "e", "\u0301", "👍", "👩", "\u200d", "💻",
 		"🇰", "🇷", "\u1112", "\u1161", "\u11ab", "longerwordhere", "\n", "ｆｕｌｌ", ".",
+		"。", "「", "」", "ー", "です", "会议",
 	}
 	rng := rand.New(rand.NewPCG(3, 4))
 	for i := range 400 {

@@ -114,6 +114,7 @@ type Model struct {
 	mainHeight    int // rows of the main pane
 	inputHeight   int // text rows of the input box
 	helpHeight    int // rows of the help
+	flashHeight   int // rows of a status message too long for the status bar
 	panel         panel
 	picker        pickerModel
 	history       historyModel
@@ -262,6 +263,7 @@ func (m Model) handleResult(msg tea.Msg) (Model, tea.Cmd, bool) {
 	case flashClearMsg:
 		if msg.seq == m.flash.seq {
 			m.flash.text = ""
+			m.layout()
 		}
 	case browserMsg:
 		m, cmd = m.applyBrowser(msg)
@@ -288,6 +290,9 @@ func (m *Model) layout() {
 	if m.follow.shown {
 		fixed++
 	}
+	// A long status message takes rows of its own while the terminal has them to spare.
+	m.flashHeight = min(len(m.flashLines()), maxFlashRows, max(m.height-fixed-3, 0))
+	fixed += m.flashHeight
 	// The help and the input shrink before the layout can overflow a short terminal.
 	m.helpHeight = min(len(m.helpLines()), max(m.height-fixed-1, 1))
 	m.inputHeight = min(m.input.rowCount(), maxInputRows, max(m.height-fixed-m.helpHeight, 1))

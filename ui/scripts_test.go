@@ -56,3 +56,17 @@ func TestViewStalledStream(t *testing.T) {
 		t.Errorf("the status bar should say how long the stream has been quiet:\n%s", status)
 	}
 }
+
+func TestViewLongStatusWraps(t *testing.T) {
+	m := sized(newTestModel(t), 80, 24)
+	msg := "exported script lecture-01 to /home/user/yeok-exports/lecture-01-2026-12-07-final.srt (42 cues, 3 warnings)"
+	m.setFlash(msg, false)
+	checkGolden(t, m)
+	if flat := strings.Join(strings.Fields(m.View()), " "); !strings.Contains(flat, "lecture-01-2026-12-07-final.srt (42 cues, 3 warnings)") {
+		t.Errorf("the message is not readable in full:\n%s", m.View())
+	}
+	m = step(m, flashClearMsg{seq: m.flash.seq})
+	if strings.Contains(m.View(), "exported") || m.flashHeight != 0 {
+		t.Errorf("the message's rows stay after it cleared:\n%s", m.View())
+	}
+}

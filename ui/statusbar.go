@@ -37,11 +37,55 @@ const (
 func (m *Model) setFlash(text string, isErr bool) tea.Cmd {
 	m.flash.seq++
 	m.flash.text, m.flash.isErr = model.SanitizeLine(text), isErr
+	m.layout()
 	d, seq := infoFlash, m.flash.seq
 	if isErr {
 		d = errorFlash
 	}
 	return afterCmd(m.cfg.Ctx, d, flashClearMsg{seq: seq})
+}
+
+// maxFlashRows is how many rows a status message too long for the status bar may take
+// above it.
+const maxFlashRows = 3
+
+// flashReserve is the room the status bar keeps for its state when judging whether a
+// message fits beside it: the widest state, "⠋ streaming 42 tok/s", and its padding.
+const flashReserve = 24
+
+// flashLines is the status message wrapped onto rows of its own above the status bar,
+// when the bar has no room for the whole of it; nil when it fits there, or there is none.
+// The layout gives it up to maxFlashRows rows.
+func (m Model) flashLines() []string {
+	if m.flash.text == "" || m.width <= 0 {
+		return nil
+	}
+	room := m.width - len(" yeok ") - cellWidth(langPair(m.from, m.to)) - 2 - flashReserve
+	room -= min(cellWidth(m.modelName)+2, max(room/3, 0))
+	if cellWidth(m.flash.text)+2 <= room {
+		return nil
+	}
+	return wrapText(m.flash.text, m.width-2)
+}
+
+// flashView draws the rows of a long status message; the last row ends in an ellipsis
+// when even they cannot hold it.
+func (m Model) flashView() string {
+	all := m.flashLines()
+	lines := all[:min(m.flashHeight, len(all))]
+	style := m.styles.StatusInfo
+	if m.flash.isErr {
+		style = m.styles.StatusError
+	}
+	style = style.UnsetBackground().UnsetPadding()
+	out := make([]string, len(lines))
+	for i, l := range lines {
+		if i == len(lines)-1 && len(lines) < len(all) {
+			l = truncateCells(l, m.width-3, "") + "…"
+		}
+		out[i] = " " + style.Render(l)
+	}
+	return strings.Join(out, "\n")
 }
 
 // afterCmd returns msg after d, or nothing once ctx ends: unlike tea.Tick, its goroutine
@@ -68,8 +112,11 @@ func (m Model) statusView() string {
 		st: m.styles, width: m.width, stateW: cellWidth(ansi.Strip(state)), from: m.from, to: m.to,
 		modelName: m.modelName, script: m.scriptID, flash: m.flash.text, flashErr: m.flash.isErr,
 	}
+	if m.flashHeight > 0 {
+		k.flash = "" // on rows of its own above the bar
+	}
 	if !c.ok || c.key != k {
-		c.left, c.leftW = m.statusLeft(k.stateW)
+		c.left, c.leftW = m.statusLeft(k.stateW, k.flash)
 		c.ok, c.key, c.lineOK = true, k, false
 	}
 	if !c.lineOK || c.state != state {
@@ -82,9 +129,9 @@ func (m Model) statusView() string {
 	return c.line
 }
 
-// statusLeft draws the status bar up to the state, which is stateW cells wide, and
-// returns it with its width.
-func (m Model) statusLeft(stateW int) (string, int) {
+// statusLeft draws the status bar up to the state, which is stateW cells wide, with the
+// status message flash, and returns it with its width.
+func (m Model) statusLeft(stateW int, flash string) (string, int) {
 	st := m.styles
 	brand := st.Brand.Render("yeok")
 	langs := st.StatusLangs.Render(langPair(m.from, m.to))
@@ -95,7 +142,7 @@ func (m Model) statusLeft(stateW int) (string, int) {
 	fixed := cellWidth(ansi.Strip(brand)) + cellWidth(ansi.Strip(langs)) + stateW
 	room := m.width - fixed
 	nameW := min(cellWidth(name)+2, max(room, 0))
-	if m.flash.text != "" {
+	if flash != "" {
 		nameW = min(nameW, max(room/3, 0))
 	}
 	left := brand + langs
@@ -104,12 +151,12 @@ func (m Model) statusLeft(stateW int) (string, int) {
 		room -= nameW
 	}
 	mid := ""
-	if m.flash.text != "" && room > 2 {
+	if flash != "" && room > 2 {
 		style := st.StatusInfo
 		if m.flash.isErr {
 			style = st.StatusError
 		}
-		mid = style.Render(truncateCells(m.flash.text, room-2, "…"))
+		mid = style.Render(truncateCells(flash, room-2, "…"))
 	}
 	used := cellWidth(ansi.Strip(left)) + cellWidth(ansi.Strip(mid))
 	gap := max(m.width-used-stateW, 0)

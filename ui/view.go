@@ -30,7 +30,11 @@ func (m Model) View() string {
 	if m.follow.shown {
 		parts = append(parts, m.followView())
 	}
-	parts = append(parts, m.inputView(), m.statusView(), m.helpView())
+	parts = append(parts, m.inputView())
+	if m.flashHeight > 0 {
+		parts = append(parts, m.flashView())
+	}
+	parts = append(parts, m.statusView(), m.helpView())
 	// Every panel measures its own lines; this is the last guard that none is wider on
 	// the screen than the pane, whichever script it shows.
 	return fitLines(strings.Join(parts, "\n"), m.width)

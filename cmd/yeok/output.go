@@ -9,10 +9,11 @@ import (
 	"github.com/yeok/yeok/model"
 )
 
-// isTerminal reports whether w is a terminal, where untrusted text must be sanitised.
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	return ok && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd()))
+// isTerminal reports whether f (stdin, stdout or stderr) is a terminal: where untrusted
+// text must be sanitised, or where input is typed.
+func isTerminal(f any) bool {
+	file, ok := f.(*os.File)
+	return ok && (isatty.IsTerminal(file.Fd()) || isatty.IsCygwinTerminal(file.Fd()))
 }
 
 // streamWriter writes a translation to stdout as the engine passes it on (Event.Show: a

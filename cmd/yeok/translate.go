@@ -13,6 +13,9 @@ import (
 	"github.com/yeok/yeok/model"
 )
 
+// stdinHint is said on stderr when the text to translate is read from a terminal.
+const stdinHint = "yeok: type the text to translate, then Ctrl+D on a line of its own (or give it as TEXT, or pipe it in)"
+
 const translateSynopsis = "yeok translate [flags] [TEXT...]   (TEXT, or stdin when no TEXT is given; with --lines, FILE... such as a .srt)"
 
 func runTranslate(ctx context.Context, args []string, io stdio, getenv env) error {
@@ -28,6 +31,11 @@ func runTranslate(ctx context.Context, args []string, io stdio, getenv env) erro
 	c, err := resolveConfig(&f, getenv)
 	if err != nil {
 		return err
+	}
+	if len(pos) == 0 && isTerminal(io.in) {
+		// Reading a terminal to its end looks like a hang to someone who expected an
+		// argument: say once how the input ends.
+		fmt.Fprintln(io.err, stdinHint)
 	}
 	sources, err := readSources(io.in, pos, lines, c.MaxInput)
 	if err != nil {

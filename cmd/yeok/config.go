@@ -17,6 +17,9 @@ import (
 // defaultBaseURL is where requests go when only an API key is configured.
 const defaultBaseURL = "https://api.openai.com/v1"
 
+// defaultModel is the model asked for when none is configured.
+const defaultModel = "gpt-4o-mini"
+
 // fileConfig is the shape of $XDG_CONFIG_HOME/yeok/config.toml. Every key is optional.
 type fileConfig struct {
 	To                string `toml:"to"`
@@ -134,7 +137,7 @@ func resolveConfig(f *commonFlags, getenv env) (config, error) {
 		return ""
 	}
 	c := config{
-		Model:    pick(f.model, fc.Model, "gpt-4o-mini"),
+		Model:    pick(f.model, fc.Model, defaultModel),
 		BaseURL:  strings.TrimRight(pick(f.baseURL, getenv("OPENAI_BASE_URL"), fc.BaseURL), "/"),
 		APIKey:   pick(getenv("OPENAI_API_KEY"), fc.APIKey),
 		ScriptID: strings.TrimSpace(f.script),

@@ -36,6 +36,7 @@ func runFollow(ctx context.Context, args []string, io stdio, getenv env) error {
 	if err != nil {
 		return err
 	}
+	c = useLocalServer(ctx, c, getenv, io.err)
 	eng, st, err := openEngine(ctx, c)
 	if err != nil {
 		return err

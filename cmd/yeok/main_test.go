@@ -55,6 +55,8 @@ func yeokRun(t *testing.T, env []string, stdin string, args ...string) proc {
 		"LANG=C.UTF-8",
 		// A binary built with -race sleeps a second at exit by default.
 		"GORACE=atexit_sleep_ms=0",
+		// Whatever listens on this machine's usual model-server ports stays out of tests.
+		probePortsEnv + "=off",
 	}, env...)
 	cmd.Stdin = strings.NewReader(stdin)
 	var out, errb bytes.Buffer

@@ -131,6 +131,7 @@ func runServe(ctx context.Context, args []string, io stdio, getenv env) error {
 	if err != nil {
 		return err
 	}
+	c = useLocalServer(ctx, c, getenv, io.err)
 	logger, closeLog, err := newLogger(sf.logPath, io.err)
 	if err != nil {
 		return err

@@ -32,6 +32,7 @@ func runTranslate(ctx context.Context, args []string, io stdio, getenv env) erro
 	if err != nil {
 		return err
 	}
+	c = useLocalServer(ctx, c, getenv, io.err)
 	if len(pos) == 0 && isTerminal(io.in) {
 		// Reading a terminal to its end looks like a hang to someone who expected an
 		// argument: say once how the input ends.

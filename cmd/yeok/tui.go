@@ -49,6 +49,7 @@ func runTUI(ctx context.Context, args []string, io stdio, getenv env) error {
 	if err != nil {
 		return err
 	}
+	c = useLocalServer(ctx, c, getenv, io.err)
 	st, err := openStore(ctx, c)
 	if err != nil {
 		return err

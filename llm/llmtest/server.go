@@ -32,6 +32,7 @@ type Server struct {
 	handlers []http.HandlerFunc
 	first    int // the request handlers[0] answers
 	requests []Request
+	models   []string
 	// Finished gets a value each time a handler returns (buffered; never blocks the
 	// server: values past its capacity are dropped).
 	Finished chan struct{}
@@ -80,7 +81,8 @@ func (r Request) LastUser() string {
 func (r Request) Auth() string { return r.Header.Get("Authorization") }
 
 // New starts a server answering with handlers (by default the captured gpt-4o-mini stream)
-// and closes it when the test ends. Requests to any path but /v1/chat/completions get 418.
+// and closes it when the test ends. GET /v1/models lists the models (see SetModels);
+// requests to any other path but /v1/chat/completions get 418.
 func New(t testing.TB, handlers ...http.HandlerFunc) *Server {
 	t.Helper()
 	if len(handlers) == 0 {
@@ -94,6 +96,10 @@ func New(t testing.TB, handlers ...http.HandlerFunc) *Server {
 }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodGet && r.URL.Path == "/v1/models" {
+		s.listModels(w) // not a translation: neither recorded nor answered by a handler
+		return
+	}
 	defer signal(s.Finished)
 	body, _ := io.ReadAll(r.Body)
 	rec := Request{Path: r.URL.Path, Header: r.Header.Clone(), Body: body}
@@ -118,6 +124,37 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		default:
 		}
 	}
+}
+
+// SetModels sets the model IDs GET /v1/models lists; by default gpt-4o-mini alone.
+func (s *Server) SetModels(ids ...string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.models = ids
+}
+
+// listModels answers GET /v1/models as OpenAI does.
+func (s *Server) listModels(w http.ResponseWriter) {
+	s.mu.Lock()
+	ids := s.models
+	s.mu.Unlock()
+	if ids == nil {
+		ids = []string{"gpt-4o-mini"}
+	}
+	type modelInfo struct {
+		ID      string `json:"id"`
+		Object  string `json:"object"`
+		OwnedBy string `json:"owned_by"`
+	}
+	list := struct {
+		Object string      `json:"object"`
+		Data   []modelInfo `json:"data"`
+	}{Object: "list", Data: []modelInfo{}}
+	for _, id := range ids {
+		list.Data = append(list.Data, modelInfo{ID: id, Object: "model", OwnedBy: "llmtest"})
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(list)
 }
 
 type recordKey struct{}

@@ -70,3 +70,13 @@ func TestViewLongStatusWraps(t *testing.T) {
 		t.Errorf("the message's rows stay after it cleared:\n%s", m.View())
 	}
 }
+
+func TestViewTinyStreamingStatus(t *testing.T) {
+	m := sized(newTestModel(t), 40, 10)
+	m = sendLine(m, "We will discuss the budget for the next quarter.")
+	m = frame(m, snapshot{text: "다음 분기 예산에 대해", deltas: 42, firstAt: testNow.Add(-time.Second), lastAt: testNow})
+	checkGolden(t, m)
+	if !strings.Contains(m.View(), "streaming 42 tok/s") {
+		t.Errorf("the state is cut:\n%s", m.View())
+	}
+}

@@ -139,7 +139,16 @@ func (m Model) statusLeft(stateW int, flash string) (string, int) {
 	if m.scriptID != "" {
 		name += " · script " + model.SanitizeLine(m.scriptID)
 	}
-	fixed := cellWidth(ansi.Strip(brand)) + cellWidth(ansi.Strip(langs)) + stateW
+	// On a narrow bar the state, which changes, keeps its room: the languages give way
+	// first, then the brand.
+	brandW, langsW := cellWidth(ansi.Strip(brand)), cellWidth(ansi.Strip(langs))
+	if brandW+langsW+stateW > m.width {
+		langs, langsW = "", 0
+	}
+	if brandW+stateW > m.width {
+		brand, brandW = "", 0
+	}
+	fixed := brandW + langsW + stateW
 	room := m.width - fixed
 	nameW := min(cellWidth(name)+2, max(room, 0))
 	if flash != "" {

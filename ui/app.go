@@ -115,6 +115,7 @@ type Model struct {
 	inputHeight   int // text rows of the input box
 	helpHeight    int // rows of the help
 	flashHeight   int // rows of a status message too long for the status bar
+	panelHeight   int // rows of a panel (picker, history, glossary)
 	panel         panel
 	picker        pickerModel
 	history       historyModel
@@ -297,11 +298,20 @@ func (m *Model) layout() {
 	m.helpHeight = min(len(m.helpLines()), max(m.height-fixed-1, 1))
 	m.inputHeight = min(m.input.rowCount(), maxInputRows, max(m.height-fixed-m.helpHeight, 1))
 	m.mainHeight = max(m.height-fixed-m.helpHeight-m.inputHeight, 0)
+	// A panel has its own filter line; on a short terminal it takes the input box's rows
+	// too, so that its list keeps some.
+	m.panelHeight = m.mainHeight
+	if m.mainHeight < roomyPanel {
+		m.panelHeight += m.inputHeight + 2
+	}
 	m.sb.setSize(m.width, m.mainHeight)
-	m.picker.setSize(m.width, m.mainHeight)
-	m.history.setSize(m.width, m.mainHeight)
-	m.gloss.setSize(m.width, m.mainHeight)
+	m.picker.setSize(m.width, m.panelHeight)
+	m.history.setSize(m.width, m.panelHeight)
+	m.gloss.setSize(m.width, m.panelHeight)
 }
+
+// roomyPanel is the height from which a panel leaves the input box on screen below it.
+const roomyPanel = 10
 
 // tooSmall reports a terminal in which the layout cannot be drawn.
 func (m Model) tooSmall() bool { return m.width < minWidth || m.height < minHeight }
@@ -309,5 +319,5 @@ func (m Model) tooSmall() bool { return m.width < minWidth || m.height < minHeig
 // The smallest terminal the layout is drawn in; below it a one-line notice shows.
 const (
 	minWidth  = 20
-	minHeight = 6
+	minHeight = 8
 )

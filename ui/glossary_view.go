@@ -16,7 +16,7 @@ func (m Model) openGlossary() (tea.Model, tea.Cmd) {
 		return m, m.setFlash("no script attached: start with --script ID, or reopen a script with "+m.keys.History.Help().Key, true)
 	}
 	m.gloss = newGlossary(m.scriptID, m.look())
-	m.gloss.setSize(m.width, m.mainHeight)
+	m.gloss.setSize(m.width, m.panelHeight)
 	m.panel = panelGlossary
 	m.input.focused = false
 	return m, loadScriptCmd(m.cfg.Ctx, m.st, m.cfg.Owner, m.scriptID, m.from, m.to)

@@ -253,7 +253,7 @@ func (h pickerHelp) FullHelp() [][]key.Binding { return [][]key.Binding{h.ShortH
 // openPicker shows the language picker for mode.
 func (m Model) openPicker(mode pickerMode) (tea.Model, tea.Cmd) {
 	m.picker = newPicker(mode, m.from, m.to, m.recents, m.look())
-	m.picker.setSize(m.width, m.mainHeight)
+	m.picker.setSize(m.width, m.panelHeight)
 	m.panel = panelPicker
 	m.input.focused = false
 	return m, nil

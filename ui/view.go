@@ -20,8 +20,9 @@ func (m Model) View() string {
 	if m.tooSmall() {
 		return m.noticeView()
 	}
-	parts := make([]string, 0, 5)
-	if m.mainHeight > 0 {
+	parts := make([]string, 0, 6)
+	panelOnly := m.panel != panelChat && m.panelHeight > m.mainHeight
+	if m.mainHeight > 0 || panelOnly {
 		parts = append(parts, m.mainView())
 	}
 	if m.cfg.ProviderError != "" {
@@ -30,7 +31,9 @@ func (m Model) View() string {
 	if m.follow.shown {
 		parts = append(parts, m.followView())
 	}
-	parts = append(parts, m.inputView())
+	if !panelOnly {
+		parts = append(parts, m.inputView())
+	}
 	if m.flashHeight > 0 {
 		parts = append(parts, m.flashView())
 	}
@@ -107,10 +110,15 @@ func (m Model) helpModel() help.Model {
 // helpWidth is how wide the help may be.
 func (m Model) helpWidth() int { return m.width - 2 }
 
-// helpView is the help, cut to the rows the layout gave it.
+// helpView is the help, cut to the rows the layout gave it. The full help keeps its last
+// rows, where the way out (quit, close help) is.
 func (m Model) helpView() string {
 	lines := m.helpLines()
-	return strings.Join(lines[:min(max(m.helpHeight, 1), len(lines))], "\n")
+	rows := min(max(m.helpHeight, 1), len(lines))
+	if m.helpAll {
+		return strings.Join(lines[len(lines)-rows:], "\n")
+	}
+	return strings.Join(lines[:rows], "\n")
 }
 
 // drawHelpLines draws the help of keys, one string a row, cut to the width.
@@ -126,17 +134,23 @@ func (m Model) drawHelpLines(keys help.KeyMap) []string {
 	return lines
 }
 
-// shortHelpView keeps as many bindings as fit, then an ellipsis (bubbles' help draws an
-// item that does not fit when the ellipsis does not fit either).
+// shortHelpView keeps as many bindings as fit, then an ellipsis and the last binding, which
+// is always the way out (esc close, or the key to the full help with quit in it). bubbles'
+// help would draw an item that does not fit when the ellipsis does not fit either.
 func (m Model) shortHelpView(bindings []key.Binding) string {
 	h := m.helpModel()
-	for n := len(bindings); n > 0; n-- {
-		view, tail := h.ShortHelpView(bindings[:n]), ""
-		if n < len(bindings) {
-			tail = " " + h.Styles.Ellipsis.Render(h.Ellipsis)
+	if view := h.ShortHelpView(bindings); lipgloss.Width(view) <= m.helpWidth() {
+		return view
+	}
+	last := bindings[len(bindings)-1:]
+	for n := len(bindings) - 1; n >= 0; n-- {
+		view := h.ShortHelpView(bindings[:n])
+		if n > 0 {
+			view += " " + h.Styles.Ellipsis.Render(h.Ellipsis) + " "
 		}
-		if lipgloss.Width(view+tail) <= m.helpWidth() {
-			return view + tail
+		view += h.ShortHelpView(last)
+		if lipgloss.Width(view) <= m.helpWidth() {
+			return view
 		}
 	}
 	return ""

@@ -69,8 +69,8 @@ func (b *block) render(width int, last bool, lk look) []string {
 	st := lk.st
 	if b.kind == blockMarker {
 		label := "── " + model.SanitizeLine(b.label) + " "
-		fill := max(width-2-ansi.StringWidth(label), 0)
-		return []string{"", " " + st.Marker.Render(ansi.Truncate(label+strings.Repeat("─", fill), width-2, "…"))}
+		fill := max(width-2-cellWidth(label), 0)
+		return []string{"", " " + st.Marker.Render(truncateCells(label+strings.Repeat("─", fill), width-2, "…"))}
 	}
 	if b.live != nil {
 		return b.renderLive(width, lk)
@@ -202,7 +202,7 @@ func joinMeta(parts []metaPart, width int, st *Styles) string {
 			}
 		}
 		line := strings.Join(texts, sep)
-		if ansi.StringWidth(line) <= width || len(parts) <= 2 {
+		if cellWidth(ansi.Strip(line)) <= width || len(parts) <= 2 {
 			return ansi.Truncate(line, width, "…")
 		}
 		parts = append(parts[:lowest:lowest], parts[lowest+1:]...)

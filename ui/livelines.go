@@ -3,7 +3,6 @@ package ui
 import (
 	"strings"
 
-	"github.com/charmbracelet/x/ansi"
 	"github.com/yeok/yeok/model"
 )
 
@@ -59,9 +58,9 @@ func (b *block) renderLive(width int, lk look) []string {
 		switch {
 		case len(done)+len(tail) == 0:
 			out = append(out, bodyIndent+st.Waiting.Render("…"))
-		case len(tail) > 0 && ansi.StringWidth(tail[len(tail)-1]) < inner:
+		case len(tail) > 0 && cellWidth(tail[len(tail)-1]) < inner:
 			out[len(out)-1] += c.caret
-		case len(tail) == 0 && ansi.StringWidth(c.wrap.done[len(c.wrap.done)-1]) < inner:
+		case len(tail) == 0 && cellWidth(c.wrap.done[len(c.wrap.done)-1]) < inner:
 			out[len(out)-1] += c.caret
 		default:
 			out = append(out, bodyIndent+c.caret)

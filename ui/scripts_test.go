@@ -80,3 +80,33 @@ func TestViewTinyStreamingStatus(t *testing.T) {
 		t.Errorf("the state is cut:\n%s", m.View())
 	}
 }
+
+// TestStreamingHindiKeepsCaret streams Indic scripts at many widths, a rune at a time: the caret after the text
+// goes on the next row when the text fills its row, as the terminal counts cells.
+func TestStreamingHindiKeepsCaret(t *testing.T) {
+	for _, sample := range scriptAnswers[:2] {
+		for width := 24; width <= 32; width++ {
+			for n := 1; n <= len([]rune(sample.text)); n++ {
+				text := string([]rune(sample.text)[:n])
+				m := sized(newTestModel(t), width, 20)
+				m = sendLine(m, "Thank you for coming today.")
+				m = frame(m, snapshot{text: text, deltas: 9, firstAt: testNow, lastAt: testNow})
+				if !strings.Contains(m.View(), "▍") {
+					t.Fatalf("%s at width %d: the caret is cut off after %q:\n%s", sample.name, width, text, m.View())
+				}
+			}
+		}
+	}
+}
+
+// TestMarkerWithHindiLabel fills a marker rule to the width the terminal draws it.
+func TestMarkerWithHindiLabel(t *testing.T) {
+	b := block{kind: blockMarker, label: "हिन्दी सत्र"}
+	st := DefaultStyles(asciiRenderer())
+	for width := 20; width <= 40; width++ {
+		lines := b.render(width, false, look{st: &st})
+		if w := cellWidth(lines[1]); w != width-1 {
+			t.Errorf("width %d: the marker is %d cells, want %d: %q", width, w, width-1, lines[1])
+		}
+	}
+}

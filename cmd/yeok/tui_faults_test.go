@@ -82,6 +82,9 @@ func TestTUIUnauthorized(t *testing.T) {
 	// Still alive: the input box takes text after the failure.
 	r.typeText("still here")
 	r.waitFor(t, "still here")
+	// The text was not sent: the first Ctrl+C asks, the second quits.
+	r.press(tea.KeyCtrlC)
+	r.waitFor(t, "again quits")
 	m := r.quit(t)
 	view := m.View()
 	if !strings.Contains(view, "✗ failed") || !strings.Contains(view, "OPENAI_API_KEY") || !strings.Contains(view, "› "+source) {

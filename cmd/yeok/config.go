@@ -12,6 +12,7 @@ import (
 
 	"github.com/yeok/yeok/model"
 	"github.com/yeok/yeok/storage"
+	"github.com/yeok/yeok/ui"
 )
 
 // defaultBaseURL is where requests go when only an API key is configured.
@@ -34,6 +35,30 @@ type fileConfig struct {
 	DBTimeout         string `toml:"db_timeout"`
 	FirstTokenTimeout string `toml:"first_token_timeout"`
 	Context           *int   `toml:"context"`
+	// Keys rebinds the TUI's actions: [keys] copy = "alt+c", target = ["ctrl+t", "f2"].
+	Keys map[string]keyList `toml:"keys"`
+}
+
+// keyList is one action's keys in config.toml: a string or a list of strings.
+type keyList []string
+
+// UnmarshalTOML takes "ctrl+y" or ["ctrl+y", "f3"].
+func (k *keyList) UnmarshalTOML(v any) error {
+	switch v := v.(type) {
+	case string:
+		*k = keyList{v}
+		return nil
+	case []any:
+		for _, e := range v {
+			s, ok := e.(string)
+			if !ok {
+				return fmt.Errorf("want a key name such as \"ctrl+y\", got %v", e)
+			}
+			*k = append(*k, s)
+		}
+		return nil
+	}
+	return fmt.Errorf("want a key name such as \"ctrl+y\" or a list of them, got %v", v)
 }
 
 // config is every setting after precedence (flag > env > config file > default) is applied.
@@ -56,6 +81,8 @@ type config struct {
 	FirstTokenTimeout time.Duration
 	Context           int
 	ContextSet        bool
+	// Keys is the TUI's key map; its zero value means the defaults.
+	Keys ui.KeyMap
 }
 
 // env is the part of the process environment yeok reads; tests build their own.
@@ -175,6 +202,15 @@ func resolveConfig(f *commonFlags, getenv env) (config, error) {
 	c.IdleTimeout = pickDuration(f.idleTimeout, fc.IdleTimeout, 30*time.Second)
 	c.DBTimeout = pickDuration(f.dbTimeout, fc.DBTimeout, storage.DefaultTimeout)
 	c.FirstTokenTimeout = pickDuration(f.firstTokenTimeout, fc.FirstTokenTimeout, 60*time.Second)
+	if len(fc.Keys) > 0 {
+		keys := map[string][]string{}
+		for name, ks := range fc.Keys {
+			keys[name] = ks
+		}
+		if c.Keys, err = ui.RemapKeys(ui.DefaultKeyMap(), keys); err != nil {
+			return c, usageErrorf("config %s: [keys]: %v", path, err)
+		}
+	}
 	switch {
 	case f.context.set:
 		c.Context, c.ContextSet = f.context.n, true

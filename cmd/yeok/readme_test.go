@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/yeok/yeok/llm/llmtest"
+	"github.com/yeok/yeok/ui"
 )
 
 // readmeShellLines are the command lines of README's sh blocks, continuation lines joined
@@ -197,6 +198,30 @@ func TestReadmeInlineAndHelpExamplesParse(t *testing.T) {
 				continue
 			}
 			helpParses(t, "example", args)
+		}
+	}
+}
+
+// README's config.toml examples load, and it names every action [keys] takes.
+func TestReadmeConfigExamples(t *testing.T) {
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	blocks := regexp.MustCompile("(?s)```toml\n(.*?)```").FindAllStringSubmatch(string(b), -1)
+	if len(blocks) < 2 {
+		t.Fatalf("%d toml blocks in README", len(blocks))
+	}
+	db := filepath.Join(t.TempDir(), "y.db")
+	for _, m := range blocks {
+		p := yeokRun(t, nil, "", "history", "--db", db, "--config", writeConfig(t, m[1]))
+		if p.code != 0 {
+			t.Errorf("README's config\n%s\ndoes not load: %s", m[1], p.stderr)
+		}
+	}
+	for _, name := range ui.KeyActions() {
+		if !strings.Contains(string(b), "`"+name+"`") {
+			t.Errorf("README does not name the [keys] action %s", name)
 		}
 	}
 }

@@ -86,6 +86,7 @@ func runTUI(ctx context.Context, args []string, io stdio, getenv env) error {
 		Renderer:      ui.NewRenderer(io.out, termEnv(getenv)),
 		Clipboard:     ui.NewClipboard(io.out, termEnv(getenv)),
 		ProviderError: problem,
+		Keys:          c.Keys,
 		Export:        exportToFolder(st, "."),
 		Follow:        followLines,
 		FollowName:    followName(*followPath),

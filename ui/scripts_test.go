@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/yeok/yeok/model"
+
 	tea "github.com/charmbracelet/bubbletea"
 )
 
@@ -81,18 +83,25 @@ func TestViewTinyStreamingStatus(t *testing.T) {
 	}
 }
 
-// TestStreamingHindiKeepsCaret streams Indic scripts at many widths, a rune at a time: the caret after the text
-// goes on the next row when the text fills its row, as the terminal counts cells.
-func TestStreamingHindiKeepsCaret(t *testing.T) {
-	for _, sample := range scriptAnswers[:2] {
-		for width := 24; width <= 32; width++ {
-			for n := 1; n <= len([]rune(sample.text)); n++ {
-				text := string([]rune(sample.text)[:n])
-				m := sized(newTestModel(t), width, 20)
-				m = sendLine(m, "Thank you for coming today.")
-				m = frame(m, snapshot{text: text, deltas: 9, firstAt: testNow, lastAt: testNow})
-				if !strings.Contains(m.View(), "▍") {
-					t.Fatalf("%s at width %d: the caret is cut off after %q:\n%s", sample.name, width, text, m.View())
+// TestStreamingIndicKeepsCaret draws the entry in flight, a rune at a time, at many
+// widths: the caret after the text goes on the next row when the text fills its row as
+// the terminal counts cells, so no row reaches the pane's last column.
+func TestStreamingIndicKeepsCaret(t *testing.T) {
+	st, keys := DefaultStyles(asciiRenderer()), DefaultKeyMap()
+	for _, sample := range scriptAnswers[:3] {
+		runes := []rune(sample.text)
+		for width := 24; width <= 40; width++ {
+			for n := 1; n <= len(runes); n++ {
+				b := block{kind: blockEntry, entry: model.Entry{Source: sample.source, To: "hi"},
+					live: &liveText{text: string(runes[:n]), phase: phaseStreaming}}
+				lines := b.renderLive(width, look{st: &st, keys: &keys})
+				if !strings.Contains(strings.Join(lines, "\n"), "▍") {
+					t.Fatalf("%s at width %d after %q: no caret: %q", sample.name, width, string(runes[:n]), lines)
+				}
+				for _, l := range lines {
+					if w, sure := textCells(l); w > width || (!sure && w >= width) {
+						t.Fatalf("%s at width %d after %q: row %q is %d cells (sure %v)", sample.name, width, string(runes[:n]), l, w, sure)
+					}
 				}
 			}
 		}

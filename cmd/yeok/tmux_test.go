@@ -145,4 +145,18 @@ func TestTmuxHindiPicker(t *testing.T) {
 	if w := p.wrapped(); w != nil {
 		t.Errorf("after Esc tmux wrapped a row wider than the pane; joined rows:\n%s", strings.Join(w, "\n"))
 	}
+
+	// Hindi as the target: the status bar and the empty screen name it.
+	p.keys("C-t")
+	p.waitFor("the picker again", func(r []string) bool { return strings.Contains(r[0], "Translate into") })
+	p.literal("hindi")
+	p.waitFor("Hindi in the picker", func(r []string) bool { return strings.Contains(strings.Join(r, "\n"), "Hindi — हिन्दी") })
+	p.keys("Enter")
+	screen = p.waitFor("Hindi as the target", func(r []string) bool { return strings.Contains(r[rows-2], "→ hi") })
+	if !statusRow(screen[rows-2]) {
+		t.Errorf("with Hindi as target row %d is %q, want the whole status bar", rows-2, screen[rows-2])
+	}
+	if w := p.wrapped(); w != nil {
+		t.Errorf("with Hindi as target tmux wrapped a row wider than the pane; joined rows:\n%s", strings.Join(w, "\n"))
+	}
 }

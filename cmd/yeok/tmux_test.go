@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -158,5 +159,29 @@ func TestTmuxHindiPicker(t *testing.T) {
 	}
 	if w := p.wrapped(); w != nil {
 		t.Errorf("with Hindi as target tmux wrapped a row wider than the pane; joined rows:\n%s", strings.Join(w, "\n"))
+	}
+}
+
+func TestTmuxTinyWindow(t *testing.T) {
+	const cols, rows = 40, 10
+	p := startTmux(t, cols, rows, []string{"TERM=tmux-256color"}, "--to", "ko")
+	joined := func(r []string) string { return strings.Join(r, "\n") }
+	p.keys("C-t")
+	screen := p.waitFor("the picker", func(r []string) bool { return strings.Contains(r[0], "Translate into") })
+	if s := joined(screen); !strings.Contains(s, "▸ ") || !strings.Contains(s, "esc close") {
+		t.Errorf("the picker at %dx%d shows no row or no way out:\n%s", cols, rows, s)
+	}
+	p.keys("Escape")
+	p.waitFor("the picker closed", func(r []string) bool { return !strings.Contains(r[0], "Translate into") })
+	p.keys("C-g")
+	screen = p.waitFor("the full help", func(r []string) bool { return strings.Contains(joined(r), "close help") })
+	if s := joined(screen); !strings.Contains(s, "ctrl+c quit") {
+		t.Errorf("the full help at %dx%d hides ctrl+c quit:\n%s", cols, rows, s)
+	}
+	if !slices.ContainsFunc(screen, statusRow) {
+		t.Errorf("no whole status bar:\n%s", joined(screen))
+	}
+	if w := p.wrapped(); w != nil {
+		t.Errorf("tmux wrapped a row wider than the pane:\n%s", joined(w))
 	}
 }

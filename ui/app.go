@@ -69,6 +69,9 @@ type Config struct {
 	// ProviderError, when set, says in one line that no provider is configured and what
 	// to set; the app opens but does not call the translator.
 	ProviderError string
+	// Notice, when set, is shown in the status bar as the app opens: how the provider was
+	// found, for one.
+	Notice string
 	// Keys remaps keys; the zero value means DefaultKeyMap().
 	Keys KeyMap
 	// Now is the clock; nil means time.Now.
@@ -212,6 +215,7 @@ func (m Model) Init() tea.Cmd {
 		loadRecentsCmd(ctx, m.st, owner),
 		loadInputsCmd(ctx, m.st, owner),
 		readFollowCmd(ctx, m.cfg.Follow),
+		noticeCmd(m.cfg.Notice),
 	)
 }
 
@@ -227,6 +231,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.handleKey(msg)
 	case tea.MouseMsg:
 		return m.handleMouse(msg), nil
+	case noticeMsg:
+		return m, m.setFlash(string(msg), false)
 	case spinner.TickMsg:
 		if m.flight == nil {
 			return m, nil // let the tick chain end while idle

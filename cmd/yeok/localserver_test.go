@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -110,5 +111,16 @@ func TestTranslateFindsLocalServer(t *testing.T) {
 	p = yeokRun(t, nil, "", "translate", "--db", db, "--to", "ko", "hi")
 	if p.code != 1 || !strings.Contains(p.stderr, "set OPENAI_API_KEY") {
 		t.Errorf("without a server: code %d stderr %q", p.code, p.stderr)
+	}
+}
+
+// The TUI says in its status bar which local server it found.
+func TestTUINamesTheLocalServer(t *testing.T) {
+	srv := llmtest.New(t)
+	srv.SetModels("llama3.2")
+	home := t.TempDir()
+	_, err := startBinaryEnv(filepath.Join(home, "y.db"), home, "using a local server", probePortsEnv+"="+portOf(t, srv.URL))
+	if err != nil {
+		t.Fatal(err)
 	}
 }

@@ -49,7 +49,8 @@ func runTUI(ctx context.Context, args []string, io stdio, getenv env) error {
 	if err != nil {
 		return err
 	}
-	c = useLocalServer(ctx, c, getenv, io.err)
+	var found strings.Builder
+	c = useLocalServer(ctx, c, getenv, &found)
 	st, err := openStore(ctx, c)
 	if err != nil {
 		return err
@@ -87,6 +88,7 @@ func runTUI(ctx context.Context, args []string, io stdio, getenv env) error {
 		Clipboard:     ui.NewClipboard(io.out, termEnv(getenv)),
 		ProviderError: problem,
 		Keys:          c.Keys,
+		Notice:        strings.TrimPrefix(strings.TrimSpace(found.String()), "yeok: "),
 		Export:        exportToFolder(st, "."),
 		Follow:        followLines,
 		FollowName:    followName(*followPath),

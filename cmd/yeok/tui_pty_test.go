@@ -31,18 +31,23 @@ type ptyStart struct {
 // its terminal queries, waits until the screen shows want, reads its memory, and quits it
 // with Ctrl+C.
 func startBinary(db, home, want string) (ptyStart, error) {
+	// The provider is never called: nothing is sent.
+	return startBinaryEnv(db, home, want, "OPENAI_API_KEY="+fakeKey, "OPENAI_BASE_URL=http://127.0.0.1:9/v1")
+}
+
+// startBinaryEnv is startBinary with env added to the process's environment.
+func startBinaryEnv(db, home, want string, env ...string) (ptyStart, error) {
 	var res ptyStart
 	cmd := exec.Command(yeokBin, "--db", db)
-	cmd.Env = []string{
+	cmd.Env = append([]string{
 		"HOME=" + home,
 		"XDG_CONFIG_HOME=" + filepath.Join(home, "config"),
 		"XDG_DATA_HOME=" + filepath.Join(home, "data"),
 		"PATH=" + os.Getenv("PATH"),
 		"LANG=C.UTF-8",
 		"TERM=xterm-256color",
-		"OPENAI_API_KEY=" + fakeKey,
-		"OPENAI_BASE_URL=http://127.0.0.1:9/v1", // never called: nothing is sent
-	}
+		probePortsEnv + "=off",
+	}, env...)
 	start := time.Now()
 	term, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: tuiHeight, Cols: tuiWidth})
 	if err != nil {

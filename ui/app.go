@@ -72,6 +72,8 @@ type Config struct {
 	// Notice, when set, is shown in the status bar as the app opens: how the provider was
 	// found, for one.
 	Notice string
+	// Theme replaces palette colours by name; nil keeps the built-in light and dark ones.
+	Theme Theme
 	// Keys remaps keys; the zero value means DefaultKeyMap().
 	Keys KeyMap
 	// Now is the clock; nil means time.Now.
@@ -185,7 +187,7 @@ func New(cfg Config, tr Translator, st Store) Model {
 	if cfg.To.IsAuto() {
 		cfg.To = "en"
 	}
-	styles := DefaultStyles(cfg.Renderer)
+	styles := ThemedStyles(cfg.Renderer, cfg.Theme)
 	m := Model{
 		cfg: &cfg, tr: tr, st: st, keys: &keys, styles: &styles, now: cfg.Now,
 		from: cfg.From, to: cfg.To, scriptID: cfg.Session.ScriptID,
@@ -287,7 +289,8 @@ func (m *Model) layout() {
 	if m.width <= 0 || m.height <= 0 {
 		return
 	}
-	m.input.width = max(m.width-4, 1)
+	// One cell short of the box: a row of text of uncertain width narrows the box by one.
+	m.input.width = max(m.width-5, 1)
 	fixed := 2 + 1 // the input's border and the status bar
 	if m.cfg.ProviderError != "" {
 		fixed++

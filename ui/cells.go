@@ -5,6 +5,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 	"golang.org/x/text/width"
 )
@@ -82,7 +83,13 @@ func cellWidth(s string) int {
 // wider than width cells, and, when the terminals disagree about any of its text, narrower
 // than width, so that it never reaches the last column. Escape sequences are all kept, so
 // styles still end where they should.
-func fitLine(s string, width int) string {
+func fitLine(s string, width int) string { return fitCells(s, width, true) }
+
+// cutLine cuts a drawn line to at most width cells, as fitLine does, but lets text of
+// uncertain width fill the row: for a line that is not the pane's last column.
+func cutLine(s string, width int) string { return fitCells(s, width, false) }
+
+func fitCells(s string, width int, strict bool) string {
 	if !needsFit(s, width) {
 		return s
 	}
@@ -117,7 +124,7 @@ func fitLine(s string, width int) string {
 		cells += w
 	}
 	out := b.String()
-	if !sure && cells >= width && keepFirst >= 0 {
+	if strict && !sure && cells >= width && keepFirst >= 0 {
 		// Drop the text past width-1 cells, keeping the escape sequences after it.
 		out = out[:keepFirst] + keepEscapes(out[keepFirst:])
 	}
@@ -191,4 +198,32 @@ func truncateCells(s string, w int, tail string) string {
 		i += len(c)
 	}
 	return s
+}
+
+// drawBox draws content inside the border and horizontal padding of st, width cells wide
+// in all. It pads each row by the cells the terminal gives it: lipgloss pads by grapheme
+// width, which would leave a row of Hindi wider than the box and cut off its right edge.
+// While a row holds text of uncertain width the box is a cell narrower, so that its right
+// edge keeps off the pane's last column.
+func drawBox(r *lipgloss.Renderer, st lipgloss.Style, width int, content string) string {
+	lines := strings.Split(content, "\n")
+	for _, l := range lines {
+		if _, sure := textCells(ansi.Strip(l)); !sure {
+			width--
+			break
+		}
+	}
+	b := st.GetBorderStyle()
+	edge := r.NewStyle().Foreground(st.GetBorderTopForeground())
+	left, right := st.GetPaddingLeft(), st.GetPaddingRight()
+	inner := max(width-2-left-right, 0)
+	out := make([]string, 0, len(lines)+2)
+	out = append(out, edge.Render(b.TopLeft+strings.Repeat(b.Top, max(width-2, 0))+b.TopRight))
+	for _, l := range lines {
+		l = cutLine(l, inner)
+		pad := max(inner-cellWidth(ansi.Strip(l)), 0)
+		out = append(out, edge.Render(b.Left)+strings.Repeat(" ", left)+l+strings.Repeat(" ", pad+right)+edge.Render(b.Right))
+	}
+	out = append(out, edge.Render(b.BottomLeft+strings.Repeat(b.Bottom, max(width-2, 0))+b.BottomRight))
+	return strings.Join(out, "\n")
 }

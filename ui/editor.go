@@ -265,6 +265,14 @@ func (e editor) placeholderView(height int) string {
 	return line + strings.Repeat("\n", height-1)
 }
 
-func runeCells(r rune) int { return ansi.StringWidth(string(r)) }
+// runeCells and cells count as tmux and xterm do, a code point at a time, so that a row
+// of Hindi fills the box as the terminal draws it.
+func runeCells(r rune) int { return codePointCells(r) }
 
-func cells(rs []rune) int { return ansi.StringWidth(string(rs)) }
+func cells(rs []rune) int {
+	n := 0
+	for _, r := range rs {
+		n += codePointCells(r)
+	}
+	return n
+}

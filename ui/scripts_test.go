@@ -119,3 +119,16 @@ func TestMarkerWithHindiLabel(t *testing.T) {
 		}
 	}
 }
+
+// TestViewTypedHindi types Devanagari into the input box: its rows wrap and pad by the
+// cells the terminal gives them, so the box keeps its right edge.
+func TestViewTypedHindi(t *testing.T) {
+	m := sized(newTestModel(t), 40, 12)
+	m = step(m, typeKeys("नमस्ते दुनिया हिन्दी हिन्दी हिन्दी हिन्दी नमस्ते दुनिया")...)
+	checkGolden(t, m)
+	for _, row := range strings.Split(m.View(), "\n") {
+		if strings.HasPrefix(row, "│") && !strings.HasSuffix(row, "│") {
+			t.Errorf("the input box lost its right edge: %q", row)
+		}
+	}
+}

@@ -67,28 +67,33 @@ type Styles struct {
 // faint or italic) the renderer keeps its attributes and the styles drop their colours:
 // what colour set apart is then faint, so the placeholder never looks like typed text.
 func DefaultStyles(r *lipgloss.Renderer) Styles {
+	return ThemedStyles(r, nil)
+}
+
+// ThemedStyles is DefaultStyles with the palette colours theme names replaced.
+func ThemedStyles(r *lipgloss.Renderer, theme Theme) Styles {
 	noColor := r.ColorProfile() != termenv.Ascii && r.Output().EnvNoColor()
-	c := func(light, dark string) lipgloss.TerminalColor {
+	c := func(name, light, dark string) lipgloss.TerminalColor {
 		if noColor {
 			return lipgloss.NoColor{}
 		}
-		return adaptive(light, dark)
+		return adaptive(theme.pick(name, light, dark))
 	}
 	// dim is the look of secondary text: a grey, or faint without colour.
 	dim := func(st lipgloss.Style) lipgloss.Style { return st.Faint(noColor) }
 	var (
-		accent = c("#7D56F4", "#A58BFF")
-		pink   = c("#EE6FF8", "#F25D94")
-		green  = c("#02A367", "#04B575")
-		yellow = c("#B8860B", "#DBBD70")
-		red    = c("#D2304A", "#FF5F87")
-		text   = c("#1A1A1A", "#EEEEEE")
-		subtle = c("#8A8A8A", "#777777")
-		faint  = c("#C2C2C2", "#444444")
-		cream  = c("#FFFDF5", "#FFFDF5")
+		accent = c("accent", "#7D56F4", "#A58BFF")
+		pink   = c("pink", "#EE6FF8", "#F25D94")
+		green  = c("green", "#02A367", "#04B575")
+		yellow = c("yellow", "#B8860B", "#DBBD70")
+		red    = c("red", "#D2304A", "#FF5F87")
+		text   = c("text", "#1A1A1A", "#EEEEEE")
+		subtle = c("subtle", "#8A8A8A", "#777777")
+		faint  = c("faint", "#C2C2C2", "#444444")
+		cream  = c("cream", "#FFFDF5", "#FFFDF5")
 		// The bar's grey has no 16-colour equivalent: the nearest, black or white, is
 		// drawn by each terminal theme in a grey of its own, blocks across the bar.
-		barBg lipgloss.TerminalColor = backgroundOnly256("#EDEDED", "#262626")
+		barBg lipgloss.TerminalColor = backgroundOnly256(theme.pick("bar", "#EDEDED", "#262626"))
 	)
 	if noColor {
 		barBg = lipgloss.NoColor{}

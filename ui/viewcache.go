@@ -81,7 +81,7 @@ func (m Model) inputView() string {
 	if k.blurred {
 		box = m.styles.InputBlurred
 	}
-	c.out = box.Width(m.width - 2).Render(e.view(m.inputHeight))
+	c.out = drawBox(m.cfg.Renderer, box, m.width, e.view(m.inputHeight))
 	c.ok, c.key, c.value = true, k, append(c.value[:0], e.value...)
 	return c.out
 }

@@ -37,6 +37,21 @@ type fileConfig struct {
 	Context           *int   `toml:"context"`
 	// Keys rebinds the TUI's actions: [keys] copy = "alt+c", target = ["ctrl+t", "f2"].
 	Keys map[string]keyList `toml:"keys"`
+	// Theme replaces palette colours: [theme] accent = "#FF8800", or ["#light", "#dark"].
+	Theme map[string]themeColor `toml:"theme"`
+}
+
+// themeColor is one [theme] colour: one for both backgrounds, or [light, dark].
+type themeColor ui.ThemeColor
+
+// UnmarshalTOML takes "#RRGGBB" or ["#RRGGBB", "#RRGGBB"].
+func (c *themeColor) UnmarshalTOML(v any) error {
+	var ks keyList
+	if err := ks.UnmarshalTOML(v); err != nil || len(ks) < 1 || len(ks) > 2 {
+		return fmt.Errorf("want a colour such as \"#7D56F4\", or [light, dark], got %v", v)
+	}
+	c.Light, c.Dark = ks[0], ks[len(ks)-1]
+	return nil
 }
 
 // keyList is one action's keys in config.toml: a string or a list of strings.
@@ -83,6 +98,8 @@ type config struct {
 	ContextSet        bool
 	// Keys is the TUI's key map; its zero value means the defaults.
 	Keys ui.KeyMap
+	// Theme is the TUI's palette changes; nil means none.
+	Theme ui.Theme
 }
 
 // env is the part of the process environment yeok reads; tests build their own.
@@ -209,6 +226,15 @@ func resolveConfig(f *commonFlags, getenv env) (config, error) {
 		}
 		if c.Keys, err = ui.RemapKeys(ui.DefaultKeyMap(), keys); err != nil {
 			return c, usageErrorf("config %s: [keys]: %v", path, err)
+		}
+	}
+	if len(fc.Theme) > 0 {
+		c.Theme = ui.Theme{}
+		for name, col := range fc.Theme {
+			c.Theme[name] = ui.ThemeColor(col)
+		}
+		if err := c.Theme.Check(); err != nil {
+			return c, usageErrorf("config %s: [theme]: %v", path, err)
 		}
 	}
 	switch {

@@ -22,7 +22,7 @@ func writeConfig(t *testing.T, text string) string {
 	return path
 }
 
-func TestConfigKeys(t *testing.T) {
+func TestConfigKeysAndTheme(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "y.db")
 	tests := []struct {
 		name, toml string
@@ -33,6 +33,9 @@ func TestConfigKeys(t *testing.T) {
 		{"unknown action", "[keys]\nteleport = \"f5\"\n", 2, "[keys]: unknown action \"teleport\" (actions: send, newline,"},
 		{"bound twice", "[keys]\ncopy = \"ctrl+r\"\n", 2, "[keys]: key \"ctrl+r\" is bound to both retry and copy\n"},
 		{"not a key", "[keys]\ncopy = 3\n", 2, "want a key name such as \"ctrl+y\" or a list of them, got 3"},
+		{"colours", "[theme]\naccent = \"#FF8800\"\nbar = [\"#EEEEEE\", \"#202020\"]\n", 0, ""},
+		{"unknown colour", "[theme]\npurple = \"#FF8800\"\n", 2, "[theme]: unknown colour \"purple\" (colours: accent,"},
+		{"not a colour", "[theme]\nred = \"red\"\n", 2, "[theme]: red: \"red\" is not a colour like \"#7D56F4\"\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

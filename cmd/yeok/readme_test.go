@@ -202,14 +202,15 @@ func TestReadmeInlineAndHelpExamplesParse(t *testing.T) {
 	}
 }
 
-// README's config.toml examples load, and it names every action [keys] takes.
+// README's config.toml examples load, and it names every action [keys] takes and every
+// colour of [theme].
 func TestReadmeConfigExamples(t *testing.T) {
 	b, err := os.ReadFile("../../README.md")
 	if err != nil {
 		t.Fatal(err)
 	}
 	blocks := regexp.MustCompile("(?s)```toml\n(.*?)```").FindAllStringSubmatch(string(b), -1)
-	if len(blocks) < 2 {
+	if len(blocks) < 3 {
 		t.Fatalf("%d toml blocks in README", len(blocks))
 	}
 	db := filepath.Join(t.TempDir(), "y.db")
@@ -222,6 +223,11 @@ func TestReadmeConfigExamples(t *testing.T) {
 	for _, name := range ui.KeyActions() {
 		if !strings.Contains(string(b), "`"+name+"`") {
 			t.Errorf("README does not name the [keys] action %s", name)
+		}
+	}
+	for _, name := range ui.ThemeColors() {
+		if !strings.Contains(string(b), "`"+name+"`") {
+			t.Errorf("README does not name the [theme] colour %s", name)
 		}
 	}
 }

@@ -88,6 +88,7 @@ func runTUI(ctx context.Context, args []string, io stdio, getenv env) error {
 		Clipboard:     ui.NewClipboard(io.out, termEnv(getenv)),
 		ProviderError: problem,
 		Keys:          c.Keys,
+		Theme:         c.Theme,
 		Notice:        strings.TrimPrefix(strings.TrimSpace(found.String()), "yeok: "),
 		Export:        exportToFolder(st, "."),
 		Follow:        followLines,

@@ -74,6 +74,8 @@ type Config struct {
 	Notice string
 	// Theme replaces palette colours by name; nil keeps the built-in light and dark ones.
 	Theme Theme
+	// Models lists the server's models for the model picker; nil means no picker.
+	Models func(ctx context.Context) ([]string, error)
 	// Keys remaps keys; the zero value means DefaultKeyMap().
 	Keys KeyMap
 	// Now is the clock; nil means time.Now.
@@ -101,6 +103,7 @@ const (
 	panelPicker                // the language picker
 	panelHistory               // earlier sessions and scripts
 	panelGlossary              // the attached script's glossary
+	panelModels                // the model picker
 )
 
 // Model is the app. It implements tea.Model.
@@ -142,9 +145,13 @@ type Model struct {
 	nextID uint64
 	clock  time.Time // the time at the last update, for the status bar
 
-	flash    flash
-	writes   int  // translations the engine has not returned yet
-	quitting bool // quit once writes reach zero
+	flash flash
+	// models is the model picker; modelChoice the model picked there, "" for the
+	// translator's own.
+	models      modelsModel
+	modelChoice string
+	writes      int  // translations the engine has not returned yet
+	quitting    bool // quit once writes reach zero
 	// quitAsked: Quit was pressed with unsent text in the box, and the next key was not
 	// pressed yet; Quit again leaves.
 	quitAsked bool
@@ -235,6 +242,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.handleMouse(msg), nil
 	case noticeMsg:
 		return m, m.setFlash(string(msg), false)
+	case modelsLoadedMsg:
+		return m.applyModelsLoaded(msg), nil
 	case spinner.TickMsg:
 		if m.flight == nil {
 			return m, nil // let the tick chain end while idle

@@ -19,6 +19,7 @@ type KeyMap struct {
 	Target  key.Binding
 	Source  key.Binding
 	Swap    key.Binding
+	Model   key.Binding // the model picker
 	History key.Binding
 	Help    key.Binding
 	// Glossary opens the attached script's glossary. Inside it, Choose adds the term
@@ -96,6 +97,7 @@ func DefaultKeyMap() KeyMap {
 		Target:  key.NewBinding(key.WithKeys("ctrl+t"), key.WithHelp("ctrl+t", "language")),
 		Source:  key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "source language")),
 		Swap:    key.NewBinding(key.WithKeys("ctrl+x"), key.WithHelp("ctrl+x", "swap languages")),
+		Model:   key.NewBinding(key.WithKeys("alt+m"), key.WithHelp("alt+m", "model")),
 		History: key.NewBinding(key.WithKeys("ctrl+o"), key.WithHelp("ctrl+o", "history")),
 		Help:    key.NewBinding(key.WithKeys("ctrl+g", "f1"), key.WithHelp("ctrl+g", "help")),
 

@@ -84,7 +84,7 @@ type startOpts struct {
 // start hands req to the engine, which logs it as pending, streams it and stores the
 // outcome; frames of the stream show as they come.
 func (m Model) start(req model.Request, opts startOpts) (Model, tea.Cmd) {
-	req.Owner, req.Model = m.cfg.Owner, m.tr.Model()
+	req.Owner, req.Model = m.cfg.Owner, m.currentModel()
 	if req.ScriptID == "" {
 		req.ScriptID = m.scriptID
 	}

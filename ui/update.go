@@ -56,6 +56,8 @@ func (m Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		return m.updateHistory(msg)
 	case panelGlossary:
 		return m.updateGlossary(msg)
+	case panelModels:
+		return m.updateModels(msg)
 	}
 	return m.chatKey(msg)
 }
@@ -72,6 +74,8 @@ func (m Model) chatKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		return m.openPicker(pickSource)
 	case key.Matches(msg, k.Swap):
 		return m.swap()
+	case key.Matches(msg, k.Model):
+		return m.openModels()
 	case key.Matches(msg, k.Retry):
 		return m.retry()
 	case key.Matches(msg, k.Copy):

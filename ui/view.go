@@ -51,6 +51,8 @@ func (m Model) mainView() string {
 		return m.history.view()
 	case panelGlossary:
 		return m.gloss.view()
+	case panelModels:
+		return m.models.view(m.width, m.panelHeight)
 	}
 	if m.sb.empty() {
 		return m.emptyView()
@@ -95,6 +97,8 @@ func (m Model) helpKeys() help.KeyMap {
 		return m.history.help()
 	case panelGlossary:
 		return glossaryHelp{keys: m.keys}
+	case panelModels:
+		return modelsHelp{keys: m.keys}
 	}
 	return chatHelp{keys: m.keys, streaming: m.flight != nil, typed: !m.input.empty()}
 }

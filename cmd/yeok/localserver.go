@@ -77,7 +77,7 @@ func useLocalServer(ctx context.Context, c config, getenv env, w io.Writer) conf
 	for i, s := range targets {
 		results[i] = make(chan found, 1)
 		go func() {
-			models, err := listModels(ctx, localBaseURL(s.port))
+			models, err := listModels(ctx, localBaseURL(s.port), "")
 			results[i] <- found{models, err == nil}
 		}()
 	}
@@ -100,11 +100,15 @@ func localBaseURL(port int) string {
 	return "http://127.0.0.1:" + strconv.Itoa(port) + "/v1"
 }
 
-// listModels asks base for its models; an error means no OpenAI-compatible server there.
-func listModels(ctx context.Context, base string) ([]string, error) {
+// listModels asks base for its models, with apiKey when there is one; an error means no
+// OpenAI-compatible server there.
+func listModels(ctx context.Context, base, apiKey string) ([]string, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/models", nil)
 	if err != nil {
 		return nil, err
+	}
+	if apiKey != "" {
+		req.Header.Set("Authorization", "Bearer "+apiKey)
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -132,4 +136,17 @@ func listModels(ctx context.Context, base string) ([]string, error) {
 		}
 	}
 	return ids, nil
+}
+
+// modelLister lists the configured server's models for the TUI's model picker.
+func modelLister(c config) func(ctx context.Context) ([]string, error) {
+	base := c.BaseURL
+	if base == "" {
+		base = defaultBaseURL
+	}
+	return func(ctx context.Context) ([]string, error) {
+		ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		return listModels(ctx, base, c.APIKey)
+	}
 }

@@ -89,6 +89,7 @@ func runTUI(ctx context.Context, args []string, io stdio, getenv env) error {
 		ProviderError: problem,
 		Keys:          c.Keys,
 		Theme:         c.Theme,
+		Models:        modelLister(c),
 		Notice:        strings.TrimPrefix(strings.TrimSpace(found.String()), "yeok: "),
 		Export:        exportToFolder(st, "."),
 		Follow:        followLines,

@@ -28,6 +28,7 @@ var (
 
 	keySchema    = []byte("schema")
 	keyLanguages = []byte("languages")
+	keyModel     = []byte("model")
 )
 
 // ownerBuckets are one owner's buckets. In a read transaction they are all nil when the

@@ -57,6 +57,7 @@ type Options struct {
 //	    pending    [entry id]          -> nil            entries begun but not finished
 //	    scripts    <script id>         -> model.Script
 //	    settings   "languages"         -> []model.Language, most recent first
+//	               "model"             -> string, the model last picked in the TUI
 //
 // Ids are per-owner sequences, so cursors walk entries and sessions in the order they were
 // made. An entry is written twice: pending by Begin before its request leaves, final by

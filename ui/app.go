@@ -76,6 +76,9 @@ type Config struct {
 	Theme Theme
 	// Models lists the server's models for the model picker; nil means no picker.
 	Models func(ctx context.Context) ([]string, error)
+	// ModelSet says the model was named by a flag or the config file: the model the owner
+	// last picked does not replace it.
+	ModelSet bool
 	// Keys remaps keys; the zero value means DefaultKeyMap().
 	Keys KeyMap
 	// Now is the clock; nil means time.Now.
@@ -225,6 +228,7 @@ func (m Model) Init() tea.Cmd {
 		loadInputsCmd(ctx, m.st, owner),
 		readFollowCmd(ctx, m.cfg.Follow),
 		noticeCmd(m.cfg.Notice),
+		m.loadPickedModelCmd(),
 	)
 }
 
@@ -244,6 +248,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.setFlash(string(msg), false)
 	case modelsLoadedMsg:
 		return m.applyModelsLoaded(msg), nil
+	case pickedModelMsg:
+		return m.applyPickedModel(msg)
 	case spinner.TickMsg:
 		if m.flight == nil {
 			return m, nil // let the tick chain end while idle

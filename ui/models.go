@@ -88,7 +88,7 @@ func (m Model) updateModels(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		choice := p.items[p.cursor]
 		m = m.closePanel()
 		m.modelChoice, m.modelName = choice, choice
-		return m, m.setFlash("model "+choice, false)
+		return m, tea.Batch(m.setFlash("model "+choice, false), m.pickModelCmd(choice))
 	}
 	m.models = p
 	return m, nil
@@ -135,3 +135,56 @@ func (h modelsHelp) ShortHelp() []key.Binding {
 
 // FullHelp implements help.KeyMap.
 func (h modelsHelp) FullHelp() [][]key.Binding { return [][]key.Binding{h.ShortHelp()} }
+
+// modelMemory is the part of a Store that remembers the model an owner picked; a store
+// without it does not remember.
+type modelMemory interface {
+	PickedModel(ctx context.Context, owner model.Owner) (string, error)
+	PickModel(ctx context.Context, owner model.Owner, name string) error
+}
+
+// pickedModelMsg is the model the owner last picked (loaded), or the outcome of
+// remembering a pick (saved).
+type pickedModelMsg struct {
+	name  string
+	saved bool
+	err   error
+}
+
+// loadPickedModelCmd reads the owner's last pick, unless the model was configured or
+// there is no picker.
+func (m Model) loadPickedModelCmd() tea.Cmd {
+	mem, ok := m.st.(modelMemory)
+	if !ok || m.cfg.ModelSet || m.cfg.Models == nil || m.tr == nil {
+		return nil
+	}
+	ctx, owner := m.cfg.Ctx, m.cfg.Owner
+	return func() tea.Msg {
+		name, err := mem.PickedModel(ctx, owner)
+		return pickedModelMsg{name: name, err: err}
+	}
+}
+
+// pickModelCmd remembers name as the owner's pick.
+func (m Model) pickModelCmd(name string) tea.Cmd {
+	mem, ok := m.st.(modelMemory)
+	if !ok {
+		return nil
+	}
+	ctx, owner := m.cfg.Ctx, m.cfg.Owner
+	return func() tea.Msg {
+		return pickedModelMsg{name: name, saved: true, err: mem.PickModel(ctx, owner, name)}
+	}
+}
+
+func (m Model) applyPickedModel(msg pickedModelMsg) (Model, tea.Cmd) {
+	switch {
+	case msg.err != nil:
+		return m, m.setFlash(msg.err.Error(), true)
+	case msg.saved || msg.name == "" || m.modelChoice != "":
+		return m, nil
+	}
+	name := model.SanitizeLine(msg.name)
+	m.modelChoice, m.modelName = name, name
+	return m, nil
+}

@@ -100,6 +100,8 @@ type config struct {
 	Keys ui.KeyMap
 	// Theme is the TUI's palette changes; nil means none.
 	Theme ui.Theme
+	// ModelSet says Model came from --model or the config file, not the default.
+	ModelSet bool
 }
 
 // env is the part of the process environment yeok reads; tests build their own.
@@ -192,6 +194,7 @@ func resolveConfig(f *commonFlags, getenv env) (config, error) {
 		return c, err
 	}
 	c.ToSet = pick(f.to, fc.To) != ""
+	c.ModelSet = pick(f.model, fc.Model) != ""
 	if c.From, err = parseLanguageSetting("--from", pick(f.from, fc.From, "auto")); err != nil {
 		return c, err
 	}

@@ -90,6 +90,7 @@ func runTUI(ctx context.Context, args []string, io stdio, getenv env) error {
 		Keys:          c.Keys,
 		Theme:         c.Theme,
 		Models:        modelLister(c),
+		ModelSet:      c.ModelSet,
 		Notice:        strings.TrimPrefix(strings.TrimSpace(found.String()), "yeok: "),
 		Export:        exportToFolder(st, "."),
 		Follow:        followLines,

@@ -6,11 +6,12 @@ import (
 	"sync"
 )
 
-// lateWrites counts the running translations, each of which the engine finishes in the
-// store even when the session ends first. They can outlive the program: when Config.Ctx
-// ends, Bubble Tea stops at once, and the engine's final write runs on. A command counts
-// from when it starts running, so that one the program dropped unstarted cannot hold Wait
-// up.
+// lateWrites counts the running store writes the program started: translations, each of
+// which the engine finishes in the store even when the session ends first, and the
+// settings a person just chose (a target language, a model). They can outlive the
+// program: when Config.Ctx ends, Bubble Tea stops at once, and the writes run on. A
+// command counts from when it starts running, so that one the program dropped unstarted
+// cannot hold Wait up.
 type lateWrites struct {
 	mu   sync.Mutex
 	n    int

@@ -151,8 +151,11 @@ func (m Model) applyInputs(msg inputsMsg) (Model, tea.Cmd) {
 }
 
 // touchLanguageCmd records l as the newest recent target.
-func touchLanguageCmd(ctx context.Context, st Store, owner model.Owner, l model.Language) tea.Cmd {
+func touchLanguageCmd(ctx context.Context, st Store, owner model.Owner, l model.Language, late *lateWrites) tea.Cmd {
 	return func() tea.Msg {
+		// A language picked just before quitting is still stored: Wait waits for it.
+		late.add()
+		defer late.done()
 		if err := st.TouchLanguage(ctx, owner, l); err != nil {
 			return touchedMsg{err: fmt.Errorf("touch language %s: %w", l, err)}
 		}

@@ -171,8 +171,10 @@ func (m Model) pickModelCmd(name string) tea.Cmd {
 	if !ok {
 		return nil
 	}
-	ctx, owner := m.cfg.Ctx, m.cfg.Owner
+	ctx, owner, late := m.cfg.Ctx, m.cfg.Owner, m.late
 	return func() tea.Msg {
+		late.add()
+		defer late.done()
 		return pickedModelMsg{name: name, saved: true, err: mem.PickModel(ctx, owner, name)}
 	}
 }

@@ -59,7 +59,7 @@ func (m Model) send() (tea.Model, tea.Cmd) {
 	// The target in use becomes the most recent one, so that the next start opens with it
 	// even when a flag chose it.
 	next.recents = touchRecent(next.recents, req.To)
-	return next, tea.Batch(cmd, touchLanguageCmd(m.cfg.Ctx, m.st, m.cfg.Owner, req.To))
+	return next, tea.Batch(cmd, touchLanguageCmd(m.cfg.Ctx, m.st, m.cfg.Owner, req.To, m.late))
 }
 
 // busy reports that a new stream cannot start yet: one is in flight, or the first one's

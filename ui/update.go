@@ -124,7 +124,7 @@ func (m Model) swap() (tea.Model, tea.Cmd) {
 	}
 	m.from, m.to = m.to, m.from
 	cmd := m.setFlash("now "+m.from.String()+" → "+m.to.String(), false)
-	return m, tea.Batch(cmd, touchLanguageCmd(m.cfg.Ctx, m.st, m.cfg.Owner, m.to))
+	return m, tea.Batch(cmd, touchLanguageCmd(m.cfg.Ctx, m.st, m.cfg.Owner, m.to, m.late))
 }
 
 // clearInput empties the box at once, however long its text; the text stays one Recall
@@ -163,7 +163,7 @@ func (m Model) setLanguage(mode pickerMode, l model.Language) (tea.Model, tea.Cm
 	}
 	m.to = l
 	m.recents = touchRecent(m.recents, l)
-	return m, tea.Batch(m.setFlash("into "+l.Label(), false), touchLanguageCmd(m.cfg.Ctx, m.st, m.cfg.Owner, l))
+	return m, tea.Batch(m.setFlash("into "+l.Label(), false), touchLanguageCmd(m.cfg.Ctx, m.st, m.cfg.Owner, l, m.late))
 }
 
 // touchRecent moves l to the front of the recent languages.

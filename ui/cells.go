@@ -162,21 +162,6 @@ func keepEscapes(s string) string {
 	return b.String()
 }
 
-// fitLines applies fitLine to every line of a view.
-func fitLines(view string, width int) string {
-	lines := strings.Split(view, "\n")
-	changed := false
-	for i, l := range lines {
-		if f := fitLine(l, width); len(f) != len(l) {
-			lines[i], changed = f, true
-		}
-	}
-	if !changed {
-		return view
-	}
-	return strings.Join(lines, "\n")
-}
-
 // truncateCells cuts plain text to at most w cells as cellWidth counts them, ending it
 // with tail when it cut.
 func truncateCells(s string, w int, tail string) string {

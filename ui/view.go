@@ -40,7 +40,7 @@ func (m Model) View() string {
 	parts = append(parts, m.statusView(), m.helpView())
 	// Every panel measures its own lines; this is the last guard that none is wider on
 	// the screen than the pane, whichever script it shows.
-	return fitLines(strings.Join(parts, "\n"), m.width)
+	return m.vc.fitLines(strings.Join(parts, "\n"), m.width)
 }
 
 func (m Model) mainView() string {

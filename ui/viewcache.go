@@ -3,6 +3,7 @@ package ui
 import (
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/lipgloss"
@@ -22,6 +23,43 @@ type viewCache struct {
 	follow followCache
 	pieces [maxPieces]piece
 	next   int // the slot the next new piece takes
+	fit    fitCache
+}
+
+// fitCache keeps the last frame's lines as fitLine left them, for a pane width: most lines
+// of a frame are the previous frame's, and measuring a line's clusters costs far more than
+// looking it up.
+type fitCache struct {
+	width int
+	lines map[string]string
+}
+
+// fitLines cuts every line of a drawn view to the pane's width with fitLine: the last
+// guard that none is wider on the screen than the pane, whichever script it shows. Lines of
+// the previous frame are looked up, not measured again.
+func (c *viewCache) fitLines(view string, width int) string {
+	prev := c.fit.lines
+	if c.fit.width != width {
+		prev = nil
+	}
+	lines := strings.Split(view, "\n")
+	next := make(map[string]string, len(lines))
+	changed := false
+	for i, l := range lines {
+		f, ok := prev[l]
+		if !ok {
+			f = fitLine(l, width)
+		}
+		next[l] = f
+		if len(f) != len(l) {
+			lines[i], changed = f, true
+		}
+	}
+	c.fit = fitCache{width: width, lines: next}
+	if !changed {
+		return view
+	}
+	return strings.Join(lines, "\n")
 }
 
 func newViewCache() *viewCache { return &viewCache{} }

@@ -161,16 +161,7 @@ func (s *streamer) handle(raw []byte, at *attempt) *failure {
 		if ch.Index != 0 {
 			continue
 		}
-		if ch.Delta.Content != "" {
-			s.got(at)
-			s.out.WriteString(ch.Delta.Content)
-			s.emit(model.Event{Kind: model.EventDelta, Text: ch.Delta.Content})
-		}
-		if ch.Delta.Refusal != "" {
-			s.got(at)
-			s.ref.WriteString(ch.Delta.Refusal)
-			s.emit(model.Event{Kind: model.EventRefusal, Text: ch.Delta.Refusal})
-		}
+		s.take(at, ch.Delta.Content, ch.Delta.Refusal)
 		if ch.FinishReason != "" {
 			s.res.Finish = ch.FinishReason
 			at.finished.Store(true)
@@ -180,6 +171,21 @@ func (s *streamer) handle(raw []byte, at *attempt) *failure {
 		s.usage(c.Usage.usage())
 	}
 	return nil
+}
+
+// take records a piece of the answer and of a refusal, either of which may be empty, and
+// emits each.
+func (s *streamer) take(at *attempt, content, refusal string) {
+	if content != "" {
+		s.got(at)
+		s.out.WriteString(content)
+		s.emit(model.Event{Kind: model.EventDelta, Text: content})
+	}
+	if refusal != "" {
+		s.got(at)
+		s.ref.WriteString(refusal)
+		s.emit(model.Event{Kind: model.EventRefusal, Text: refusal})
+	}
 }
 
 // got notes that text arrived: the first-token clock stops and retries end.
@@ -209,16 +215,7 @@ func (s *streamer) nonStream(at *attempt) *failure {
 			return &failure{err: e.upstream(msg, errors.New("error body with status 200"))}
 		}
 		if ch, ok := c.answer(); ok {
-			if ch.Message.Content != "" {
-				s.got(at)
-				s.out.WriteString(ch.Message.Content)
-				s.emit(model.Event{Kind: model.EventDelta, Text: ch.Message.Content})
-			}
-			if ch.Message.Refusal != "" {
-				s.got(at)
-				s.ref.WriteString(ch.Message.Refusal)
-				s.emit(model.Event{Kind: model.EventRefusal, Text: ch.Message.Refusal})
-			}
+			s.take(at, ch.Message.Content, ch.Message.Refusal)
 			if c.Usage != nil {
 				s.usage(c.Usage.usage())
 			}

@@ -103,14 +103,12 @@ func (e *Engine) Translate(ctx context.Context, req model.Request, emit func(mod
 		return ent, fmt.Errorf("log entry: %w", err)
 	}
 	emit(model.Event{Kind: model.EventLogged, Entry: ent.ID})
-	var final model.Event
 	show := newShown(req)
 	res := e.provider.Stream(ctx, req, func(ev model.Event) {
 		ev.Entry = ent.ID
 		switch ev.Kind {
 		case model.EventDone, model.EventError:
-			final = ev
-			return
+			return // the final event is emitted once the entry is stored
 		case model.EventDelta:
 			ev.Show = show.delta(ev.Text)
 		}
@@ -125,13 +123,9 @@ func (e *Engine) Translate(ctx context.Context, req model.Request, emit func(mod
 	if err != nil {
 		return ent, fmt.Errorf("finish entry %d: %w", ent.ID, err)
 	}
-	if final.Kind == "" {
-		final.Kind = model.EventError
-	}
-	final.Entry, final.Status, final.Err = fin.ID, fin.Status, res.Err
-	final.Show = show.end(fin)
-	if final.Kind == model.EventError && final.Err == nil {
-		final.Kind = model.EventDone
+	final := model.Event{Kind: model.EventDone, Entry: fin.ID, Finish: res.Finish, Status: fin.Status, Show: show.end(fin)}
+	if res.Err != nil {
+		final.Kind, final.Err = model.EventError, res.Err
 	}
 	emit(final)
 	return fin, nil

@@ -16,8 +16,9 @@ type Log interface {
 	Begin(ctx context.Context, req model.Request) (model.Entry, error)
 	// Finish stores the final state of an entry begun by Begin, in one commit.
 	Finish(ctx context.Context, e model.Entry) (model.Entry, error)
-	// ScriptPairs returns the last n done pairs of a script into to, oldest first.
-	ScriptPairs(ctx context.Context, owner model.Owner, script string, n int) ([]model.Pair, error)
+	// ScriptPairs returns the last n done pairs of a script into the target to, oldest
+	// first.
+	ScriptPairs(ctx context.Context, owner model.Owner, script string, to model.Language, n int) ([]model.Pair, error)
 	// Script returns a script's record (its glossary); model.ErrNotFound when it has none.
 	Script(ctx context.Context, owner model.Owner, id string) (model.Script, error)
 }
@@ -149,7 +150,7 @@ func (e *Engine) prepare(ctx context.Context, req *model.Request) error {
 		return nil
 	}
 	if e.context > 0 && req.Context == nil {
-		pairs, err := e.log.ScriptPairs(ctx, req.Owner, req.ScriptID, e.context)
+		pairs, err := e.log.ScriptPairs(ctx, req.Owner, req.ScriptID, req.To, e.context)
 		if err != nil {
 			return fmt.Errorf("read context of script %s: %w", req.ScriptID, err)
 		}

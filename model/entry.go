@@ -100,6 +100,9 @@ type Request struct {
 	Continue string `json:"continue,omitempty"`
 	// Cue is the subtitle time span of an imported SRT line.
 	Cue *Cue `json:"cue,omitempty"`
+	// Group is shared by the entries of one source line sent into several targets at once
+	// (see NewGroup); zero for a line with one target.
+	Group uint64 `json:"group,omitempty"`
 }
 
 // Entry is one logged translation: one source text into one target language.
@@ -131,6 +134,9 @@ type Entry struct {
 	// Flags are warnings a person should see: glossary misses, echo, wrong script.
 	Flags []Flag `json:"flags,omitempty"`
 	Cue   *Cue   `json:"cue,omitempty"`
+	// Group is the request id shared by the entries of one line sent into several targets;
+	// zero for a line with one target.
+	Group uint64 `json:"group,omitempty"`
 }
 
 // Display is the translation a person reads: Clean when hygiene changed the text, else Text,

@@ -29,7 +29,9 @@ type Event struct {
 	Kind EventKind `json:"type"`
 	// Entry is the id of the logged entry the event belongs to (0 before it is logged).
 	Entry uint64 `json:"entry,omitempty"`
-	Text  string `json:"text,omitempty"`
+	// To is the target of the stream the event belongs to, when a line goes into several.
+	To   Language `json:"to,omitempty"`
+	Text string   `json:"text,omitempty"`
 	// Show is the text a person may see now, as the engine's hygiene passes it on: on a
 	// delta, the delta without a preface line held back; on the final event, whatever was
 	// still held. Front doors that write as the answer streams write Show, sanitised.

@@ -52,7 +52,7 @@ func beginTx(tx *bolt.Tx, req model.Request, now time.Time) (model.Entry, error)
 	e := model.Entry{
 		ID: id, Owner: req.Owner, SessionID: req.SessionID, ScriptID: req.ScriptID,
 		Created: now, From: req.From, To: req.To, Model: req.Model, Source: req.Source,
-		Status: model.StatusPending, Cue: req.Cue,
+		Status: model.StatusPending, Cue: req.Cue, Group: req.Group,
 	}
 	key := u64(id)
 	if req.SessionID != 0 {

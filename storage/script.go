@@ -184,11 +184,12 @@ func uncountScript(ob ownerBuckets, scriptID string, entryIDs []uint64) error {
 // done ones.
 func pairsLook(n int) int { return max(64, 8*n) }
 
-// ScriptPairs returns the last n done entries of a script as context pairs, oldest first,
-// with the text a person reads as the translation. It looks at no more than the script's
-// last pairsLook(n) finished entries, so that a long run of failed or cancelled ones costs
-// a bounded read.
-func (s *Store) ScriptPairs(ctx context.Context, owner model.Owner, id string, n int) ([]model.Pair, error) {
+// ScriptPairs returns the last n done entries of a script into the target to as context
+// pairs, oldest first, with the text a person reads as the translation: a script whose
+// lines go into several languages keeps one context per target. It looks at no more than
+// the script's last pairsLook(n) finished entries into to, so that a long run of failed
+// or cancelled ones costs a bounded read.
+func (s *Store) ScriptPairs(ctx context.Context, owner model.Owner, id string, to model.Language, n int) ([]model.Pair, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("script %q pairs: %w", id, err)
 	}
@@ -219,6 +220,9 @@ func (s *Store) ScriptPairs(ctx context.Context, owner model.Owner, id string, n
 			var e model.Entry
 			if err := decode(v, &e); err != nil {
 				return false, err
+			}
+			if e.To != to {
+				return true, nil
 			}
 			if e.Status.OK() {
 				pairs = append(pairs, model.Pair{Source: e.Source, Translation: e.Display()})

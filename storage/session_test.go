@@ -142,7 +142,7 @@ func TestOwnerIsolation(t *testing.T) {
 		{"last session", func() (int, error) { return found(s.LastSession(ctx, ownerB)) }},
 		{"script", func() (int, error) { return found(s.Script(ctx, ownerB, "secret")) }},
 		{"scripts", func() (int, error) { l, err := s.Scripts(ctx, ownerB); return len(l), err }},
-		{"pairs", func() (int, error) { l, err := s.ScriptPairs(ctx, ownerB, "secret", 5); return len(l), err }},
+		{"pairs", func() (int, error) { l, err := s.ScriptPairs(ctx, ownerB, "secret", korean, 5); return len(l), err }},
 		{"languages", func() (int, error) { l, err := s.RecentLanguages(ctx, ownerB); return len(l), err }},
 		{"inputs", func() (int, error) { l, err := s.RecentInputs(ctx, ownerB, 10); return len(l), err }},
 		{"delete script", func() (int, error) { return 0, s.DeleteScript(ctx, ownerB, "secret") }},
@@ -223,7 +223,7 @@ func TestScripts(t *testing.T) {
 		t.Fatalf("Scripts order %+v", list)
 	}
 
-	pairs, err := s.ScriptPairs(ctx, ownerA, "lecture-01", 3)
+	pairs, err := s.ScriptPairs(ctx, ownerA, "lecture-01", korean, 3)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -231,7 +231,7 @@ func TestScripts(t *testing.T) {
 	if !slices.Equal(pairs, want) {
 		t.Fatalf("ScriptPairs = %+v, want %+v", pairs, want)
 	}
-	if all, _ := s.ScriptPairs(ctx, ownerA, "lecture-01", 100); len(all) != 4 {
+	if all, _ := s.ScriptPairs(ctx, ownerA, "lecture-01", korean, 100); len(all) != 4 {
 		t.Fatalf("ScriptPairs kept %d pairs, want the 4 done ones", len(all))
 	}
 
@@ -329,18 +329,18 @@ func TestScriptPairsSkipsPendingAndBoundsTheRead(t *testing.T) {
 	for i := range pairsLook(2) + 100 {
 		add(model.StatusPending, fmt.Sprint("streaming ", i))
 	}
-	pairs, err := s.ScriptPairs(ctx, ownerA, "talk", 2)
+	pairs, err := s.ScriptPairs(ctx, ownerA, "talk", korean, 2)
 	if err != nil || len(pairs) != 1 || pairs[0].Source != "old" {
 		t.Fatalf("behind pending entries: pairs %+v, %v", pairs, err)
 	}
 	for i := range pairsLook(2) {
 		add(model.StatusFailed, fmt.Sprint("failed ", i))
 	}
-	if pairs, err := s.ScriptPairs(ctx, ownerA, "talk", 2); err != nil || len(pairs) != 0 {
+	if pairs, err := s.ScriptPairs(ctx, ownerA, "talk", korean, 2); err != nil || len(pairs) != 0 {
 		t.Fatalf("behind %d failed entries: pairs %+v, %v", pairsLook(2), pairs, err)
 	}
 	add(model.StatusDone, "new")
-	if pairs, err := s.ScriptPairs(ctx, ownerA, "talk", 2); err != nil || len(pairs) != 1 || pairs[0].Source != "new" {
+	if pairs, err := s.ScriptPairs(ctx, ownerA, "talk", korean, 2); err != nil || len(pairs) != 1 || pairs[0].Source != "new" {
 		t.Fatalf("pairs %+v, %v", pairs, err)
 	}
 }

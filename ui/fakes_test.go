@@ -128,12 +128,12 @@ func (s *fakeStore) Finish(ctx context.Context, e model.Entry) (model.Entry, err
 }
 
 // ScriptPairs is the store's context rule: the script's last n done entries, oldest first.
-func (s *fakeStore) ScriptPairs(_ context.Context, _ model.Owner, id string, n int) ([]model.Pair, error) {
+func (s *fakeStore) ScriptPairs(_ context.Context, _ model.Owner, id string, to model.Language, n int) ([]model.Pair, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var out []model.Pair
 	for i := len(s.entries) - 1; i >= 0 && len(out) < n; i-- {
-		if e := s.entries[i]; e.ScriptID == id && e.Status == model.StatusDone {
+		if e := s.entries[i]; e.ScriptID == id && e.To == to && e.Status == model.StatusDone {
 			out = append([]model.Pair{{Source: e.Source, Translation: e.Display()}}, out...)
 		}
 	}

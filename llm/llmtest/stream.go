@@ -237,3 +237,33 @@ func Paced(tokens func(r *http.Request) []string, ttft, interval time.Duration, 
 // LastUser returns the content of the last user message of the request a handler answers,
 // for handlers that answer according to the source text.
 func LastUser(r *http.Request) string { return Recorded(r).LastUser() }
+
+// Target returns the language tag the request translates into, as its system message
+// names it ("… (language tag ko-KR)."), or "" when it names none.
+func (r Request) Target() string {
+	for _, m := range r.Chat.Messages {
+		if m.Role != "system" {
+			continue
+		}
+		_, rest, ok := strings.Cut(m.Content, "(language tag ")
+		if !ok {
+			return ""
+		}
+		tag, _, _ := strings.Cut(rest, ")")
+		return tag
+	}
+	return ""
+}
+
+// ByTarget answers each request with the handler for its target language (see
+// Request.Target); a request into a target with no handler gets 500.
+func ByTarget(handlers map[string]http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		h, ok := handlers[Recorded(r).Target()]
+		if !ok {
+			http.Error(w, "no answer for target "+Recorded(r).Target(), http.StatusInternalServerError)
+			return
+		}
+		h(w, r)
+	}
+}

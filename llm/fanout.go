@@ -1,0 +1,61 @@
+package llm
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/yeok/yeok/model"
+)
+
+// TranslateAll carries out one source line into several targets at once: one entry per
+// target, all streaming in parallel, each as Translate carries out one. With more than one
+// target the entries share a new request id (model.Entry.Group), and each target has its
+// own script context (the script's earlier translations into that target). Every event is
+// tagged with its target (Event.To) and emit is never called by two streams at once; the
+// events of one target keep their order. One target failing, or its log failing, does not
+// stop the others.
+//
+// It returns the finished entries in the order of targets; an entry whose log failed is
+// the zero entry with its To set, and err joins those failures, each naming its target.
+func (e *Engine) TranslateAll(ctx context.Context, req model.Request, targets []model.Language, emit func(model.Event)) ([]model.Entry, error) {
+	if len(targets) == 1 {
+		req.To = targets[0]
+		ent, err := e.Translate(ctx, req, func(ev model.Event) {
+			ev.To = req.To
+			emit(ev)
+		})
+		return []model.Entry{ent}, err
+	}
+	if req.Group == 0 {
+		req.Group = model.NewGroup()
+	}
+	var (
+		mu   sync.Mutex
+		wg   sync.WaitGroup
+		out  = make([]model.Entry, len(targets))
+		errs = make([]error, len(targets))
+	)
+	for i, to := range targets {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := req
+			r.To = to
+			ent, err := e.Translate(ctx, r, func(ev model.Event) {
+				ev.To = to
+				mu.Lock()
+				defer mu.Unlock()
+				emit(ev)
+			})
+			if err != nil {
+				ent.To = to
+				err = fmt.Errorf("%s: %w", to, err)
+			}
+			out[i], errs[i] = ent, err
+		}()
+	}
+	wg.Wait()
+	return out, errors.Join(errs...)
+}

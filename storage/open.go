@@ -51,9 +51,6 @@ func openBolt(path string, opts Options) (db *bolt.DB, err error) {
 	})
 	switch {
 	case err == nil:
-		// A lone Begin or Finish waits this long for company before it commits alone; at
-		// bbolt's default of 10 ms every translation would start later for nothing.
-		db.MaxBatchDelay = batchDelay
 		return db, nil
 	case errors.Is(err, model.ErrStoreCorrupt): // found by checkOpened, or a recovered panic
 		if file != nil {

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -102,8 +101,8 @@ type Store struct {
 	readOnly bool
 	// now is the clock; tests replace it.
 	now func() time.Time
-	// writers counts Begin and Finish calls under way, to know when to share a commit.
-	writers atomic.Int32
+	// group shares commits among the Begin and Finish calls under way.
+	group commitGroup
 }
 
 // Open opens (creating when needed) the store at path. The parent directory is created with
@@ -291,25 +290,15 @@ func (s *Store) update(fn func(tx *bolt.Tx) error) error {
 	return s.with(func(db *bolt.DB) error { return db.Update(fn) })
 }
 
-// batchDelay is how long a write waits for others to share its commit.
-const batchDelay = time.Millisecond
-
-// batch runs fn in a write transaction. A write with no other in flight commits at once; writes
-// made while others are under way share a commit, so that many streams starting or ending
-// together cost a few commits instead of one each. fn may run more than once, so it must only
-// depend on tx.
+// batch runs fn in a write transaction. A write with no other under way commits at once;
+// writes made while one commits share the next commit (see commitGroup), so that many
+// streams starting or ending together cost a few commits instead of one each. fn may run
+// more than once, so it must only depend on tx.
 func (s *Store) batch(fn func(tx *bolt.Tx) error) error {
 	if s.readOnly {
 		return fmt.Errorf("store %s is open read-only", s.path)
 	}
-	defer s.writers.Add(-1)
-	alone := s.writers.Add(1) == 1
-	return s.with(func(db *bolt.DB) error {
-		if alone {
-			return db.Update(fn)
-		}
-		return db.Batch(fn)
-	})
+	return s.group.do(fn, s.commitCalls)
 }
 
 // Close releases the file and its lock.

@@ -23,18 +23,20 @@ const defaultModel = "gpt-4o-mini"
 
 // fileConfig is the shape of $XDG_CONFIG_HOME/yeok/config.toml. Every key is optional.
 type fileConfig struct {
-	To                string `toml:"to"`
-	From              string `toml:"from"`
-	Model             string `toml:"model"`
-	BaseURL           string `toml:"base_url"`
-	APIKey            string `toml:"api_key"`
-	DB                string `toml:"db"`
-	MaxInput          *int   `toml:"max_input"`
-	MaxRetries        *int   `toml:"max_retries"`
-	IdleTimeout       string `toml:"idle_timeout"`
-	DBTimeout         string `toml:"db_timeout"`
-	FirstTokenTimeout string `toml:"first_token_timeout"`
-	Context           *int   `toml:"context"`
+	// To is one target or several: to = "ko-KR", or to = ["ko-KR", "ja-JP"].
+	To                targetList `toml:"to"`
+	MaxTargets        *int       `toml:"max_targets"`
+	From              string     `toml:"from"`
+	Model             string     `toml:"model"`
+	BaseURL           string     `toml:"base_url"`
+	APIKey            string     `toml:"api_key"`
+	DB                string     `toml:"db"`
+	MaxInput          *int       `toml:"max_input"`
+	MaxRetries        *int       `toml:"max_retries"`
+	IdleTimeout       string     `toml:"idle_timeout"`
+	DBTimeout         string     `toml:"db_timeout"`
+	FirstTokenTimeout string     `toml:"first_token_timeout"`
+	Context           *int       `toml:"context"`
 	// Keys rebinds the TUI's actions: [keys] copy = "alt+c", target = ["ctrl+t", "f2"].
 	Keys map[string]keyList `toml:"keys"`
 	// Theme replaces palette colours: [theme] accent = "#FF8800", or ["#light", "#dark"].
@@ -51,6 +53,19 @@ func (c *themeColor) UnmarshalTOML(v any) error {
 		return fmt.Errorf("want a colour such as \"#7D56F4\", or [light, dark], got %v", v)
 	}
 	c.Light, c.Dark = ks[0], ks[len(ks)-1]
+	return nil
+}
+
+// targetList is config.toml's to: one language or a list of them.
+type targetList []string
+
+// UnmarshalTOML takes "ko-KR" or ["ko-KR", "ja-JP"].
+func (t *targetList) UnmarshalTOML(v any) error {
+	var ks keyList
+	if err := ks.UnmarshalTOML(v); err != nil {
+		return fmt.Errorf("want a language such as \"ko-KR\" or a list of them, got %v", v)
+	}
+	*t = targetList(ks)
 	return nil
 }
 
@@ -78,10 +93,15 @@ func (k *keyList) UnmarshalTOML(v any) error {
 
 // config is every setting after precedence (flag > env > config file > default) is applied.
 type config struct {
-	To model.Language
-	// ToSet says To came from --to or the config file, not from the locale or the default:
-	// only then does it win over the owner's most recent target in the TUI.
-	ToSet       bool
+	// Targets are the languages each line goes into, in the order given, at least one;
+	// To is the first of them, for the front doors that translate into one.
+	Targets []model.Language
+	To      model.Language
+	// ToSet says Targets came from --to or the config file, not from the locale or the
+	// default: only then do they win over the owner's most recent target in the TUI.
+	ToSet bool
+	// MaxTargets is how many targets one line may go into (--max-targets, max_targets).
+	MaxTargets  int
 	From        model.Language
 	Model       string
 	BaseURL     string
@@ -190,16 +210,19 @@ func resolveConfig(f *commonFlags, getenv env) (config, error) {
 		MaxInput: model.DefaultMaxInput,
 		Context:  6,
 	}
-	if c.To, err = parseLanguageSetting("--to", pick(f.to, fc.To, localeLanguage(getenv), "en")); err != nil {
+	c.MaxTargets = model.DefaultMaxTargets
+	if f.maxTargets.set {
+		c.MaxTargets = f.maxTargets.n
+	} else if fc.MaxTargets != nil {
+		c.MaxTargets = *fc.MaxTargets
+	}
+	if c.Targets, c.ToSet, err = resolveTargets(f.to, fc.To, getenv, c.MaxTargets); err != nil {
 		return c, err
 	}
-	c.ToSet = pick(f.to, fc.To) != ""
+	c.To = c.Targets[0]
 	c.ModelSet = pick(f.model, fc.Model) != ""
 	if c.From, err = parseLanguageSetting("--from", pick(f.from, fc.From, "auto")); err != nil {
 		return c, err
-	}
-	if c.To.IsAuto() {
-		return c, usageErrorf("--to: the target language cannot be auto")
 	}
 	if c.DBPath = pick(f.db, fc.DB); c.DBPath == "" {
 		dir, err := dataDir(getenv)
@@ -255,7 +278,7 @@ func checkConfigFile(path string, fc fileConfig) error {
 	ints := []struct {
 		key string
 		v   *int
-	}{{"max_input", fc.MaxInput}, {"max_retries", fc.MaxRetries}, {"context", fc.Context}}
+	}{{"max_input", fc.MaxInput}, {"max_retries", fc.MaxRetries}, {"context", fc.Context}, {"max_targets", fc.MaxTargets}}
 	for _, n := range ints {
 		if n.v == nil {
 			continue
@@ -278,6 +301,34 @@ func checkConfigFile(path string, fc fileConfig) error {
 		}
 	}
 	return nil
+}
+
+// resolveTargets applies flag > config file > locale > English to the target languages:
+// every --to given (each one tag or a comma list) or the config file's to (a string or a
+// list). set reports whether they came from a flag or the file. An invalid tag, "auto" or
+// more than limit targets is a usage error naming it.
+func resolveTargets(flagVals, fileVals []string, getenv env, limit int) (targets []model.Language, set bool, err error) {
+	vals := flagVals
+	if len(vals) == 0 {
+		vals = fileVals
+	}
+	set = len(vals) > 0
+	if !set {
+		vals = []string{localeLanguage(getenv)}
+		if vals[0] == "" {
+			vals[0] = "en"
+		}
+	}
+	targets, err = model.ParseTargets(vals, limit)
+	switch {
+	case errors.Is(err, model.ErrTooManyTargets):
+		return nil, set, usageErrorf("--to: %v (--max-targets raises the limit)", err)
+	case err != nil && len(vals) == 1 && strings.TrimSpace(vals[0]) == "auto":
+		return nil, set, usageErrorf("--to: the target language cannot be auto")
+	case err != nil:
+		return nil, set, usageErrorf("--to: %v", err)
+	}
+	return targets, set, nil
 }
 
 func parseLanguageSetting(name, value string) (model.Language, error) {

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/yeok/yeok/model"
 )
 
 func mapEnv(m map[string]string) env { return func(k string) string { return m[k] } }
@@ -107,5 +109,64 @@ func TestConfigFileErrors(t *testing.T) {
 	f := commonFlags{config: filepath.Join(dir, "missing.toml")}
 	if _, err := resolveConfig(&f, mapEnv(map[string]string{"XDG_DATA_HOME": dir})); err == nil {
 		t.Fatal("a named config file that does not exist was accepted")
+	}
+}
+
+// TestConfigTargets: --to takes comma lists and repeats, the config file a string or a
+// list; duplicates collapse, the flag wins, and an invalid tag or too many is a usage
+// error naming it.
+func TestConfigTargets(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	list := write("list.toml", "to = [\"ko-KR\", \"ja-JP\"]\n")
+	one := write("one.toml", "to = \"zh-Hant\"\n")
+	limit := write("limit.toml", "to = [\"ko\", \"ja\", \"fr\"]\nmax_targets = 2\n")
+	tests := []struct {
+		name    string
+		args    []string
+		want    string
+		wantErr string
+	}{
+		{name: "comma list", args: []string{"--to", "ko-KR,ja-JP,zh-Hant"}, want: "ko-KR,ja-JP,zh-Hant"},
+		{name: "repeated", args: []string{"--to", "ko-KR", "--to", "ja-JP"}, want: "ko-KR,ja-JP"},
+		{name: "duplicates collapse", args: []string{"--to", "ko-KR,ja-JP", "--to", "ko-KR"}, want: "ko-KR,ja-JP"},
+		{name: "config list", args: []string{"--config", list}, want: "ko-KR,ja-JP"},
+		{name: "config string", args: []string{"--config", one}, want: "zh-Hant"},
+		{name: "flag beats config", args: []string{"--config", list, "--to", "de"}, want: "de"},
+		{name: "invalid named", args: []string{"--to", "ko-KR,klingonese"}, wantErr: "klingonese"},
+		{name: "auto", args: []string{"--to", "auto"}, wantErr: "cannot be auto"},
+		{name: "too many", args: []string{"--to", "ko,ja,zh,fr,de,es,it,pt,nl"}, wantErr: "9 given, at most 8"},
+		{name: "config limit", args: []string{"--config", limit}, wantErr: "3 given, at most 2"},
+		{name: "flag limit", args: []string{"--config", limit, "--max-targets", "3"}, want: "ko,ja,fr"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var f commonFlags
+			fs := flag.NewFlagSet("t", flag.ContinueOnError)
+			f.bind(fs)
+			if err := fs.Parse(tt.args); err != nil {
+				t.Fatal(err)
+			}
+			c, err := resolveConfig(&f, mapEnv(map[string]string{"XDG_CONFIG_HOME": filepath.Join(dir, "none"), "XDG_DATA_HOME": dir}))
+			if tt.wantErr != "" {
+				var uerr *usageError
+				if !errors.As(err, &uerr) || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err = %v, want a usage error containing %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := model.JoinTargets(c.Targets); got != tt.want || c.To != c.Targets[0] || !c.ToSet {
+				t.Fatalf("targets %s, To %s, ToSet %v; want %s", got, c.To, c.ToSet, tt.want)
+			}
+		})
 	}
 }

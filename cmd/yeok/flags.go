@@ -24,15 +24,17 @@ var errHelp = errors.New("help requested")
 
 // commonFlags are the flags every command takes.
 type commonFlags struct {
-	to, from, model, baseURL, db, script, config string
-	maxInput                                     int
-	maxRetries, context                          optionalInt
-	idleTimeout, firstTokenTimeout, dbTimeout    time.Duration
+	from, model, baseURL, db, script, config string
+	// to holds every --to given, each one tag or a comma list.
+	to                                        stringList
+	maxInput                                  int
+	maxRetries, context, maxTargets           optionalInt
+	idleTimeout, firstTokenTimeout, dbTimeout time.Duration
 }
 
 // bind registers the common flags on fs.
 func (f *commonFlags) bind(fs *flag.FlagSet) {
-	fs.StringVar(&f.to, "to", "", "target language, a BCP 47 tag such as ko-KR, en-US, zh-Hant")
+	fs.Var(&f.to, "to", "target language `LANG`, a BCP 47 tag such as ko-KR, en-US, zh-Hant; several as ko-KR,ja-JP or --to repeated")
 	fs.StringVar(&f.from, "from", "", "source language tag, or auto (default auto)")
 	fs.StringVar(&f.model, "model", "", "model name (default gpt-4o-mini)")
 	fs.StringVar(&f.baseURL, "base-url", "", "OpenAI-compatible base URL (env OPENAI_BASE_URL)")
@@ -41,6 +43,7 @@ func (f *commonFlags) bind(fs *flag.FlagSet) {
 	fs.StringVar(&f.config, "config", "", "config file (default $XDG_CONFIG_HOME/yeok/config.toml)")
 	fs.IntVar(&f.maxInput, "max-input", 0, "largest source text in bytes (default 32768)")
 	fs.Var(&f.maxRetries, "max-retries", "retry up to `N` times before the first token (default 2)")
+	fs.Var(&f.maxTargets, "max-targets", "most target languages one line may go into (default 8)")
 	fs.Var(&f.context, "context", "send a script's last `N` lines as context (default 6, 0 = off)")
 	fs.DurationVar(&f.idleTimeout, "idle-timeout", 0, "longest silence between chunks (default 30s)")
 	fs.DurationVar(&f.dbTimeout, "db-timeout", 0, "longest wait for another yeok process using the database (default 5s)")
@@ -162,3 +165,19 @@ func (o *optionalInt) Set(s string) error {
 
 // Get returns the number, for checkFlagRanges.
 func (o *optionalInt) Get() any { return o.n }
+
+// stringList is a flag that may be given more than once; it keeps every value in order.
+type stringList []string
+
+func (l *stringList) String() string {
+	if l == nil {
+		return ""
+	}
+	return strings.Join(*l, ",")
+}
+
+// Set appends one more value.
+func (l *stringList) Set(s string) error {
+	*l = append(*l, s)
+	return nil
+}

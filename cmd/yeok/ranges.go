@@ -25,6 +25,7 @@ func settingRanges() []settingRange {
 		{flag: "max-input", key: "max_input", min: 1, max: 1 << 20},
 		{flag: "max-retries", key: "max_retries", min: 0, max: 10},
 		{flag: "context", key: "context", min: 0, max: 50},
+		{flag: "max-targets", key: "max_targets", min: 1, max: 32},
 		{flag: "idle-timeout", key: "idle_timeout", min: int64(100 * time.Millisecond), max: int64(time.Hour), dur: true},
 		{flag: "first-token-timeout", key: "first_token_timeout", min: int64(100 * time.Millisecond), max: int64(time.Hour), dur: true},
 		{flag: "db-timeout", key: "db_timeout", min: int64(100 * time.Millisecond), max: int64(10 * time.Minute), dur: true},

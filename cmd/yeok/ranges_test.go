@@ -22,6 +22,7 @@ var rangeCases = []rangeCase{
 	{"translate", "max-input", "1", "1048576", "0", "1048577", "between 1 and 1048576"},
 	{"translate", "max-retries", "0", "10", "-1", "11", "between 0 and 10"},
 	{"translate", "context", "0", "50", "-1", "51", "between 0 and 50"},
+	{"translate", "max-targets", "1", "32", "0", "33", "between 1 and 32"},
 	{"translate", "idle-timeout", "100ms", "1h", "99ms", "1h0m0.001s", "between 100ms and 1h"},
 	{"translate", "first-token-timeout", "100ms", "1h", "99.999999ms", "1h1m", "between 100ms and 1h"},
 	{"serve", "http-max-streams", "1", "100000", "0", "100001", "between 1 and 100000"},
@@ -127,6 +128,7 @@ func TestConfigRanges(t *testing.T) {
 		{"max_input", "1", "1048576", "0", "1048577", "between 1 and 1048576"},
 		{"max_retries", "0", "10", "-1", "1000", "between 0 and 10"},
 		{"context", "0", "50", "-1", "51", "between 0 and 50"},
+		{"max_targets", "1", "32", "0", "33", "between 1 and 32"},
 		{"idle_timeout", `"100ms"`, `"1h"`, `"-5s"`, `"2h"`, "between 100ms and 1h"},
 		{"first_token_timeout", `"100ms"`, `"1h"`, `"0s"`, `"1h1m"`, "between 100ms and 1h"},
 	}

@@ -57,6 +57,8 @@ type Config struct {
 	Session model.Session
 	// From and To are the starting languages; From's zero value is auto.
 	From, To model.Language
+	// More are further targets each line goes into with To, side by side (--to ko,ja).
+	More []model.Language
 	// ToIsDefault says To came from the locale or a built-in default rather than from the
 	// person: the owner's most recent target, once read, replaces it.
 	ToIsDefault bool
@@ -137,6 +139,8 @@ type Model struct {
 	sb      *scrollback
 
 	from, to  model.Language
+	more      []model.Language // further targets a line goes into with to
+	focus     int              // the target of the newest line that Copy copies
 	scriptID  string
 	session   model.Session
 	modelName string
@@ -194,13 +198,19 @@ func New(cfg Config, tr Translator, st Store) Model {
 	if len(keys.Glossary.Keys()) == 0 {
 		keys.Glossary = DefaultKeyMap().Glossary
 	}
+	if len(keys.Focus.Keys()) == 0 {
+		keys.Focus = DefaultKeyMap().Focus
+	}
+	if len(keys.Mark.Keys()) == 0 {
+		keys.Mark = DefaultKeyMap().Mark
+	}
 	if cfg.To.IsAuto() {
 		cfg.To = "en"
 	}
 	styles := ThemedStyles(cfg.Renderer, cfg.Theme)
 	m := Model{
 		cfg: &cfg, tr: tr, st: st, keys: &keys, styles: &styles, now: cfg.Now,
-		from: cfg.From, to: cfg.To, scriptID: cfg.Session.ScriptID,
+		from: cfg.From, to: cfg.To, more: cfg.More, scriptID: cfg.Session.ScriptID,
 		recall: -1, clock: cfg.Now(), late: &lateWrites{}, vc: newViewCache(),
 	}
 	m.modelName = "no model"

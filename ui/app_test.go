@@ -113,17 +113,26 @@ func TestCtrlCAndEsc(t *testing.T) {
 	if m.panel != panelChat || m.flight == nil {
 		t.Fatal("esc with the picker open should only close it")
 	}
-	// Enter while streaming is refused; the text stays.
+	// Enter while streaming queues the line: the box empties, the line shows queued
+	// under the one in flight, which goes on.
 	m = step(m, typeKeys("next")...)
 	m = step(m, press(tea.KeyEnter))
-	if m.input.Value() != "next" || m.flight.id != id {
-		t.Fatal("a second send started while streaming")
+	queued := m.sb.last()
+	if m.input.Value() != "" || m.flight.id != id || !queued.queued || queued.entry.Source != "next" || len(m.follow.queue) != 1 {
+		t.Fatalf("a line typed while streaming was not queued: box %q, queue %+v", m.input.Value(), m.follow.queue)
 	}
-	// Ctrl+C stops the stream and does not quit.
+	if v := m.View(); !strings.Contains(v, "queued · esc cancels") {
+		t.Fatalf("the queued line does not say so:\n%s", v)
+	}
+	hello := blockWithSource(t, m, "Hello")
+	// Ctrl+C stops the stream and the queue behind it, and does not quit.
 	next, cmd := m.Update(press(tea.KeyCtrlC))
 	m = next.(Model)
-	if m.flight != nil || m.sb.last().entry.Status != model.StatusCancelled || m.sb.last().entry.Text != "안" {
+	if m.flight != nil || hello.entry.Status != model.StatusCancelled || hello.entry.Text != "안" {
 		t.Fatal("ctrl+c did not cancel the stream with its partial")
+	}
+	if queued.queued || queued.entry.Error != notSent || len(m.follow.queue) != 0 || !strings.Contains(m.flash.text, "1 queued line not sent") {
+		t.Fatalf("the queued line was not cancelled: %+v, flash %q", queued.entry, m.flash.text)
 	}
 	if isQuit(cmd) {
 		t.Fatal("ctrl+c quit while a stream ran")
@@ -135,13 +144,26 @@ func TestCtrlCAndEsc(t *testing.T) {
 	}
 	// Once the engine has stored it, Ctrl+C asks about the text still in the box, and
 	// quits when pressed again.
-	m = step(m, translatedMsg{id: id, blk: m.sb.last(), entry: m.sb.last().entry})
-	if m, cmd = update(m, press(tea.KeyCtrlC)); isQuit(cmd) || m.input.Value() != "next" {
+	m = step(m, translatedMsg{id: id, blk: hello, entry: hello.entry})
+	m = step(m, typeKeys("later")...)
+	if m, cmd = update(m, press(tea.KeyCtrlC)); isQuit(cmd) || m.input.Value() != "later" {
 		t.Fatal("ctrl+c quit with unsent text in the box")
 	}
 	if _, cmd = m.Update(press(tea.KeyCtrlC)); !isQuit(cmd) {
 		t.Fatal("ctrl+c did not quit when idle")
 	}
+}
+
+// blockWithSource is the newest entry block whose source is src.
+func blockWithSource(t *testing.T, m Model, src string) *block {
+	t.Helper()
+	for i := len(m.sb.blocks) - 1; i >= 0; i-- {
+		if b := m.sb.blocks[i]; b.kind == blockEntry && b.entry.Source == src {
+			return b
+		}
+	}
+	t.Fatalf("no block of %q", src)
+	return nil
 }
 
 func isQuit(cmd tea.Cmd) bool {
@@ -215,7 +237,7 @@ func TestTranslatorPanicBecomesFailedEntry(t *testing.T) {
 		emit(model.Event{Kind: model.EventDelta, Text: "부분"})
 		panic("boom")
 	}}
-	b := newStreamBuffer(time.Now)
+	b := newStreamBuffer(time.Now, nil)
 	e, err := safeTranslate(t.Context(), panicky{tr}, model.Request{}, b)
 	if err == nil || !strings.Contains(err.Error(), "boom") || e.ID != 0 {
 		t.Fatalf("entry %+v, error %v", e, err)
@@ -237,17 +259,17 @@ func (p panicky) Translate(ctx context.Context, req model.Request, emit func(mod
 }
 
 func TestFramesCoalesce(t *testing.T) {
-	b := newStreamBuffer(time.Now)
+	b := newStreamBuffer(time.Now, nil)
 	for range 1000 {
 		b.emit(model.Event{Kind: model.EventDelta, Text: "x"})
 	}
-	msg := waitFrameCmd(t.Context(), 7, b, time.Time{})().(frameMsg)
+	msg := waitFrameCmd(t.Context(), 7, []*streamBuffer{b}, time.Time{})().(frameMsg)
 	if msg.id != 7 || msg.snap.deltas != 1000 || len(msg.snap.text) != 1000 {
 		t.Fatalf("frame = id %d, %d deltas", msg.id, msg.snap.deltas)
 	}
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
-	if got := waitFrameCmd(ctx, 7, b, time.Time{})(); got != nil {
+	if got := waitFrameCmd(ctx, 7, []*streamBuffer{b}, time.Time{})(); got != nil {
 		t.Fatalf("frame command did not give up with its context: %v", got)
 	}
 }

@@ -130,7 +130,7 @@ func TestSessionEndDuringBegin(t *testing.T) {
 	eng := llm.New(tr, cancelOnBegin{st, cancel}, llm.Options{Now: func() time.Time { return testNow }})
 	ctx, stop := streamContext(session)
 	defer stop()
-	job := translateJob{ctx: ctx, id: 3, tr: eng, buf: newStreamBuffer(time.Now),
+	job := translateJob{ctx: ctx, id: 3, tr: eng, buf: newStreamBuffer(time.Now, nil),
 		req: model.Request{Owner: model.LocalOwner, SessionID: 1, Source: "hello", To: "ko"}}
 	msg, ok := job.cmd()().(translatedMsg)
 	if !ok || msg.id != 3 || msg.err != nil {
@@ -185,8 +185,8 @@ func TestLateFrameAfterTranslated(t *testing.T) {
 	m = translated(m, 1, model.Result{Status: model.StatusInterrupted, Text: "부분",
 		Err: &model.Error{Class: model.ClassInterrupted, Message: sessionEnded}})
 	m = step(m, frameMsg{id: f.id, snap: snapshot{text: "부분 그리고 더", deltas: 2}})
-	if m.flight != nil || f.blk.live != nil || f.blk.entry.Status != model.StatusInterrupted {
-		t.Fatalf("the stored entry is not shown: %+v", f.blk.entry)
+	if m.flight != nil || f.runs[0].blk.live != nil || f.runs[0].blk.entry.Status != model.StatusInterrupted {
+		t.Fatalf("the stored entry is not shown: %+v", f.runs[0].blk.entry)
 	}
 	if v := m.View(); !strings.Contains(v, "↯ interrupted") || !strings.Contains(v, sessionEnded) || strings.Contains(v, "그리고") {
 		t.Fatalf("view:\n%s", v)

@@ -31,6 +31,13 @@ type block struct {
 	live *liveText
 	// lc keeps what the entry in flight draws from frame to frame; nil once it is final.
 	lc *liveCache
+	// queued marks a typed line waiting for the line in flight.
+	queued bool
+	// tagged labels the translation with its target (a line sent into several); member
+	// marks a later target of such a line, stacked under the first without its source.
+	tagged, member bool
+	// focused marks the target Copy copies, among the newest line's.
+	focused bool
 
 	cache      []string
 	cacheWidth int
@@ -72,11 +79,14 @@ func (b *block) render(width int, last bool, lk look) []string {
 		fill := max(width-2-cellWidth(label), 0)
 		return []string{"", " " + st.Marker.Render(truncateCells(label+strings.Repeat("─", fill), width-2, "…"))}
 	}
+	if b.queued {
+		return b.renderQueued(width, lk)
+	}
 	if b.live != nil {
 		return b.renderLive(width, lk)
 	}
 	inner := max(width-4, 4)
-	out := sourceLines(nil, b.entry.Source, inner, st)
+	out := b.head(inner, st)
 	text, refusal := b.entry.Display(), b.entry.Refusal
 	if b.entry.Clean == "" && b.entry.Text == "" {
 		text = "" // Display falls back to the refusal, which is drawn on its own
@@ -84,7 +94,7 @@ func (b *block) render(width int, last bool, lk look) []string {
 	out = append(out, b.finalBody(b.prefix+text, width, inner, st)...)
 	b.lc = nil
 	out = refusalLines(out, refusal, inner, st)
-	if b.entry.Error != "" && b.entry.Status != model.StatusCancelled {
+	if b.entry.Error != "" && (b.entry.Status != model.StatusCancelled || b.entry.Error == notSent) {
 		for _, l := range wrapText(model.SanitizeLine(b.entry.Error), inner) {
 			out = append(out, bodyIndent+st.ErrorText.Render(l))
 		}
@@ -120,6 +130,32 @@ func styleBody(lines []string, st *Styles) []string {
 		out[i] = bodyIndent + st.Translation.Render(l)
 	}
 	return out
+}
+
+// head returns the lines above an entry's translation: the blank line and the source, and
+// for a line sent into several targets the target's label (the later targets show only
+// their label, stacked under the first).
+func (b *block) head(inner int, st *Styles) []string {
+	var out []string
+	if !b.member {
+		out = sourceLines(out, b.entry.Source, inner, st)
+	}
+	if b.tagged {
+		mark := "  "
+		if b.focused {
+			mark = st.SourceMark.Render("▸") + " "
+		}
+		out = append(out, " "+mark+st.MetaTag.Render(model.SanitizeLine(b.entry.To.String())))
+	}
+	return out
+}
+
+// renderQueued draws a typed line waiting its turn: its source and "queued".
+func (b *block) renderQueued(width int, lk look) []string {
+	st := lk.st
+	out := sourceLines(nil, b.entry.Source, max(width-4, 4), st)
+	hint := "queued · " + lk.keys.Cancel.Help().Key + " cancels"
+	return append(out, bodyIndent+st.Meta.Render(truncateCells(hint, max(width-len(bodyIndent)-1, 1), "…")))
 }
 
 // bodyIndent starts every line under an entry's source.

@@ -104,7 +104,7 @@ func (s *fakeStore) Begin(_ context.Context, req model.Request) (model.Entry, er
 	e := model.Entry{
 		ID: s.nextID, Owner: req.Owner, SessionID: req.SessionID, ScriptID: req.ScriptID,
 		Created: testNow, From: req.From, To: req.To, Model: req.Model, Source: req.Source,
-		Status: model.StatusPending,
+		Status: model.StatusPending, Group: req.Group,
 	}
 	s.begun = append(s.begun, req)
 	s.entries = append(s.entries, e)
@@ -379,7 +379,7 @@ func translated(m Model, sessID uint64, res model.Result) Model {
 	if m.session.ID == 0 {
 		m = step(m, sessionMsg{id: f.id, session: model.Session{ID: sessID, Started: testNow}})
 	}
-	return step(m, translatedMsg{id: f.id, blk: f.blk, entry: e})
+	return step(m, translatedMsg{id: f.id, blk: f.runs[0].blk, entry: e})
 }
 
 // finished runs one entry through send, a last frame and the engine's answer.

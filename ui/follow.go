@@ -30,7 +30,8 @@ type followState struct {
 // queuedLine is one line waiting to be sent.
 type queuedLine struct {
 	source string
-	typed  bool // typed by hand rather than followed
+	typed  bool   // typed by hand rather than followed
+	blk    *block // a typed line's place in the scrollback, shown queued
 }
 
 // followLineMsg is one line from Config.Follow; ok is false once the channel closed.
@@ -95,11 +96,13 @@ func (m Model) startNext() (Model, tea.Cmd) {
 			flash = m.setFlash("line skipped: "+err.Error(), true)
 			continue
 		}
-		req := model.Request{Source: it.source, From: m.from, To: m.to}
-		if !it.typed {
-			req.ScriptID = m.cfg.Session.ScriptID
+		req := model.Request{Source: it.source, From: m.from}
+		if it.typed {
+			next, cmd := m.startTouched(req, it.blk)
+			return next, tea.Batch(flash, cmd)
 		}
-		next, cmd := m.start(req, startOpts{followed: !it.typed})
+		req.ScriptID = m.cfg.Session.ScriptID
+		next, cmd := m.start(req, m.targets(), startOpts{followed: true}, nil)
 		return next, tea.Batch(flash, cmd)
 	}
 	return m, flash

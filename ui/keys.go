@@ -14,6 +14,8 @@ type KeyMap struct {
 	PageDown key.Binding
 	Retry    key.Binding
 	Copy     key.Binding
+	// Focus moves among the targets of the newest line, for Copy.
+	Focus key.Binding
 
 	// Languages and panels.
 	Target  key.Binding
@@ -35,6 +37,8 @@ type KeyMap struct {
 	Down       key.Binding
 	Choose     key.Binding
 	ToggleMode key.Binding
+	// Mark adds the target under the cursor to a set sent at once, or takes it out.
+	Mark key.Binding
 
 	// Inside the history browser. They come before the filter's editing keys there.
 	Search  key.Binding // search the text of every entry, or back to the list
@@ -93,6 +97,7 @@ func DefaultKeyMap() KeyMap {
 		PageDown: key.NewBinding(key.WithKeys("pgdown"), key.WithHelp("pgdn", "scroll down")),
 		Retry:    key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "retry")),
 		Copy:     key.NewBinding(key.WithKeys("ctrl+y"), key.WithHelp("ctrl+y", "copy")),
+		Focus:    key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next target")),
 
 		Target:  key.NewBinding(key.WithKeys("ctrl+t"), key.WithHelp("ctrl+t", "language")),
 		Source:  key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "source language")),
@@ -110,6 +115,7 @@ func DefaultKeyMap() KeyMap {
 		Down:       key.NewBinding(key.WithKeys("down", "ctrl+n"), key.WithHelp("↓", "down")),
 		Choose:     key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "choose")),
 		ToggleMode: key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "target/source")),
+		Mark:       key.NewBinding(key.WithKeys(" ", "ctrl+@"), key.WithHelp("space", "mark")),
 
 		Search:  key.NewBinding(key.WithKeys("ctrl+f"), key.WithHelp("ctrl+f", "search")),
 		Delete:  key.NewBinding(key.WithKeys("ctrl+d"), key.WithHelp("ctrl+d", "delete")),

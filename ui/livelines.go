@@ -14,8 +14,9 @@ type liveCache struct {
 	width int
 	st    *Styles
 
-	head    []string // the blank line and the source lines
-	headSrc string   // the source they show
+	head      []string // the blank line and the source lines, and the target's label
+	headSrc   string   // the source they show
+	headFocus bool     // whether the label shows the focus
 
 	raw    string   // the raw text sanitised and wrapped so far
 	wrap   *wrapper // its lines
@@ -42,8 +43,8 @@ func (b *block) renderLive(width int, lk look) []string {
 		b.lc = c
 	}
 	inner := max(width-4, 4)
-	if c.head == nil || c.headSrc != b.entry.Source {
-		c.head, c.headSrc = sourceLines(nil, b.entry.Source, inner, st), b.entry.Source
+	if c.head == nil || c.headSrc != b.entry.Source || c.headFocus != b.focused {
+		c.head, c.headSrc, c.headFocus = b.head(inner, st), b.entry.Source, b.focused
 	}
 	done, tail := c.body(b.prefix+b.live.text, inner)
 	if len(done) == 0 && len(tail) == 1 && tail[0] == "" {

@@ -121,8 +121,9 @@ func (m Model) applyRecents(msg recentsMsg) (Model, tea.Cmd) {
 	}
 	m.recents = msg.langs
 	// The last target used wins over a default, unless the person changed it already.
-	if m.cfg.ToIsDefault && m.to == m.cfg.To && len(msg.langs) > 0 {
-		m.to = msg.langs[0]
+	if m.cfg.ToIsDefault && m.to == m.cfg.To && len(m.more) == 0 && len(msg.langs) > 0 {
+		set := splitSet(msg.langs[0])
+		m.to, m.more = set[0], set[1:]
 	}
 	return m, nil
 }

@@ -41,12 +41,16 @@ type pickerModel struct {
 	width    int
 	height   int
 	lk       look
+	// marked are the targets toggled for a line sent into several at once, in the order
+	// they were marked; the picker opens with the set in use marked.
+	marked []model.Language
+	more   []model.Language // the targets in use after to
 }
 
 // pickerAction is what a key in the picker asks the app to do.
 type pickerAction struct {
 	chosen bool
-	lang   model.Language
+	langs  []model.Language
 }
 
 func newPicker(mode pickerMode, from, to model.Language, recents []model.Language, lk look) pickerModel {
@@ -77,10 +81,54 @@ func newPicker(mode pickerMode, from, to model.Language, recents []model.Languag
 }
 
 func newPickItem(l model.Language, recent bool) pickItem {
+	if set := splitSet(l); len(set) > 1 {
+		var tags, names, selves []string
+		for _, x := range set {
+			tags, names, selves = append(tags, x.String()), append(names, x.EnglishName()), append(selves, x.SelfName())
+		}
+		return pickItem{lang: l, label: setLabel(l), recent: recent, hay: [3]string{
+			strings.ToLower(strings.Join(tags, " ")), strings.ToLower(strings.Join(names, " ")), strings.ToLower(strings.Join(selves, " ")),
+		}}
+	}
 	return pickItem{
 		lang: l, label: l.Label(), recent: recent,
 		hay: [3]string{strings.ToLower(l.String()), strings.ToLower(l.EnglishName()), strings.ToLower(l.SelfName())},
 	}
+}
+
+// toggle marks or unmarks the language under the cursor as one of several targets. A set
+// from the recent list is not marked: choosing it picks the whole set.
+func (p *pickerModel) toggle() {
+	if len(p.items) == 0 {
+		return
+	}
+	l := p.items[p.cursor].lang
+	if len(splitSet(l)) > 1 || l.IsAuto() {
+		p.err = "a set is chosen whole: enter picks it"
+		return
+	}
+	p.err = ""
+	for i, x := range p.marked {
+		if x == l {
+			p.marked = append(p.marked[:i:i], p.marked[i+1:]...)
+			return
+		}
+	}
+	if len(p.marked) >= model.DefaultMaxTargets {
+		p.err = fmt.Sprintf("at most %d targets at once", model.DefaultMaxTargets)
+		return
+	}
+	p.marked = append(p.marked, l)
+}
+
+// isMarked reports whether l is one of the marked targets.
+func (p pickerModel) isMarked(l model.Language) bool {
+	for _, x := range p.marked {
+		if x == l {
+			return true
+		}
+	}
+	return false
 }
 
 func (p *pickerModel) setSize(w, h int) {
@@ -109,11 +157,24 @@ func (p pickerModel) update(msg tea.KeyMsg, keys *KeyMap) (pickerModel, pickerAc
 		p.cursor = min(p.cursor+1, max(len(p.items)-1, 0))
 	case key.Matches(msg, keys.ToggleMode):
 		next := newPicker(1-p.mode, p.from, p.to, recentsOf(p.base), p.lk)
+		next.more = p.more
 		next.setSize(p.width, p.height)
 		return next, pickerAction{}
+	case p.mode == pickTarget && key.Matches(msg, keys.Mark) && (msg.String() != " " || p.filter.Value() == ""):
+		// A space marks while the filter is empty; with text in it, names such as
+		// "Portuguese (Brazil)" need spaces, and Ctrl+Space marks instead.
+		p.toggle()
+		if p.filter.Value() != "" && p.err == "" {
+			p.filter.Reset()
+			p.refilter()
+		}
+		return p, pickerAction{}
 	case key.Matches(msg, keys.Choose):
+		if len(p.marked) > 0 {
+			return p, pickerAction{chosen: true, langs: p.marked}
+		}
 		if len(p.items) > 0 {
-			return p, pickerAction{chosen: true, lang: p.items[p.cursor].lang}
+			return p, pickerAction{chosen: true, langs: splitSet(p.items[p.cursor].lang)}
 		}
 		_, err := model.ParseLanguage(p.filter.Value())
 		if err != nil {
@@ -185,11 +246,16 @@ func (p *pickerModel) scrollToCursor() {
 func (p pickerModel) view() string {
 	st, w := p.lk.st, p.width
 	title := "Translate into"
+	now := "now: " + p.current().Label()
 	if p.mode == pickSource {
 		title = "Translate from"
+	} else if len(p.marked) > 0 {
+		now = fmt.Sprintf("%d marked: %s", len(p.marked), targetsLabel(p.marked))
+	} else if len(p.more) > 0 {
+		now = "now: " + targetsLabel(append([]model.Language{p.to}, p.more...))
 	}
 	rows := []string{
-		" " + st.PanelTitle.Render(title) + " " + st.PanelSubtitle.Render(ansi.Truncate("now: "+p.current().Label(), max(w-lenW(title)-5, 0), "…")),
+		" " + st.PanelTitle.Render(title) + " " + st.PanelSubtitle.Render(ansi.Truncate(now, max(w-lenW(title)-5, 0), "…")),
 		"",
 		" " + p.filter.view(1),
 		"",
@@ -213,9 +279,11 @@ func (p pickerModel) row(it pickItem, selected bool) string {
 	st := p.lk.st
 	badge := ""
 	switch {
+	case p.isMarked(it.lang):
+		badge = "✓ marked"
 	case it.typed:
 		badge = "typed tag"
-	case it.lang == p.current():
+	case it.lang == p.current() && len(p.more) == 0, p.mode == pickTarget && it.lang == joinSet(append([]model.Language{p.to}, p.more...)):
 		badge = "current"
 	case it.recent:
 		badge = "recent"
@@ -244,6 +312,9 @@ func (h pickerHelp) ShortHelp() []key.Binding {
 	if h.mode == pickSource {
 		other = "target language"
 	}
+	if h.mode == pickTarget {
+		return []key.Binding{k.Up, k.Down, k.Choose, relabel(k.Mark, "several"), relabel(k.ToggleMode, "source"), relabel(k.Cancel, "close")}
+	}
 	return []key.Binding{k.Up, k.Down, k.Choose, relabel(k.ToggleMode, other), relabel(k.Cancel, "close")}
 }
 
@@ -253,6 +324,10 @@ func (h pickerHelp) FullHelp() [][]key.Binding { return [][]key.Binding{h.ShortH
 // openPicker shows the language picker for mode.
 func (m Model) openPicker(mode pickerMode) (tea.Model, tea.Cmd) {
 	m.picker = newPicker(mode, m.from, m.to, m.recents, m.look())
+	m.picker.more = m.more
+	if len(m.more) > 0 {
+		m.picker.marked = m.targets()
+	}
 	m.picker.setSize(m.width, m.panelHeight)
 	m.panel = panelPicker
 	m.input.focused = false
@@ -263,7 +338,7 @@ func (m Model) updatePicker(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	p, act := m.picker.update(msg, m.keys)
 	m.picker = p
 	if act.chosen {
-		return m.setLanguage(p.mode, act.lang)
+		return m.setLanguage(p.mode, act.langs)
 	}
 	return m, nil
 }

@@ -31,6 +31,69 @@ func (s *scrollback) add(b *block) {
 	}
 }
 
+// insert puts a block at index i, moving the ones from i down, and keeps the view where
+// it was.
+func (s *scrollback) insert(i int, b *block) {
+	i = min(max(i, 0), len(s.blocks))
+	s.blocks = append(s.blocks, nil)
+	copy(s.blocks[i+1:], s.blocks[i:])
+	s.blocks[i] = b
+	if b.kind == blockEntry && i > s.lastEntry {
+		s.lastEntry = i
+	} else if s.lastEntry >= i {
+		s.lastEntry++
+	}
+	if !s.follow && s.anchor >= i {
+		s.anchor++
+	}
+}
+
+// indexOf returns the index of b, or -1.
+func (s *scrollback) indexOf(b *block) int {
+	for i := len(s.blocks) - 1; i >= 0; i-- {
+		if s.blocks[i] == b {
+			return i
+		}
+	}
+	return -1
+}
+
+// lastGroup returns the newest line that is not queued: its one block, or for a line sent
+// into several targets the newest block of each target (a retried target's newest try),
+// in the order they stand. nil when there is none.
+func (s *scrollback) lastGroup() []*block {
+	i := s.lastEntry
+	for i >= 0 && (s.blocks[i].kind != blockEntry || s.blocks[i].queued) {
+		i--
+	}
+	if i < 0 {
+		return nil
+	}
+	g := s.blocks[i].entry.Group
+	if g == 0 {
+		return []*block{s.blocks[i]}
+	}
+	var out []*block
+	seen := map[string]bool{}
+	for j := i; j >= 0 && i-j < 200; j-- {
+		b := s.blocks[j]
+		if b.kind != blockEntry || b.queued {
+			continue
+		}
+		if b.entry.Group != g {
+			break
+		}
+		if to := string(b.entry.To); !seen[to] {
+			seen[to] = true
+			out = append(out, b)
+		}
+	}
+	for l, r := 0, len(out)-1; l < r; l, r = l+1, r-1 {
+		out[l], out[r] = out[r], out[l]
+	}
+	return out
+}
+
 // reset replaces the whole transcript and scrolls to its end.
 func (s *scrollback) reset(blocks []*block) {
 	s.blocks, s.lastEntry, s.follow = nil, -1, true

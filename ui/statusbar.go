@@ -60,7 +60,7 @@ func (m Model) flashLines() []string {
 	if m.flash.text == "" || m.width <= 0 {
 		return nil
 	}
-	room := m.width - len(" yeok ") - cellWidth(langPair(m.from, m.to)) - 2 - flashReserve
+	room := m.width - len(" yeok ") - cellWidth(m.langsLabel()) - 2 - flashReserve
 	room -= min(cellWidth(m.modelName)+2, max(room/3, 0))
 	if cellWidth(m.flash.text)+2 <= room {
 		return nil
@@ -109,7 +109,7 @@ func afterCmd(ctx context.Context, d time.Duration, msg tea.Msg) tea.Cmd {
 func (m Model) statusView() string {
 	c, state := &m.vc.status, m.stateView()
 	k := statusKey{
-		st: m.styles, width: m.width, stateW: cellWidth(ansi.Strip(state)), from: m.from, to: m.to,
+		st: m.styles, width: m.width, stateW: cellWidth(ansi.Strip(state)), from: m.from, to: joinSet(m.targets()),
 		modelName: m.modelName, script: m.scriptID, flash: m.flash.text, flashErr: m.flash.isErr,
 	}
 	if m.flashHeight > 0 {
@@ -134,7 +134,7 @@ func (m Model) statusView() string {
 func (m Model) statusLeft(stateW int, flash string) (string, int) {
 	st := m.styles
 	brand := st.Brand.Render("yeok")
-	langs := st.StatusLangs.Render(langPair(m.from, m.to))
+	langs := st.StatusLangs.Render(m.langsLabel())
 	name := m.modelName
 	if m.scriptID != "" {
 		name += " · script " + model.SanitizeLine(m.scriptID)
@@ -188,21 +188,22 @@ func (m Model) stateView() string {
 	}
 	// The spinner draws its frame unstyled; the frame is styled here, once.
 	spin := vc.render(&st.StatusBar, " ") + vc.render(&st.Spinner, m.spin.View())
-	switch f.snap.phase() {
+	snap := f.state()
+	switch snap.phase() {
 	case phaseStreaming:
 		text := "streaming"
-		if quiet := m.clock.Sub(f.snap.lastAt); !f.snap.lastAt.IsZero() && quiet >= stallAfter {
+		if quiet := m.clock.Sub(snap.lastAt); !snap.lastAt.IsZero() && quiet >= stallAfter {
 			// A rate would go on showing the speed of a stream that has stopped.
 			text = "no token for " + wholeSeconds(quiet)
-		} else if r := liveRate(f.snap, m.clock); r > 0 {
+		} else if r := liveRate(snap, m.clock); r > 0 {
 			text += " " + formatRate(r)
 		}
 		return spin + vc.render(&st.StatusBusy, text)
 	case phaseRetrying:
-		left := max(int(math.Ceil(f.snap.retryAt.Sub(m.clock).Seconds())), 0)
+		left := max(int(math.Ceil(snap.retryAt.Sub(m.clock).Seconds())), 0)
 		text := fmt.Sprintf("retrying in %ds", left)
-		if f.snap.attempt > 0 {
-			text = fmt.Sprintf("retry %d in %ds", f.snap.attempt, left)
+		if snap.attempt > 0 {
+			text = fmt.Sprintf("retry %d in %ds", snap.attempt, left)
 		}
 		return spin + vc.render(&st.StatusBusy, text+" · "+m.keys.Cancel.Help().Key+" stop")
 	default:
@@ -226,4 +227,13 @@ func wholeSeconds(d time.Duration) string {
 		return fmt.Sprintf("%ds", int(d.Seconds()))
 	}
 	return shortDuration(d)
+}
+
+// langsLabel prints the languages in use for the status bar: "en → ko-KR", or with several
+// targets "en → ko-KR, ja-JP".
+func (m Model) langsLabel() string {
+	if len(m.more) == 0 {
+		return langPair(m.from, m.to)
+	}
+	return model.SanitizeLine(m.from.String()) + " → " + targetsLabel(m.targets())
 }

@@ -36,8 +36,9 @@ func (p phase) String() string {
 }
 
 // streamBuffer gathers one stream's events. The engine's goroutine appends under the mutex
-// and pokes signal (capacity 1, never blocking); the frame command takes snapshots. done
-// closes when the engine has returned.
+// and pokes signal (capacity 1, never blocking), which the streams of one line into several
+// targets share, so that they draw one frame together; the frame command takes snapshots.
+// done closes when the engine has returned, and pokes signal too.
 type streamBuffer struct {
 	now    func() time.Time
 	signal chan struct{}
@@ -53,8 +54,13 @@ type streamBuffer struct {
 	attempt int
 }
 
-func newStreamBuffer(now func() time.Time) *streamBuffer {
-	return &streamBuffer{now: now, signal: make(chan struct{}, 1), done: make(chan struct{})}
+// newStreamBuffer makes a stream's buffer; signal is shared by the streams of one line
+// (nil: a signal of its own).
+func newStreamBuffer(now func() time.Time, signal chan struct{}) *streamBuffer {
+	if signal == nil {
+		signal = make(chan struct{}, 1)
+	}
+	return &streamBuffer{now: now, signal: signal, done: make(chan struct{})}
 }
 
 // snapshot is a stream's state at one frame.
@@ -100,6 +106,11 @@ func (b *streamBuffer) emit(ev model.Event) {
 		b.retryAt, b.attempt = b.now().Add(ev.Wait), ev.Attempt
 	}
 	b.mu.Unlock()
+	b.poke()
+}
+
+// poke wakes the frame command without blocking.
+func (b *streamBuffer) poke() {
 	select {
 	case b.signal <- struct{}{}:
 	default: // a frame is already due; it will carry this event too
@@ -107,28 +118,41 @@ func (b *streamBuffer) emit(ev model.Event) {
 }
 
 // finish says the engine has returned and wakes the frame command for the last frame.
-func (b *streamBuffer) finish() { close(b.done) }
+func (b *streamBuffer) finish() {
+	close(b.done)
+	b.poke()
+}
+
+// finished reports whether the engine has returned.
+func (b *streamBuffer) finished() bool {
+	select {
+	case <-b.done:
+		return true
+	default:
+		return false
+	}
+}
 
 func (b *streamBuffer) snapshot() snapshot {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	s := snapshot{
+	return snapshot{
 		text: b.text.String(), refusal: b.refusal.String(), deltas: b.deltas,
 		firstAt: b.firstAt, lastAt: b.lastAt, retryAt: b.retryAt, attempt: b.attempt,
+		done: b.finished(),
 	}
-	select {
-	case <-b.done:
-		s.done = true
-	default:
-	}
-	return s
 }
 
-// frameMsg carries one coalesced frame of stream id.
+// frameMsg carries one coalesced frame of stream id: snap is the first target's state,
+// more the later targets' of a line sent into several.
 type frameMsg struct {
 	id   uint64
 	snap snapshot
+	more []snapshot
 }
+
+// snaps returns the frame's snapshots in the order of the line's targets.
+func (f frameMsg) snaps() []snapshot { return append([]snapshot{f.snap}, f.more...) }
 
 // sessionEnded is the error of an entry whose stream the end of the session cut short.
 const sessionEnded = "the session ended before the answer finished"
@@ -217,57 +241,129 @@ func safeTranslate(ctx context.Context, tr Translator, req model.Request, b *str
 	return tr.Translate(ctx, req, b.emit)
 }
 
-// waitFrameCmd waits for news on the stream and returns it as one frame, no sooner than
-// frameInterval after the previous frame (drawn at last, by the buffer's clock), so that
-// bursts of deltas coalesce. It gives up when parent (the app's context) ends.
-func waitFrameCmd(parent context.Context, id uint64, b *streamBuffer, last time.Time) tea.Cmd {
+// waitFrameCmd waits for news on the streams of one line (bufs share one signal) and
+// returns it as one frame, no sooner than frameInterval after the previous frame (drawn at
+// last, by the buffers' clock), so that bursts of deltas coalesce: the targets of a line
+// draw about 30 frames a second together, not each. The wait is cut short once every
+// stream has ended. It gives up when parent (the app's context) ends.
+func waitFrameCmd(parent context.Context, id uint64, bufs []*streamBuffer, last time.Time) tea.Cmd {
+	b := bufs[0]
+	allDone := func() bool {
+		for _, b := range bufs {
+			if !b.finished() {
+				return false
+			}
+		}
+		return true
+	}
 	return func() tea.Msg {
 		select {
 		case <-b.signal:
-		case <-b.done:
 		case <-parent.Done():
 			return nil
 		}
-		if wait := frameInterval - b.now().Sub(last); wait > 0 {
+		if wait := frameInterval - b.now().Sub(last); wait > 0 && !allDone() {
 			t := time.NewTimer(wait)
 			defer t.Stop()
-			select {
-			case <-t.C:
-			case <-b.done:
-			case <-parent.Done():
-				return nil
+		wait:
+			for {
+				select {
+				case <-t.C:
+					break wait
+				case <-b.signal:
+					if allDone() {
+						break wait
+					}
+				case <-parent.Done():
+					return nil
+				}
 			}
 		}
-		return frameMsg{id: id, snap: b.snapshot()}
+		msg := frameMsg{id: id, snap: b.snapshot()}
+		for _, o := range bufs[1:] {
+			msg.more = append(msg.more, o.snapshot())
+		}
+		return msg
 	}
 }
 
-// flight is the one stream in progress.
+// flight is the one line in progress: one run per target, streaming side by side.
 type flight struct {
 	id      uint64
-	req     model.Request // as handed to the engine
+	req     model.Request // as handed to the engine, into the first target
 	cancel  context.CancelFunc
-	buf     *streamBuffer
-	blk     *block
+	runs    []*target
 	started time.Time
-	snap    snapshot
 	shown   time.Time // when the last frame was applied
 	opts    startOpts
-	job     translateJob // started once the session exists
+}
+
+// target is one target of the line in flight.
+type target struct {
+	blk      *block
+	buf      *streamBuffer
+	snap     snapshot
+	job      translateJob // started once the session exists
+	returned bool         // the engine returned: the entry is stored
+}
+
+// bufs returns the runs' buffers in the order of the targets.
+func (f *flight) bufs() []*streamBuffer {
+	out := make([]*streamBuffer, len(f.runs))
+	for i, r := range f.runs {
+		out[i] = r.buf
+	}
+	return out
+}
+
+// runOf is the run that shows blk, or nil.
+func (f *flight) runOf(blk *block) *target {
+	for _, r := range f.runs {
+		if r.blk == blk {
+			return r
+		}
+	}
+	return nil
+}
+
+// state sums up the targets still streaming for the status bar: streaming when any is,
+// the newest token of any, the deltas of all.
+func (f *flight) state() snapshot {
+	var s snapshot
+	for _, r := range f.runs {
+		if r.returned {
+			continue
+		}
+		x := r.snap
+		s.deltas += x.deltas
+		if x.refusal != "" {
+			s.refusal = x.refusal
+		}
+		if !x.firstAt.IsZero() && (s.firstAt.IsZero() || x.firstAt.Before(s.firstAt)) {
+			s.firstAt = x.firstAt
+		}
+		if x.lastAt.After(s.lastAt) {
+			s.lastAt = x.lastAt
+		}
+		if !x.retryAt.IsZero() && (s.retryAt.IsZero() || x.retryAt.Before(s.retryAt)) {
+			s.retryAt, s.attempt = x.retryAt, x.attempt
+		}
+	}
+	return s
 }
 
 // partial is the result of a stream the person stopped: what had arrived, cancelled.
-func (f *flight) partial(now time.Time) model.Result {
-	s := f.buf.snapshot()
-	if s.deltas < f.snap.deltas {
-		s = f.snap // frames given without a buffer behind them, as in tests
+func (r *target) partial(started, now time.Time) model.Result {
+	s := r.buf.snapshot()
+	if s.deltas < r.snap.deltas {
+		s = r.snap // frames given without a buffer behind them, as in tests
 	}
 	res := model.Result{
 		Status: model.StatusCancelled, Text: s.text, Refusal: s.refusal,
-		Duration: now.Sub(f.started),
+		Duration: now.Sub(started),
 	}
 	if !s.firstAt.IsZero() {
-		res.FirstToken = s.firstAt.Sub(f.started)
+		res.FirstToken = s.firstAt.Sub(started)
 	}
 	return res
 }

@@ -80,6 +80,10 @@ func (m Model) chatKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		return m.retry()
 	case key.Matches(msg, k.Copy):
 		return m.copyLast()
+	case key.Matches(msg, k.Focus):
+		if next, ok := m.moveFocus(); ok {
+			return next, nil
+		}
 	case key.Matches(msg, k.History):
 		return m.openHistory()
 	case key.Matches(msg, k.Glossary):
@@ -122,6 +126,9 @@ func (m Model) swap() (tea.Model, tea.Cmd) {
 		cmd := m.setFlash("the source language is auto-detected: pick one with "+m.keys.Source.Help().Key+" to swap", true)
 		return m, cmd
 	}
+	if len(m.more) > 0 {
+		return m, m.setFlash("swapping needs one target: pick one with "+m.keys.Target.Help().Key, true)
+	}
 	m.from, m.to = m.to, m.from
 	cmd := m.setFlash("now "+m.from.String()+" → "+m.to.String(), false)
 	return m, tea.Batch(cmd, touchLanguageCmd(m.cfg.Ctx, m.st, m.cfg.Owner, m.to, m.late))
@@ -154,16 +161,22 @@ func (m Model) closePanel() Model {
 	return m
 }
 
-// setLanguage applies a picker choice.
-func (m Model) setLanguage(mode pickerMode, l model.Language) (tea.Model, tea.Cmd) {
+// setLanguage applies a picker choice: the source, or one target or a set of them.
+func (m Model) setLanguage(mode pickerMode, langs []model.Language) (tea.Model, tea.Cmd) {
 	m = m.closePanel()
+	l := langs[0]
 	if mode == pickSource {
 		m.from = l
 		return m, m.setFlash("from "+l.Label(), false)
 	}
-	m.to = l
-	m.recents = touchRecent(m.recents, l)
-	return m, tea.Batch(m.setFlash("into "+l.Label(), false), touchLanguageCmd(m.cfg.Ctx, m.st, m.cfg.Owner, l, m.late))
+	m.to, m.more = l, append([]model.Language(nil), langs[1:]...)
+	set := joinSet(langs)
+	m.recents = touchRecent(m.recents, set)
+	say := "into " + l.Label()
+	if len(langs) > 1 {
+		say = fmt.Sprintf("into %d languages at once: %s", len(langs), targetsLabel(langs))
+	}
+	return m, tea.Batch(m.setFlash(say, false), touchLanguageCmd(m.cfg.Ctx, m.st, m.cfg.Owner, set, m.late))
 }
 
 // touchRecent moves l to the front of the recent languages.

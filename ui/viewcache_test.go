@@ -98,8 +98,8 @@ func TestViewCacheMatchesFresh(t *testing.T) {
 		act{"stored", func() tea.Msg {
 			f := m.flight
 			e := model.Entry{ID: 99, SessionID: 1, Source: f.req.Source, To: f.req.To, Created: testNow}
-			e.Apply(doneResult(f.snap.text), testNow)
-			return translatedMsg{id: f.id, blk: f.blk, entry: e}
+			e.Apply(doneResult(f.runs[0].snap.text), testNow)
+			return translatedMsg{id: f.id, blk: f.runs[0].blk, entry: e}
 		}},
 		msg("scroll down", press(tea.KeyPgDown)),
 		msg("scroll up", press(tea.KeyPgUp)),

@@ -82,6 +82,7 @@ func runTUI(ctx context.Context, args []string, io stdio, getenv env) error {
 		Session:       model.Session{Origin: "tui", ScriptID: c.ScriptID},
 		From:          c.From,
 		To:            c.To,
+		More:          c.Targets[1:],
 		ToIsDefault:   !c.ToSet,
 		MaxInput:      c.MaxInput,
 		Renderer:      ui.NewRenderer(io.out, termEnv(getenv)),

@@ -19,11 +19,15 @@ func newProvider(c config, client *http.Client) (*openai.Provider, error) {
 	if base == "" {
 		base = defaultBaseURL
 	}
+	retries := c.MaxRetries
+	if retries == 0 {
+		retries = -1 // the provider reads 0 as its default; --max-retries 0 means none
+	}
 	p, err := openai.New(openai.Config{
 		BaseURL:           base,
 		APIKey:            c.APIKey,
 		Model:             c.Model,
-		MaxRetries:        c.MaxRetries,
+		MaxRetries:        retries,
 		IdleTimeout:       c.IdleTimeout,
 		FirstTokenTimeout: c.FirstTokenTimeout,
 		HTTPClient:        client,

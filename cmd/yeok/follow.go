@@ -54,11 +54,12 @@ func runFollow(ctx context.Context, args []string, io stdio, getenv env) error {
 		return fmt.Errorf("start session: %w", err)
 	}
 	fl := &follower{
-		engine: eng,
-		out:    newEventPrinter(io.out, *jsonOut),
-		errw:   io.err,
-		limit:  c.MaxInput,
-		req:    model.Request{Owner: model.LocalOwner, SessionID: sess.ID, ScriptID: c.ScriptID, From: c.From, To: c.To, Model: c.Model},
+		engine:  eng,
+		out:     newEventPrinter(io.out, *jsonOut),
+		errw:    io.err,
+		limit:   c.MaxInput,
+		req:     model.Request{Owner: model.LocalOwner, SessionID: sess.ID, ScriptID: c.ScriptID, From: c.From, To: c.To, Model: c.Model},
+		targets: c.Targets,
 	}
 	if err := fl.run(ctx, lines); err != nil {
 		return err
@@ -80,6 +81,8 @@ type follower struct {
 	errw   io.Writer
 	limit  int
 	req    model.Request
+	// targets are the languages each line goes into; nil means req.To alone.
+	targets []model.Language
 	// onFirst, when set, is told when the first token of a line's translation arrived.
 	onFirst func(line int, at time.Time)
 
@@ -114,35 +117,56 @@ func (f *follower) run(ctx context.Context, lines <-chan follow.Line) error {
 		}
 		req := f.req
 		req.Source = text
+		targets := f.targets
+		if len(targets) == 0 {
+			targets = []model.Language{req.To}
+		}
 		first := true
-		e, err := f.engine.Translate(ctx, req, func(ev model.Event) {
+		out := f.out.line(targets)
+		entries, err := f.engine.TranslateAll(ctx, req, targets, func(ev model.Event) {
 			if first && ev.Kind == model.EventDelta && f.onFirst != nil {
 				first = false
 				f.onFirst(line.Number, time.Now())
 			}
-			f.out.event(ev)
+			out.event(ev)
 		})
 		if err != nil {
 			return err
 		}
-		if err := f.out.finish(e); err != nil {
+		if err := out.finish(entries); err != nil {
 			return fmt.Errorf("write output: %w", err)
 		}
-		if e.Status == model.StatusDone {
-			f.count(&f.translated)
-			if len(e.Flags) > 0 {
-				fmt.Fprintf(f.errw, "yeok: entry %d: check the translation: %s\n", e.ID, strings.Join(model.DescribeFlags(e.Flags, e.To), "; "))
-			}
-			continue
-		}
-		if errors.Is(ctx.Err(), context.Canceled) && e.Status == model.StatusCancelled {
+		if errors.Is(ctx.Err(), context.Canceled) && cancelled(entries) {
 			return nil
 		}
+		problems, fatal := lineReport(f.errw, entries, len(targets) > 1)
+		if len(problems) == 0 {
+			f.count(&f.translated)
+			continue
+		}
 		f.count(&f.failed)
-		fmt.Fprintf(f.errw, "yeok: entry %d %s\n", e.ID, e.Problem())
-		if e.ErrorClass.Fatal() {
-			return fmt.Errorf("entry %d %s", e.ID, e.Problem())
+		for _, p := range problems {
+			fmt.Fprintf(f.errw, "yeok: %s\n", p)
+		}
+		if fatal {
+			return fmt.Errorf("%s", problems[len(problems)-1])
 		}
 	}
 	return nil
+}
+
+// cancelled reports whether a line's translation was stopped by the caller: some entry
+// is cancelled and every other one is done or cancelled too.
+func cancelled(entries []model.Entry) bool {
+	stopped := false
+	for _, e := range entries {
+		switch e.Status {
+		case model.StatusCancelled:
+			stopped = true
+		case model.StatusDone:
+		default:
+			return false
+		}
+	}
+	return stopped
 }

@@ -59,21 +59,18 @@ func runTranslate(ctx context.Context, args []string, io stdio, getenv env) erro
 			Owner: model.LocalOwner, SessionID: sess.ID, ScriptID: c.ScriptID,
 			Source: src.text, From: c.From, To: c.To, Model: c.Model, Cue: src.cue,
 		}
-		e, err := eng.Translate(ctx, req, out.event)
+		line := out.line(c.Targets)
+		entries, err := eng.TranslateAll(ctx, req, c.Targets, line.event)
 		if err != nil {
 			return err
 		}
-		if err := out.finish(e); err != nil {
+		if err := line.finish(entries); err != nil {
 			return fmt.Errorf("write output: %w", err)
 		}
-		if len(e.Flags) > 0 {
-			fmt.Fprintf(io.err, "yeok: entry %d: check the translation: %s\n", e.ID, strings.Join(model.DescribeFlags(e.Flags, e.To), "; "))
-		}
-		if e.Status != model.StatusDone {
-			problems = append(problems, fmt.Sprintf("entry %d %s", e.ID, e.Problem()))
-			if e.ErrorClass.Fatal() {
-				break
-			}
+		got, fatal := lineReport(io.err, entries, len(c.Targets) > 1)
+		problems = append(problems, got...)
+		if fatal {
+			break
 		}
 	}
 	if len(problems) == 0 {

@@ -33,6 +33,8 @@ type Record struct {
 	Usage          model.Usage  `json:"usage"`
 	Flags          []model.Flag `json:"flags,omitempty"`
 	Cue            *CueRecord   `json:"cue,omitempty"`
+	// Group is shared by the entries of one line sent into several targets at once.
+	Group uint64 `json:"group,omitempty"`
 }
 
 // CueRecord is a subtitle span in milliseconds.
@@ -48,7 +50,7 @@ func NewRecord(e model.Entry) Record {
 		From: e.From.String(), To: e.To.String(), Status: e.Status, Source: e.Source,
 		Translation: e.Text, Clean: e.Clean, Refusal: e.Refusal, Error: e.Error,
 		ErrorClass: string(e.ErrorClass), Model: e.Model, TTFTMillis: e.FirstToken.Milliseconds(),
-		DurationMillis: e.Duration.Milliseconds(), Usage: e.Usage, Flags: e.Flags,
+		DurationMillis: e.Duration.Milliseconds(), Usage: e.Usage, Flags: e.Flags, Group: e.Group,
 	}
 	if e.Cue != nil {
 		r.Cue = &CueRecord{StartMs: e.Cue.Start.Milliseconds(), EndMs: e.Cue.End.Milliseconds()}

@@ -1,0 +1,138 @@
+package main
+
+import (
+	"net/http"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/yeok/yeok/llm/llmtest"
+)
+
+// afterOthers answers the first target last: it sends its first words, then holds until
+// the other targets' answers have been written in full, so their text arrives while the
+// first target is still streaming.
+func afterOthers(t *testing.T, others int) (first http.HandlerFunc, other func(http.HandlerFunc) http.HandlerFunc) {
+	var wg sync.WaitGroup
+	wg.Add(others)
+	release := make(chan struct{})
+	go func() { wg.Wait(); close(release) }()
+	t.Cleanup(func() {
+		select {
+		case <-release:
+		default:
+			t.Error("the other targets were never all answered")
+		}
+	})
+	first = func(w http.ResponseWriter, r *http.Request) {
+		llmtest.Hold(release, "좋은 ", "아침")(w, r)
+	}
+	other = func(h http.HandlerFunc) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			defer wg.Done()
+			h(w, r)
+		}
+	}
+	return first, other
+}
+
+// TestTranslateSeveralTargets: with three targets, each target's text is written whole
+// and labelled, in the order of --to, even when the later ones finish first.
+func TestTranslateSeveralTargets(t *testing.T) {
+	first, other := afterOthers(t, 2)
+	srv := llmtest.New(t, llmtest.ByTarget(map[string]http.HandlerFunc{
+		"ko-KR":   first,
+		"ja-JP":   other(llmtest.Deltas("おはよう", "ございます")),
+		"zh-Hant": other(llmtest.Deltas("早", "安")),
+	}))
+	db := filepath.Join(t.TempDir(), "y.db")
+	p := yeokRun(t, providerEnv(srv), "", "translate", "--to", "ko-KR,ja-JP", "--to", "zh-Hant", "--db", db, "Good morning")
+	want := "[ko-KR] 좋은 아침\n[ja-JP] おはようございます\n[zh-Hant] 早安\n"
+	if p.code != 0 || p.stdout != want || p.stderr != "" {
+		t.Fatalf("code %d stdout %q stderr %q; want stdout %q", p.code, p.stdout, p.stderr, want)
+	}
+	if n := srv.Count(); n != 3 {
+		t.Fatalf("server saw %d requests, want 3", n)
+	}
+
+	h := yeokRun(t, nil, "", "history", "--db", db, "--json")
+	recs := decodeLines(t, h.stdout)
+	if len(recs) != 3 {
+		t.Fatalf("history has %d entries, want 3:\n%s", len(recs), h.stdout)
+	}
+	group := recs[0]["group"]
+	for _, r := range recs {
+		if r["group"] == nil || r["group"] != group || r["status"] != "done" {
+			t.Fatalf("entries not one done group: %s", h.stdout)
+		}
+	}
+}
+
+// TestTranslateSeveralTargetsLines: with --lines every line's targets come out together,
+// line by line, and one target failing marks only itself: its one error line names it and
+// the exit status is 1.
+func TestTranslateSeveralTargetsLines(t *testing.T) {
+	srv := llmtest.New(t, llmtest.ByTarget(map[string]http.HandlerFunc{
+		"ko": func(w http.ResponseWriter, r *http.Request) { llmtest.Deltas("ko ", lineNumber(r))(w, r) },
+		"ja": func(w http.ResponseWriter, r *http.Request) { llmtest.Deltas("ja ", lineNumber(r))(w, r) },
+		"fr": llmtest.Error(http.StatusInternalServerError, "server_error", "the fr model is down"),
+	}))
+	db := filepath.Join(t.TempDir(), "y.db")
+	p := yeokRun(t, providerEnv(srv), "line 1\nline 2\n", "translate", "--lines", "--to", "ko,fr,ja", "--max-retries", "0", "--db", db)
+	want := "[ko] ko 1\n[fr] \n[ja] ja 1\n[ko] ko 2\n[fr] \n[ja] ja 2\n"
+	if p.code != 1 || p.stdout != want {
+		t.Fatalf("code %d stdout %q, want %q (stderr %q)", p.code, p.stdout, want, p.stderr)
+	}
+	lines := strings.Split(strings.TrimSuffix(p.stderr, "\n"), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("stderr %q, want one line for each failed target", p.stderr)
+	}
+	for _, l := range lines {
+		if !strings.HasPrefix(l, "yeok: entry ") || !strings.Contains(l, "(fr) failed") {
+			t.Fatalf("stderr line %q does not name the failed target", l)
+		}
+	}
+}
+
+// TestTranslateSeveralTargetsJSON: --json tags every event with its target, and the
+// stored entries follow in the order of --to.
+func TestTranslateSeveralTargetsJSON(t *testing.T) {
+	first, other := afterOthers(t, 2)
+	srv := llmtest.New(t, llmtest.ByTarget(map[string]http.HandlerFunc{
+		"ko-KR":   first,
+		"ja-JP":   other(llmtest.Deltas("おはよう")),
+		"zh-Hant": other(llmtest.Deltas("早安")),
+	}))
+	p := yeokRun(t, providerEnv(srv), "", "translate", "--json", "--to", "ko-KR,ja-JP,zh-Hant", "--db", filepath.Join(t.TempDir(), "y.db"), "Good morning")
+	if p.code != 0 {
+		t.Fatalf("code %d stderr %q", p.code, p.stderr)
+	}
+	targets := map[string]bool{"ko-KR": true, "ja-JP": true, "zh-Hant": true}
+	done := map[string]int{}
+	var order []string
+	for _, ev := range decodeLines(t, p.stdout) {
+		if ev["type"] == "entry" {
+			order = append(order, ev["entry"].(map[string]any)["to"].(string))
+			continue
+		}
+		to, _ := ev["to"].(string)
+		if !targets[to] {
+			t.Fatalf("event without its target: %v", ev)
+		}
+		if ev["type"] == "done" {
+			done[to]++
+		}
+	}
+	if strings.Join(order, ",") != "ko-KR,ja-JP,zh-Hant" || len(done) != 3 {
+		t.Fatalf("entries in order %v, done events %v\n%s", order, done, p.stdout)
+	}
+}
+
+// lineNumber answers "1" for the source "line 1", "2" for "line 2".
+func lineNumber(r *http.Request) string {
+	if strings.Contains(llmtest.LastUser(r), "line 2") {
+		return "2"
+	}
+	return "1"
+}

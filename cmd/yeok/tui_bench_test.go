@@ -109,6 +109,51 @@ func BenchmarkTUIStream20kPaced(b *testing.B) {
 	})
 }
 
+// BenchmarkTUIStreamTargets is one line through the whole app into one target and into
+// three at once, each target's answer the paced 20,000 tokens of BenchmarkTUIStream20kPaced
+// (the server in a process of its own). cpu-ms/op is this process's CPU per line;
+// frames/s the stream frames the app drew per second of the line, for all targets
+// together; ms-first-token the time from Enter until every target has its first token.
+func BenchmarkTUIStreamTargets(b *testing.B) {
+	const pieces, span = 100, 2 * time.Second
+	body, text := longStream(streamTokens)
+	base := streamServer(b, body, pieces, span)
+	for _, tt := range []struct {
+		name string
+		more []model.Language
+	}{
+		{"one", nil},
+		{"three", []model.Language{model.MustLanguage("ja-JP"), model.MustLanguage("zh-Hant")}},
+	} {
+		b.Run(tt.name, func(b *testing.B) {
+			a := startBenchApp(b, base, tt.more...)
+			n := 1 + len(tt.more)
+			b.ResetTimer()
+			cpu := cpuTime(b)
+			frames := a.frames.Load()
+			var wall, first time.Duration
+			for i := 0; i < b.N; i++ {
+				enter := time.Now()
+				es := a.translateInto("Please translate the long report.", n)
+				wall += time.Since(enter)
+				var last time.Time
+				for _, e := range es {
+					if len(e.Text) != len(text) {
+						b.Fatalf("entry %d: %s, %d bytes of %d (%s)", i, e.Status, len(e.Text), len(text), e.Error)
+					}
+					if at := e.Created.Add(e.FirstToken); at.After(last) {
+						last = at
+					}
+				}
+				first += last.Sub(enter)
+			}
+			reportCPU(b, cpu)
+			b.ReportMetric(float64(a.frames.Load()-frames)/wall.Seconds(), "frames/s")
+			b.ReportMetric(float64(first)/1e6/float64(b.N), "ms-first-token")
+		})
+	}
+}
+
 // BenchmarkStartToFirstFrame starts the app on a store holding 100,000 entries in 1,000
 // sessions, until the first frame shows the last session's newest entry. in-process: open the
 // store, ui.New, Init's load commands, the window size and the first View (target 150 ms),

@@ -7,8 +7,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -72,18 +74,21 @@ func (s finishSignal) Finish(ctx context.Context, e model.Entry) (model.Entry, e
 // benchApp is the whole app in a tea.Program without a terminal: no input, the standard
 // renderer drawing to io.Discard at its default frame rate.
 type benchApp struct {
-	p   *tea.Program
-	sig finishSignal
+	p      *tea.Program
+	sig    finishSignal
+	frames *atomic.Int64 // stream frames the app has drawn
 }
 
 // startBenchApp runs the app over a fresh store and an engine talking to baseURL; it is
-// stopped when the benchmark ends.
-func startBenchApp(b *testing.B, baseURL string) *benchApp {
+// stopped when the benchmark ends. more are targets each line goes into besides Korean.
+func startBenchApp(b *testing.B, baseURL string, more ...model.Language) *benchApp {
 	b.Helper()
 	st := openTUIStore(b, filepath.Join(b.TempDir(), "yeok.db"))
-	a := &benchApp{sig: finishSignal{Store: st, finished: make(chan model.Entry, 1)}}
+	a := &benchApp{sig: finishSignal{Store: st, finished: make(chan model.Entry, 8)}, frames: &atomic.Int64{}}
 	ctx, cancel := context.WithCancel(context.Background())
-	m := ui.New(tuiConfig(ctx), newTUIEngine(b, baseURL, a.sig), st)
+	cfg := tuiConfig(ctx)
+	cfg.More = more
+	m := frameCounter{Model: ui.New(cfg, newTUIEngine(b, baseURL, a.sig), st), n: a.frames}
 	a.p = tea.NewProgram(m, tea.WithContext(ctx), tea.WithInput(nil), tea.WithOutput(io.Discard), tea.WithoutSignalHandler())
 	ran := make(chan error, 1)
 	go func() {
@@ -104,11 +109,37 @@ func startBenchApp(b *testing.B, baseURL string) *benchApp {
 
 // translate types source, presses Enter and waits for the finished entry's commit.
 func (a *benchApp) translate(source string) model.Entry {
+	return a.translateInto(source, 1)[0]
+}
+
+// translateInto types source, presses Enter and waits for the commits of the entries of
+// its n targets.
+func (a *benchApp) translateInto(source string, n int) []model.Entry {
 	for _, c := range source {
 		a.p.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{c}})
 	}
 	a.p.Send(tea.KeyMsg{Type: tea.KeyEnter})
-	return <-a.sig.finished
+	out := make([]model.Entry, n)
+	for i := range out {
+		out[i] = <-a.sig.finished
+	}
+	return out
+}
+
+// frameCounter counts the stream frames the app is given (the app's own frame messages,
+// about 30 a second at most however many streams run), passing everything on.
+type frameCounter struct {
+	ui.Model
+	n *atomic.Int64
+}
+
+func (f frameCounter) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if reflect.TypeOf(msg).String() == "ui.frameMsg" {
+		f.n.Add(1)
+	}
+	next, cmd := f.Model.Update(msg)
+	f.Model = next.(ui.Model)
+	return f, cmd
 }
 
 // bareClient is a go-openai client for baseURL and the request the bare reader sends.

@@ -31,7 +31,7 @@ func Compact(ctx context.Context, path string) (err error) {
 		return err // it names the database
 	}
 	defer closeQuietly(src)
-	_ = writeHolder(path)
+	_ = writeHolder(path, "")
 	defer removeHolder(path)
 
 	tmp, err := os.CreateTemp(filepath.Dir(path), compactPrefix(filepath.Base(path))+"*")

@@ -14,33 +14,105 @@ import (
 // Begin logs req as a pending entry, in one commit, before its request leaves. The same
 // commit bumps the session's and the script's activity and counters (creating the script on
 // its first use) and indexes the entry by session, by script and as pending. A SessionID of
-// zero logs the entry outside any session; a non-zero one must exist.
+// zero logs the entry outside any session; a non-zero one must exist. While another process
+// holds the file, Begin is run by that process (see Store).
 func (s *Store) Begin(ctx context.Context, req model.Request) (model.Entry, error) {
 	if err := ctx.Err(); err != nil {
 		return model.Entry{}, fmt.Errorf("begin entry: %w", err)
 	}
-	if err := checkOwner(req.Owner); err != nil {
+	if err := checkBegin(req); err != nil {
 		return model.Entry{}, fmt.Errorf("begin entry: %w", err)
 	}
-	if req.ScriptID != "" {
-		if err := checkScriptID(req.ScriptID); err != nil {
-			return model.Entry{}, fmt.Errorf("begin entry: %w", err)
-		}
-	}
-	var e model.Entry
-	err := s.batch(func(tx *bolt.Tx) error {
-		var err error
-		e, err = beginTx(tx, req, s.now())
-		return err
-	})
+	e, err := s.begin(req)
 	if err != nil {
 		return model.Entry{}, fmt.Errorf("begin entry: %w", err)
 	}
 	return e, nil
 }
 
+// checkBegin refuses a request Begin cannot log.
+func checkBegin(req model.Request) error {
+	if err := checkOwner(req.Owner); err != nil {
+		return err
+	}
+	if req.ScriptID != "" {
+		return checkScriptID(req.ScriptID)
+	}
+	return nil
+}
+
+// begin hands req to the holder of the file, or logs it here. When the holder's reply is
+// lost, the entry is logged here unless the holder had logged it (see Store).
+func (s *Store) begin(req model.Request) (model.Entry, error) {
+	c := s.holderConn()
+	if c == nil {
+		return s.beginLocal(req, s.now(), selfMark(), false)
+	}
+	created, mark := s.createdTime(), selfMark()
+	r := req
+	rep, out := c.call(delegateRequest{Op: opBegin, Owner: req.Owner, Request: &r, Created: created, Mark: [2]uint64{mark.pid, mark.start}})
+	switch out {
+	case replied:
+		s.peers.handed.Add(1)
+		if rep.Err != nil {
+			return model.Entry{}, decodeError(rep.Err, s.path)
+		}
+		if rep.Entry == nil {
+			return model.Entry{}, fmt.Errorf("holder of %s sent no entry", s.path)
+		}
+		e := *rep.Entry
+		e.Owner = req.Owner
+		return e, nil
+	case lost:
+		return s.beginLocal(req, created, mark, true)
+	default:
+		return s.beginLocal(req, s.now(), mark, false)
+	}
+}
+
+// beginLocal logs req in this process, created at now and pending under mark. With resume
+// it first looks for the entry a lost delegated Begin may have logged (findBegun).
+func (s *Store) beginLocal(req model.Request, now time.Time, mark processMark, resume bool) (model.Entry, error) {
+	var e model.Entry
+	err := s.batch(func(tx *bolt.Tx) error {
+		if resume {
+			if found, ok := findBegun(tx, req, now, mark); ok {
+				e = found
+				return nil
+			}
+		}
+		var err error
+		e, err = beginTx(tx, req, now, mark)
+		return err
+	})
+	return e, err
+}
+
+// findBegun returns the pending entry of req's owner that mark's process began at created
+// with req's source: the one a delegated Begin logged before its reply was lost. A process
+// never gives two delegated Begins the same creation time, so there is at most one.
+func findBegun(tx *bolt.Tx, req model.Request, created time.Time, mark processMark) (model.Entry, bool) {
+	ob := readOwner(tx, req.Owner)
+	if ob.pending == nil {
+		return model.Entry{}, false
+	}
+	want := mark.bytes()
+	c := ob.pending.Cursor()
+	for k, v := c.First(); k != nil; k, v = c.Next() {
+		if string(v) != string(want) {
+			continue
+		}
+		var e model.Entry
+		if load(ob.entries, k, &e) == nil && e.Created.Equal(created) && e.Source == req.Source {
+			e.Owner = req.Owner
+			return e, true
+		}
+	}
+	return model.Entry{}, false
+}
+
 // beginTx is Begin inside a write transaction.
-func beginTx(tx *bolt.Tx, req model.Request, now time.Time) (model.Entry, error) {
+func beginTx(tx *bolt.Tx, req model.Request, now time.Time, mark processMark) (model.Entry, error) {
 	ob, err := writeOwner(tx, req.Owner)
 	if err != nil {
 		return model.Entry{}, err
@@ -78,7 +150,7 @@ func beginTx(tx *bolt.Tx, req model.Request, now time.Time) (model.Entry, error)
 	if err := save(ob.entries, key, e); err != nil {
 		return model.Entry{}, err
 	}
-	return e, ob.pending.Put(key, selfMark().bytes())
+	return e, ob.pending.Put(key, mark.bytes())
 }
 
 // touchSession records a new entry on its session: activity, counter, title, languages.
@@ -123,27 +195,62 @@ func touchScript(ob ownerBuckets, req model.Request, now time.Time) error {
 // Finish stores the outcome of an entry in one commit and drops it from the pending index.
 // The caller has applied the result (e.Apply) and may have set Clean and Flags; the entry's
 // identity (session, script, source, creation time) is kept as logged. e.Status must be
-// final.
+// final. While another process holds the file, Finish is run by that process (see Store).
 func (s *Store) Finish(ctx context.Context, e model.Entry) (model.Entry, error) {
 	if err := ctx.Err(); err != nil {
 		return model.Entry{}, fmt.Errorf("finish entry %d: %w", e.ID, err)
 	}
-	if err := checkOwner(e.Owner); err != nil {
+	if err := checkFinish(e); err != nil {
 		return model.Entry{}, fmt.Errorf("finish entry %d: %w", e.ID, err)
 	}
-	if !e.Status.Final() {
-		return model.Entry{}, fmt.Errorf("finish entry %d: status %q is not final", e.ID, e.Status)
+	out, err := s.finish(e)
+	if err != nil {
+		return model.Entry{}, fmt.Errorf("finish entry %d: %w", e.ID, err)
 	}
+	return out, nil
+}
+
+// checkFinish refuses an entry Finish cannot store.
+func checkFinish(e model.Entry) error {
+	if err := checkOwner(e.Owner); err != nil {
+		return err
+	}
+	if !e.Status.Final() {
+		return fmt.Errorf("status %q is not final", e.Status)
+	}
+	return nil
+}
+
+// finish hands e to the holder of the file, or stores it here, also when the holder's reply
+// is lost: finishing an entry twice stores the same thing.
+func (s *Store) finish(e model.Entry) (model.Entry, error) {
+	if c := s.holderConn(); c != nil {
+		in := e
+		if rep, out := c.call(delegateRequest{Op: opFinish, Owner: e.Owner, Entry: &in}); out == replied {
+			s.peers.handed.Add(1)
+			if rep.Err != nil {
+				return model.Entry{}, decodeError(rep.Err, s.path)
+			}
+			if rep.Entry == nil {
+				return model.Entry{}, fmt.Errorf("holder of %s sent no entry", s.path)
+			}
+			stored := *rep.Entry
+			stored.Owner = e.Owner
+			return stored, nil
+		}
+	}
+	return s.finishLocal(e)
+}
+
+// finishLocal stores e's outcome in this process.
+func (s *Store) finishLocal(e model.Entry) (model.Entry, error) {
 	var out model.Entry
 	err := s.batch(func(tx *bolt.Tx) error {
 		var err error
 		out, err = finishTx(tx, e)
 		return err
 	})
-	if err != nil {
-		return model.Entry{}, fmt.Errorf("finish entry %d: %w", e.ID, err)
-	}
-	return out, nil
+	return out, err
 }
 
 // finishTx is Finish inside a write transaction.

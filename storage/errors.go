@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -78,15 +79,16 @@ func isCorruption(err error) bool {
 func holderPath(path string) string { return path + ".pid" }
 
 // writeHolder records this process as the holder: its pid on the first line, its command on
-// the second.
-func writeHolder(path string) error {
+// the second, and on the third the socket it runs other processes' Begin and Finish on
+// (empty when it does not).
+func writeHolder(path, sock string) error {
 	cmd := model.Title(model.SanitizeLine(strings.Join(os.Args, " ")), 80)
-	return os.WriteFile(holderPath(path), []byte(strconv.Itoa(os.Getpid())+"\n"+cmd+"\n"), 0o600)
+	return os.WriteFile(holderPath(path), []byte(strconv.Itoa(os.Getpid())+"\n"+cmd+"\n"+sock+"\n"), 0o600)
 }
 
 // removeHolder removes the sidecar if it still names this process.
 func removeHolder(path string) {
-	if pid, _, ok := parseHolder(path); ok && pid == os.Getpid() {
+	if hd, ok := parseHolder(path); ok && hd.pid == os.Getpid() {
 		_ = os.Remove(holderPath(path))
 	}
 }
@@ -94,25 +96,38 @@ func removeHolder(path string) {
 // readHolder describes the holder for an error message: "pid 123 (yeok serve)" when the
 // sidecar names a live process, else "another process".
 func readHolder(path string) string {
-	pid, cmd, ok := parseHolder(path)
-	if !ok || !processAlive(pid) {
+	hd, ok := parseHolder(path)
+	if !ok || !processAlive(hd.pid) {
 		return "another process"
 	}
-	if cmd == "" {
-		return "pid " + strconv.Itoa(pid)
+	if hd.cmd == "" {
+		return "pid " + strconv.Itoa(hd.pid)
 	}
-	return fmt.Sprintf("pid %d (%s)", pid, cmd)
+	return fmt.Sprintf("pid %d (%s)", hd.pid, hd.cmd)
 }
 
-func parseHolder(path string) (pid int, cmd string, ok bool) {
+// holder is what the sidecar says of the process holding the file.
+type holder struct {
+	pid  int
+	cmd  string
+	sock string // "" when written by a yeok that does not serve, or one that cannot
+}
+
+// parseHolder reads the sidecar; one of two lines (no socket) reads as well as one of three.
+func parseHolder(path string) (holder, bool) {
 	b, err := os.ReadFile(holderPath(path))
 	if err != nil {
-		return 0, "", false
+		return holder{}, false
 	}
 	first, rest, _ := strings.Cut(string(b), "\n")
-	pid, err = strconv.Atoi(strings.TrimSpace(first))
+	pid, err := strconv.Atoi(strings.TrimSpace(first))
 	if err != nil || pid <= 0 {
-		return 0, "", false
+		return holder{}, false
 	}
-	return pid, model.Title(model.SanitizeLine(rest), 80), true
+	cmd, sock, _ := strings.Cut(rest, "\n")
+	sock = strings.TrimSpace(sock)
+	if !filepath.IsAbs(sock) {
+		sock = ""
+	}
+	return holder{pid: pid, cmd: model.Title(model.SanitizeLine(cmd), 80), sock: sock}, true
 }

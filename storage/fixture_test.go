@@ -141,7 +141,7 @@ func (f fixture) entry(tx *bolt.Tx, c *clock, sessions []uint64, i int) error {
 	if f.scriptEvery > 0 && int(sid)%f.scriptEvery == 0 {
 		req.ScriptID = fmt.Sprintf("script-%d", sid)
 	}
-	e, err := beginTx(tx, req, c.now())
+	e, err := beginTx(tx, req, c.now(), selfMark())
 	if err != nil {
 		return err
 	}

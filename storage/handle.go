@@ -33,6 +33,7 @@ const (
 type handle struct {
 	path   string
 	opts   Options
+	sock   string                              // named in the holder sidecar; see serve
 	onOpen func(db *bolt.DB, first bool) error // run on every open, under the lock
 
 	mu       sync.Mutex
@@ -84,6 +85,14 @@ func (h *handle) acquire() (*bolt.DB, error) {
 	}
 	h.users++
 	return h.db, nil
+}
+
+// holds reports whether this process has the file open for its operations, not closing it
+// for another process.
+func (h *handle) holds() bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.db != nil && !h.draining && !h.closed
 }
 
 // release ends an operation. The file is closed when no operation of this process uses it
@@ -191,7 +200,7 @@ func (h *handle) open() (*bolt.DB, error) {
 	if !opts.ReadOnly {
 		// The sidecar only names the holder for a second process's error message; failing
 		// to write it must not stop this one.
-		_ = writeHolder(h.path)
+		_ = writeHolder(h.path, h.sock)
 	}
 	return db, nil
 }

@@ -71,10 +71,31 @@ type Options struct {
 // process waits. Under steady load (a server with many streams) a process lets a waiting
 // one in after maxHold. Every operation therefore either runs or gives up after
 // Options.Timeout with one line naming the holder, and reads what other processes wrote.
-// The other design, one process serving the rest over a socket, would keep one process's
-// caches warm but needs a hand-over when that process dies; here a process's death
-// releases its lock and nothing else is needed. Begin and Finish made while others are
-// under way still share commits.
+// A process's death releases its lock and nothing else is needed.
+//
+// Handing the file over costs a close and an open, and two processes translating at once
+// would hand it over at each Begin and Finish, each paying its own fsync. So those two, the
+// writes every translation makes, go to the holder instead of the holder's file: a writable
+// store listens on a unix socket (see serve), the holder sidecar PATH.pid names the socket
+// of the process that last opened the file, and a process that does not hold the file sends
+// its Begin and Finish there. The holder runs them as its own, opening the file again if it
+// had closed it, so they share its commits (commitGroup) and nobody waits for a turn. Reads,
+// settings and everything else take turns with the file as before. A socket is used only in
+// a directory that is this user's, not a link, and closed to others, and both ends check
+// with the kernel that the other runs as this user (the client also that it is the process
+// the sidecar names); where that cannot be checked, or a connection cannot be made, the
+// operation takes its turn with the file. The holder is needed for nothing else: when it
+// dies, the next operation finds no one at its socket and opens the file itself.
+//
+// Delegated writes. A Begin run by the holder records the client's mark in the pending
+// index, never its own, so killing the holder never interrupts a live client's entry and
+// killing the client leaves its entries to the next open like any dead process's. A holder
+// answers every request it has read before it closes a connection, so a reply goes missing
+// only when the holder dies, after which it runs nothing more. A Finish is then run again
+// here: it writes the same final entry, so twice is as once. A Begin carries a creation
+// time its process gives no other delegated Begin; run again here, it first looks for a
+// pending entry with its process's mark, that time and its source (findBegun) and returns
+// the one the holder had logged, so an entry is neither logged twice nor left pending.
 //
 // Pending entries. Begin records the streaming process in the pending index (pid and start
 // time, see processMark). Whoever opens the file marks interrupted the pending entries of
@@ -103,6 +124,11 @@ type Store struct {
 	now func() time.Time
 	// group shares commits among the Begin and Finish calls under way.
 	group commitGroup
+	// srv runs other processes' Begin and Finish while this one holds the file; nil when
+	// it cannot (read-only, another system, no private socket directory).
+	srv *server
+	// peers are the connections to the holders this process hands its own to.
+	peers peers
 }
 
 // Open opens (creating when needed) the store at path. The parent directory is created with
@@ -123,9 +149,15 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	}
 	s := &Store{path: path, readOnly: opts.ReadOnly, now: utcNow}
 	s.h = newHandle(path, opts, s.startup)
+	if s.srv = serve(s); s.srv != nil {
+		s.h.sock = s.srv.sock
+	}
 	// The first open creates the buckets and checks the schema and the file: a store
 	// that cannot be used fails here, not at its first operation.
 	if _, err := s.h.acquire(); err != nil {
+		if s.srv != nil {
+			s.srv.close()
+		}
 		_ = s.h.close()
 		return nil, err
 	}
@@ -303,6 +335,12 @@ func (s *Store) batch(fn func(tx *bolt.Tx) error) error {
 
 // Close releases the file and its lock.
 func (s *Store) Close() error {
+	// The operations other processes handed to this one end first, while the file can
+	// still be opened for them.
+	if s.srv != nil {
+		s.srv.close()
+	}
+	s.closePeers()
 	if !s.readOnly {
 		removeHolder(s.path)
 	}

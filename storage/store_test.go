@@ -44,7 +44,9 @@ func hold(path string) int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	switch os.Getenv(holdModeEnv) {
+	switch mode := os.Getenv(holdModeEnv); mode {
+	case "serve", "write", "begin":
+		return holdDelegating(s, mode)
 	case "busy":
 		// Begin and Finish one entry after another until stdin closes, as a second
 		// process translating beside this one does.
@@ -137,6 +139,22 @@ func TestOpenCreates(t *testing.T) {
 // as mode says (see hold), and returns it with its stdin and the line it said when ready.
 func startHolder(t *testing.T, path, mode string) (*exec.Cmd, io.WriteCloser, string) {
 	t.Helper()
+	c := startChild(t, path, mode)
+	return c.cmd, c.stdin, c.ready
+}
+
+// child is the test binary running as a second process; see hold.
+type child struct {
+	cmd   *exec.Cmd
+	stdin io.WriteCloser
+	out   *bufio.Reader // what it says after its first line
+	ready string        // its first line, "ready" and what follows
+}
+
+// startChild runs the test binary as a second process over the store at path, in mode
+// (see hold), and returns once it said it is ready.
+func startChild(t *testing.T, path, mode string) *child {
+	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), holdEnv+"="+path, holdModeEnv+"="+mode)
 	cmd.Stderr = os.Stderr
@@ -152,11 +170,12 @@ func startHolder(t *testing.T, path, mode string) (*exec.Cmd, io.WriteCloser, st
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = stdin.Close(); _ = cmd.Wait() })
-	line, err := bufio.NewReader(stdout).ReadString('\n')
+	out := bufio.NewReader(stdout)
+	line, err := out.ReadString('\n')
 	if err != nil || !strings.HasPrefix(line, "ready") {
 		t.Fatalf("child said %q, %v", line, err)
 	}
-	return cmd, stdin, strings.TrimSpace(line)
+	return &child{cmd: cmd, stdin: stdin, out: out, ready: strings.TrimSpace(line)}
 }
 
 // TestOpenLockedByOtherProcess: while another process holds the file in an operation (as

@@ -160,7 +160,7 @@ func (h chatHelp) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Send, k.Newline, relabel(k.Recall, "earlier"), relabel(k.Forward, "later")},
 		{relabel(k.Target, "target"), relabel(k.Source, "source"), relabel(k.Swap, "swap"), k.History, k.Model},
-		{k.Retry, k.Copy, k.PageUp, k.PageDown},
+		{k.Retry, k.Copy, k.Focus, k.PageUp, k.PageDown},
 		{relabel(k.Cancel, "stop/clear"), k.Quit, k.Glossary, relabel(k.Help, "close help")},
 	}
 }

@@ -164,7 +164,8 @@ func runServe(ctx context.Context, args []string, io stdio, getenv env) error {
 		}
 		apiSrv := api.New(api.Config{
 			Tokens: tokens, CORSOrigin: sf.corsOrigin, MaxConcurrent: sf.maxStreams,
-			RatePerMinute: apiRate(sf.rate), MaxInput: c.MaxInput, Model: c.Model, Logger: logger.With("server", "http"),
+			RatePerMinute: apiRate(sf.rate), MaxInput: c.MaxInput, MaxTargets: c.MaxTargets, Model: c.Model,
+			Logger: logger.With("server", "http"),
 		}, eng, st)
 		hs := &http.Server{Handler: apiSrv, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute, IdleTimeout: 2 * time.Minute}
 		logger.Info("serving the HTTP API", "addr", ln.Addr().String(), "auth", len(tokens) > 0)

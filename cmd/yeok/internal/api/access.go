@@ -59,14 +59,24 @@ func (s *Server) admit(w http.ResponseWriter, r *http.Request) (caller, bool) {
 		writeError(w, http.StatusUnauthorized, "unauthorized", "missing or wrong bearer token")
 		return caller{}, false
 	}
-	if wait, ok := s.rate.allow(c.owner); !ok {
-		s.log.Info("http refused", "reason", "rate", "owner", string(c.owner), "remote", clientIP(r))
-		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
-		writeError(w, http.StatusTooManyRequests, "rate_limited",
-			fmt.Sprintf("over %d requests a minute; try again in %s", s.cfg.RatePerMinute, wait.Round(time.Second)))
+	if !s.charge(w, r, c, 1) {
 		return caller{}, false
 	}
 	return c, true
+}
+
+// charge takes n requests of c's rate (a request into several targets is one per target);
+// on refusal it writes the error and returns false.
+func (s *Server) charge(w http.ResponseWriter, r *http.Request, c caller, n int) bool {
+	wait, ok := s.rate.allowN(c.owner, n)
+	if ok {
+		return true
+	}
+	s.log.Info("http refused", "reason", "rate", "owner", string(c.owner), "remote", clientIP(r))
+	w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+	writeError(w, http.StatusTooManyRequests, "rate_limited",
+		fmt.Sprintf("over %d requests a minute; try again in %s", s.cfg.RatePerMinute, wait.Round(time.Second)))
+	return false
 }
 
 // clientIP is the address of the connection's peer. Forwarding headers are not trusted:
@@ -98,8 +108,11 @@ func newRateLimiter(perMinute int, now func() time.Time) *rateLimiter {
 }
 
 // allow takes one token of owner's bucket, or says how long until one is there.
-func (l *rateLimiter) allow(owner model.Owner) (time.Duration, bool) {
-	if l.perMinute < 0 {
+func (l *rateLimiter) allow(owner model.Owner) (time.Duration, bool) { return l.allowN(owner, 1) }
+
+// allowN takes n tokens of owner's bucket, or none and says how long until n are there.
+func (l *rateLimiter) allowN(owner model.Owner, n int) (time.Duration, bool) {
+	if l.perMinute < 0 || n <= 0 {
 		return 0, true
 	}
 	l.mu.Lock()
@@ -116,11 +129,14 @@ func (l *rateLimiter) allow(owner model.Owner) (time.Duration, bool) {
 		b.tokens = math.Min(capacity, b.tokens+elapsed*perSecond)
 	}
 	b.last = now
-	if b.tokens >= 1 {
-		b.tokens--
+	if b.tokens >= float64(n) {
+		b.tokens -= float64(n)
 		return 0, true
 	}
-	return time.Duration((1 - b.tokens) / perSecond * float64(time.Second)), false
+	if float64(n) > capacity {
+		return time.Minute, false // never: the answer says to wait the longest refill
+	}
+	return time.Duration((float64(n) - b.tokens) / perSecond * float64(time.Second)), false
 }
 
 // sessionKey names the one session an owner's script gets per server run.

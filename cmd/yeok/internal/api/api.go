@@ -6,7 +6,9 @@
 // Endpoints:
 //
 //	POST /translate       {"lang": "ko-KR", "message": "..."} with an x-script-id header;
-//	                      answers text/event-stream: "data: <piece>" per delta, "data: [DONE]" last
+//	                      answers text/event-stream: "data: <piece>" per delta, "data: [DONE]" last;
+//	                      {"langs": ["ko-KR", "ja-JP"], ...} streams every target at once, each
+//	                      event named by its target ("event: ko-KR"), then one "data: [DONE]"
 //	GET  /scripts/{id}    the caller's entries of a script, oldest first, as a JSON array
 //	GET  /healthz         200 "ok"
 //	GET  /                a short plain-text page naming the endpoints
@@ -37,6 +39,10 @@ const (
 // implements it.
 type Translator interface {
 	Translate(ctx context.Context, req model.Request, emit func(model.Event)) (model.Entry, error)
+	// TranslateAll carries out req into every target at once, each event tagged with its
+	// target and emit never called by two streams at once; it returns the entries in the
+	// order of targets (a zero ID where the log failed) and the log failures joined.
+	TranslateAll(ctx context.Context, req model.Request, targets []model.Language, emit func(model.Event)) ([]model.Entry, error)
 }
 
 // Store is the part of *storage.Store the API reads and writes directly.
@@ -60,11 +66,13 @@ type Config struct {
 	// MaxBody caps a request body in bytes (0: DefaultMaxBody).
 	MaxBody int64
 	// MaxConcurrent caps the streams in flight, all clients together (0:
-	// DefaultMaxConcurrent).
+	// DefaultMaxConcurrent); a request into several targets is one stream per target.
 	MaxConcurrent int
-	// RatePerMinute caps the requests of one owner per minute (0: DefaultRatePerMinute;
-	// negative: unlimited).
+	// RatePerMinute caps the requests of one owner per minute, a request into several
+	// targets counting once per target (0: DefaultRatePerMinute; negative: unlimited).
 	RatePerMinute int
+	// MaxTargets caps the targets of one request's "langs" (0: model.DefaultMaxTargets).
+	MaxTargets int
 	// MaxInput caps one message in bytes, as model.CheckSource does (0: its default).
 	MaxInput int
 	// Model is the model name recorded in requests; empty leaves the engine's default.
@@ -86,11 +94,13 @@ type Server struct {
 	tokens []token
 	rate   *rateLimiter
 
-	mu      sync.Mutex // guards streams, nextID and closed
+	mu      sync.Mutex // guards streams, inFlight, nextID and closed
 	streams map[uint64]context.CancelCauseFunc
-	nextID  uint64
-	closed  bool
-	wg      sync.WaitGroup // streams whose entry is not finished yet
+	// inFlight counts the streams of every request in streams: one per target.
+	inFlight int
+	nextID   uint64
+	closed   bool
+	wg       sync.WaitGroup // streams whose entry is not finished yet
 
 	sessions sessionCache
 }
@@ -114,6 +124,9 @@ func New(cfg Config, tr Translator, st Store) *Server {
 	}
 	if cfg.MaxConcurrent <= 0 {
 		cfg.MaxConcurrent = DefaultMaxConcurrent
+	}
+	if cfg.MaxTargets <= 0 {
+		cfg.MaxTargets = model.DefaultMaxTargets
 	}
 	if cfg.RatePerMinute == 0 {
 		cfg.RatePerMinute = DefaultRatePerMinute
@@ -194,28 +207,30 @@ func (s *Server) Close() {
 	s.wg.Wait()
 }
 
-// acquire admits one more stream under the concurrency cap. It returns a context for the
-// stream (cancelled by Close or by release) and the release function, or a status and
-// message when the stream is refused.
-func (s *Server) acquire(ctx context.Context) (context.Context, func(), int, string) {
+// acquire admits a request of n streams (one per target) under the concurrency cap, all of
+// them or none. It returns a context for the request (cancelled by Close or by release) and
+// the release function, or a status and message when the request is refused.
+func (s *Server) acquire(ctx context.Context, n int) (context.Context, func(), int, string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
 		return nil, nil, http.StatusServiceUnavailable, errShutdown.Error()
 	}
-	if len(s.streams) >= s.cfg.MaxConcurrent {
+	if s.inFlight+n > s.cfg.MaxConcurrent {
 		return nil, nil, http.StatusTooManyRequests, "too many translations in flight; try again shortly"
 	}
 	sctx, cancel := context.WithCancelCause(ctx)
 	s.nextID++
 	id := s.nextID
 	s.streams[id] = cancel
+	s.inFlight += n
 	s.wg.Add(1)
 	var once sync.Once
 	release := func() {
 		once.Do(func() {
 			s.mu.Lock()
 			delete(s.streams, id)
+			s.inFlight -= n
 			s.mu.Unlock()
 			cancel(nil)
 			s.wg.Done()

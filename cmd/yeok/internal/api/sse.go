@@ -21,6 +21,9 @@ const writeTimeout = 30 * time.Second
 // A line of text reading exactly "[DONE]" is sent as two events ("[DONE" and "]"), so it
 // cannot be taken for the end of the stream.
 //
+// A request into several targets names each event by its target ("event: ko-KR"); the
+// rules above hold for each target's events on their own.
+//
 // The headers go out with the first delta (or with [DONE] when the answer is empty), so a
 // failure before any text can still be answered with a proper status and a JSON error.
 type sseWriter struct {
@@ -32,6 +35,8 @@ type sseWriter struct {
 	mu      sync.Mutex // emit may be called from the engine's goroutine
 	started bool
 	afterCR bool // the last delta ended with "\r": a leading "\n" of the next belongs to it
+	// namedCR is afterCR for each named event's stream.
+	namedCR map[string]bool
 	failed  bool
 	closed  bool
 	buf     []byte
@@ -49,10 +54,21 @@ func (s *sseWriter) Started() bool {
 }
 
 // Delta sends one piece of text as one event. Empty pieces send nothing.
-func (s *sseWriter) Delta(text string) {
+func (s *sseWriter) Delta(text string) { s.DeltaAs("", text) }
+
+// DeltaAs sends one piece of text as one event named event ("" for none): the piece of
+// one target's text when a request has several.
+func (s *sseWriter) DeltaAs(event, text string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	text, s.afterCR = normalizeNewlines(text, s.afterCR)
+	if event == "" {
+		text, s.afterCR = normalizeNewlines(text, s.afterCR)
+	} else {
+		if s.namedCR == nil {
+			s.namedCR = map[string]bool{}
+		}
+		text, s.namedCR[event] = normalizeNewlines(text, s.namedCR[event])
+	}
 	if text == "" {
 		return
 	}
@@ -64,10 +80,10 @@ func (s *sseWriter) Delta(text string) {
 		if i < 0 {
 			break
 		}
-		s.buf = appendEvent(s.buf, "", text[:i+len("[DONE")])
+		s.buf = appendEvent(s.buf, event, text[:i+len("[DONE")])
 		text = text[i+len("[DONE"):]
 	}
-	s.buf = appendEvent(s.buf, "", text)
+	s.buf = appendEvent(s.buf, event, text)
 	s.send()
 }
 
@@ -96,7 +112,9 @@ func (s *sseWriter) Done() {
 	s.send()
 }
 
-// Fail sends an "event: error" whose data is one line; no [DONE] follows.
+// Fail sends an "event: error" whose data is one line. A one-target stream ends with it,
+// no [DONE] following; a request into several sends one per target that failed, naming
+// the target, before its [DONE].
 func (s *sseWriter) Fail(line string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -23,6 +23,8 @@ var errClientGone = errors.New("the client went away")
 type translateBody struct {
 	// Lang is the target language, a BCP 47 tag such as "ko-KR".
 	Lang *string `json:"lang"`
+	// Langs, instead of Lang, are several targets translated at once in one stream.
+	Langs *[]string `json:"langs"`
 	// Message is the text to translate.
 	Message *string `json:"message"`
 	// From is the source language; missing or "auto" lets the model detect it.
@@ -38,13 +40,17 @@ func (s *Server) handleTranslate(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	req, bad := s.readTranslate(w, r, c)
+	req, targets, bad := s.readTranslate(w, r, c)
 	if bad != nil {
 		s.log.Info("http refused", "reason", bad.code, "owner", string(c.owner), "remote", clientIP(r))
 		bad.write(w)
 		return
 	}
-	sctx, release, status, msg := s.acquire(r.Context())
+	// admit charged the request once; each target after the first is one more.
+	if len(targets) > 1 && !s.charge(w, r, c, len(targets)-1) {
+		return
+	}
+	sctx, release, status, msg := s.acquire(r.Context(), max(len(targets), 1))
 	if sctx == nil {
 		s.log.Warn("http refused", "reason", "concurrency", "owner", string(c.owner), "remote", clientIP(r))
 		code := "too_many_streams"
@@ -64,6 +70,10 @@ func (s *Server) handleTranslate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	req.SessionID = sid
+	if targets != nil {
+		s.streamAll(sctx, w, r, release, req, targets)
+		return
+	}
 	s.stream(sctx, w, r, release, req)
 }
 
@@ -134,10 +144,11 @@ func (s *Server) stream(sctx context.Context, w http.ResponseWriter, r *http.Req
 }
 
 // readTranslate checks the request's content type, script id and body, in that order, and
-// builds the model request. A refusal comes back as a failure to answer with.
-func (s *Server) readTranslate(w http.ResponseWriter, r *http.Request, c caller) (model.Request, *failure) {
-	bad := func(status int, code, format string, args ...any) (model.Request, *failure) {
-		return model.Request{}, &failure{status: status, code: code, message: fmt.Sprintf(format, args...)}
+// builds the model request. targets is nil for a body with "lang", the targets of one with
+// "langs". A refusal comes back as a failure to answer with.
+func (s *Server) readTranslate(w http.ResponseWriter, r *http.Request, c caller) (req model.Request, targets []model.Language, _ *failure) {
+	bad := func(status int, code, format string, args ...any) (model.Request, []model.Language, *failure) {
+		return model.Request{}, nil, &failure{status: status, code: code, message: fmt.Sprintf(format, args...)}
 	}
 	// A missing content type is tolerated (older clients omit it); a wrong one is refused.
 	if ct := r.Header.Get("Content-Type"); ct != "" {
@@ -176,6 +187,9 @@ func (s *Server) readTranslate(w http.ResponseWriter, r *http.Request, c caller)
 	var body translateBody
 	if err := json.Unmarshal(raw, &body); err != nil {
 		var typeErr *json.UnmarshalTypeError
+		if errors.As(err, &typeErr) && strings.HasPrefix(typeErr.Field, "langs") {
+			return bad(http.StatusBadRequest, "bad_json", `langs must be a list of tags such as ["ko-KR", "ja-JP"]`)
+		}
 		if errors.As(err, &typeErr) && typeErr.Field != "" {
 			return bad(http.StatusBadRequest, "bad_json", "%s must be a string", typeErr.Field)
 		}
@@ -183,15 +197,24 @@ func (s *Server) readTranslate(w http.ResponseWriter, r *http.Request, c caller)
 			`the body is not valid JSON; send {"lang": "ko-KR", "message": "..."}`)
 	}
 
-	if body.Lang == nil || strings.TrimSpace(*body.Lang) == "" {
+	var to model.Language
+	switch {
+	case body.Langs != nil && body.Lang != nil:
+		return bad(http.StatusBadRequest, "invalid_lang", "give lang or langs, not both")
+	case body.Langs != nil:
+		if targets, err = s.readTargets(*body.Langs); err != nil {
+			return bad(http.StatusBadRequest, "invalid_lang", "%v", err)
+		}
+		to = targets[0]
+	case body.Lang == nil || strings.TrimSpace(*body.Lang) == "":
 		return bad(http.StatusBadRequest, "invalid_lang", "lang is missing: give the target language as a BCP 47 tag such as ko-KR")
-	}
-	to, err := model.ParseLanguage(*body.Lang)
-	if err != nil {
-		return bad(http.StatusBadRequest, "invalid_lang", "lang: %v", err)
-	}
-	if to.IsAuto() {
-		return bad(http.StatusBadRequest, "invalid_lang", "lang must name a target language, not auto")
+	default:
+		if to, err = model.ParseLanguage(*body.Lang); err != nil {
+			return bad(http.StatusBadRequest, "invalid_lang", "lang: %v", err)
+		}
+		if to.IsAuto() {
+			return bad(http.StatusBadRequest, "invalid_lang", "lang must name a target language, not auto")
+		}
 	}
 	from := model.Auto
 	if body.From != nil {
@@ -211,5 +234,26 @@ func (s *Server) readTranslate(w http.ResponseWriter, r *http.Request, c caller)
 	return model.Request{
 		Owner: c.owner, ScriptID: script, Source: *body.Message,
 		From: from, To: to, Model: s.cfg.Model,
-	}, nil
+	}, targets, nil
+}
+
+// readTargets checks a body's "langs": one tag an element, at least one, duplicates
+// collapsed, at most the configured number. The error names the tag at fault.
+func (s *Server) readTargets(langs []string) ([]model.Language, error) {
+	if len(langs) == 0 {
+		return nil, errors.New(`langs is empty: give the target languages as BCP 47 tags such as ["ko-KR", "ja-JP"]`)
+	}
+	for _, l := range langs {
+		if strings.Contains(l, ",") {
+			return nil, fmt.Errorf("langs: %q: give one tag an element", l)
+		}
+		if strings.TrimSpace(l) == "" {
+			return nil, errors.New("langs: an element is empty")
+		}
+	}
+	targets, err := model.ParseTargets(langs, s.cfg.MaxTargets)
+	if err != nil {
+		return nil, fmt.Errorf("langs: %w", err)
+	}
+	return targets, nil
 }

@@ -59,6 +59,9 @@ type Config struct {
 	From, To model.Language
 	// More are further targets each line goes into with To, side by side (--to ko,ja).
 	More []model.Language
+	// MaxTargets caps how many targets the picker lets a person mark; 0 means
+	// model.DefaultMaxTargets.
+	MaxTargets int
 	// ToIsDefault says To came from the locale or a built-in default rather than from the
 	// person: the owner's most recent target, once read, replaces it.
 	ToIsDefault bool

@@ -45,6 +45,15 @@ type pickerModel struct {
 	// they were marked; the picker opens with the set in use marked.
 	marked []model.Language
 	more   []model.Language // the targets in use after to
+	max    int              // how many targets may be marked; 0 means the default
+}
+
+// limit is how many targets may be marked at once.
+func (p pickerModel) limit() int {
+	if p.max > 0 {
+		return p.max
+	}
+	return model.DefaultMaxTargets
 }
 
 // pickerAction is what a key in the picker asks the app to do.
@@ -114,8 +123,8 @@ func (p *pickerModel) toggle() {
 			return
 		}
 	}
-	if len(p.marked) >= model.DefaultMaxTargets {
-		p.err = fmt.Sprintf("at most %d targets at once", model.DefaultMaxTargets)
+	if len(p.marked) >= p.limit() {
+		p.err = fmt.Sprintf("at most %d targets at once", p.limit())
 		return
 	}
 	p.marked = append(p.marked, l)
@@ -157,7 +166,7 @@ func (p pickerModel) update(msg tea.KeyMsg, keys *KeyMap) (pickerModel, pickerAc
 		p.cursor = min(p.cursor+1, max(len(p.items)-1, 0))
 	case key.Matches(msg, keys.ToggleMode):
 		next := newPicker(1-p.mode, p.from, p.to, recentsOf(p.base), p.lk)
-		next.more = p.more
+		next.more, next.max = p.more, p.max
 		next.setSize(p.width, p.height)
 		return next, pickerAction{}
 	case p.mode == pickTarget && key.Matches(msg, keys.Mark) && (msg.String() != " " || p.filter.Value() == ""):
@@ -324,7 +333,7 @@ func (h pickerHelp) FullHelp() [][]key.Binding { return [][]key.Binding{h.ShortH
 // openPicker shows the language picker for mode.
 func (m Model) openPicker(mode pickerMode) (tea.Model, tea.Cmd) {
 	m.picker = newPicker(mode, m.from, m.to, m.recents, m.look())
-	m.picker.more = m.more
+	m.picker.more, m.picker.max = m.more, m.cfg.MaxTargets
 	if len(m.more) > 0 {
 		m.picker.marked = m.targets()
 	}

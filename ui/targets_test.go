@@ -272,3 +272,29 @@ func TestFlowPickerMarksSeveralTargets(t *testing.T) {
 		t.Fatalf("the set was not remembered: %v", touched)
 	}
 }
+
+// TestPickerMarkLimit: the picker marks at most Config.MaxTargets targets and says so;
+// Space types into a filter that has text, and a set from the recent list is chosen whole.
+func TestPickerMarkLimit(t *testing.T) {
+	cfg := testConfig(t)
+	cfg.MaxTargets = 2
+	m := sized(newApp(cfg, nil, newFakeStore(&callLog{})), 80, 24)
+	m = step(m, press(tea.KeyCtrlT), press(tea.KeySpace), press(tea.KeyDown), press(tea.KeySpace), press(tea.KeyDown), press(tea.KeySpace))
+	if len(m.picker.marked) != 2 || !strings.Contains(m.picker.err, "at most 2") {
+		t.Fatalf("marked %v, err %q", m.picker.marked, m.picker.err)
+	}
+	m = step(m, typeKeys("portuguese brazil")...)
+	if got := m.picker.filter.Value(); got != "portuguese brazil" {
+		t.Fatalf("a space with text in the filter did not type: %q", got)
+	}
+	m = step(m, press(tea.KeyEsc))
+	m.recents = []model.Language{"ja-JP,zh-Hant"}
+	m = step(m, press(tea.KeyCtrlT))
+	if m.picker.items[0].label != "Japanese + Chinese (Traditional) (ja-JP,zh-Hant)" && !strings.Contains(m.picker.items[0].label, "+") {
+		t.Fatalf("the recent set is shown as %q", m.picker.items[0].label)
+	}
+	m = step(m, press(tea.KeyEnter))
+	if got := model.JoinTargets(m.targets()); got != "ja-JP,zh-Hant" {
+		t.Fatalf("choosing the set gave %s", got)
+	}
+}

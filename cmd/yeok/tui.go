@@ -83,6 +83,7 @@ func runTUI(ctx context.Context, args []string, io stdio, getenv env) error {
 		From:          c.From,
 		To:            c.To,
 		More:          c.Targets[1:],
+		MaxTargets:    c.MaxTargets,
 		ToIsDefault:   !c.ToSet,
 		MaxInput:      c.MaxInput,
 		Renderer:      ui.NewRenderer(io.out, termEnv(getenv)),

@@ -88,6 +88,10 @@ type Request struct {
 	// Context holds earlier finished pairs of the same script, oldest first. The model must
 	// keep their terms and register and must not translate them again.
 	Context []Pair `json:"context,omitempty"`
+	// Preceding holds the source lines that come just before Source in its input, oldest
+	// first, when they may not be translated yet (lines sent in parallel): context only,
+	// never to translate.
+	Preceding []string `json:"preceding,omitempty"`
 	// Glossary holds the script's terms that occur in Source.
 	Glossary []GlossaryTerm `json:"glossary,omitempty"`
 	// Notes are extra instructions for a retry, e.g. glossary terms the last answer missed.

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -16,7 +17,7 @@ import (
 	"github.com/yeok/yeok/storage/export"
 )
 
-const exportSynopsis = "yeok export (--script ID | --session N) [--format md|jsonl|tsv|srt] [-o FILE]"
+const exportSynopsis = "yeok export (--script ID | --session N) [--format md|jsonl|tsv|srt] [--to LANG[,LANG...]] [-o FILE]"
 
 func runExport(ctx context.Context, args []string, io stdio, getenv env) error {
 	var f commonFlags
@@ -59,6 +60,17 @@ func runExport(ctx context.Context, args []string, io stdio, getenv env) error {
 	if err != nil {
 		return err
 	}
+	if len(f.to) > 0 {
+		// --to picks targets; the config file's to names what to translate into, not this.
+		entries = onlyTargets(entries, c.Targets)
+	}
+	if targets := export.Targets(entries); fmtName == export.SRT && len(targets) > 1 {
+		if *outPath == "" {
+			return usageErrorf("export: these entries go into %d targets (%s) and an SRT file holds one: give -o FILE for a file per target, or --to LANG to pick one",
+				len(targets), model.JoinTargets(targets))
+		}
+		return exportPerTarget(*outPath, meta, entries, targets, io)
+	}
 	if *outPath != "" {
 		if err := export.WriteFile(*outPath, fmtName, meta, entries); err != nil {
 			return err // it names the file
@@ -72,6 +84,33 @@ func runExport(ctx context.Context, args []string, io stdio, getenv env) error {
 	}
 	_, err = io.out.Write([]byte(safeText(io.out, buf.String())))
 	return err
+}
+
+// onlyTargets keeps the entries into one of targets, in their order.
+func onlyTargets(entries []model.Entry, targets []model.Language) []model.Entry {
+	var out []model.Entry
+	for _, e := range entries {
+		if slices.Contains(targets, e.To) {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// exportPerTarget writes one SRT file per target beside path ("talk.srt" gives
+// "talk.ko-KR.srt", "talk.ja-JP.srt"), each whole or not at all.
+func exportPerTarget(path string, meta export.Meta, entries []model.Entry, targets []model.Language, io stdio) error {
+	for _, to := range targets {
+		mine := export.ForTarget(entries, to)
+		name := export.TargetPath(path, to)
+		m := meta
+		m.To = to
+		if err := export.WriteFile(name, export.SRT, m, mine); err != nil {
+			return err // it names the file
+		}
+		fmt.Fprintf(io.err, "yeok: wrote %d entries to %s\n", len(mine), name)
+	}
+	return nil
 }
 
 // loadExport reads the entries of a script (in script order) or a session.

@@ -95,22 +95,72 @@ func printEntries(w io.Writer, entries []model.Entry, asJSON bool) error {
 		}
 		return nil
 	}
-	for _, e := range entries {
-		where := fmt.Sprintf("session %d", e.SessionID)
-		if e.ScriptID != "" {
-			where += ", script " + e.ScriptID
+	entries = export.Gather(entries)
+	for i := 0; i < len(entries); {
+		n := 1
+		for i+n < len(entries) && entries[i].Group != 0 && entries[i+n].Group == entries[i].Group {
+			n++
 		}
-		fmt.Fprintf(w, "#%d  %s  %s → %s  %s  (%s)\n", e.ID, e.Created.Local().Format("2006-01-02 15:04"),
-			e.From, e.To, statusWord(e), safeText(w, where))
-		fmt.Fprintf(w, "  %s\n", indent(safeText(w, e.Source)))
-		if t := e.Display(); t != "" {
-			fmt.Fprintf(w, "  → %s\n", indent(safeText(w, t)))
+		if n == 1 {
+			printEntry(w, entries[i])
+		} else {
+			printGroup(w, entries[i:i+n])
 		}
-		if e.Error != "" {
-			fmt.Fprintf(w, "  ! %s\n", safeText(w, e.Error))
-		}
+		i += n
 	}
 	return nil
+}
+
+func printEntry(w io.Writer, e model.Entry) {
+	fmt.Fprintf(w, "#%d  %s  %s → %s  %s  (%s)\n", e.ID, e.Created.Local().Format("2006-01-02 15:04"),
+		e.From, e.To, statusWord(e), safeText(w, where(e)))
+	fmt.Fprintf(w, "  %s\n", indent(safeText(w, e.Source)))
+	if t := e.Display(); t != "" {
+		fmt.Fprintf(w, "  → %s\n", indent(safeText(w, t)))
+	}
+	if e.Error != "" {
+		fmt.Fprintf(w, "  ! %s\n", safeText(w, e.Error))
+	}
+}
+
+// printGroup shows a line sent into several targets: its source once, then each target's
+// translation labelled with its entry and target, and its status when not done.
+func printGroup(w io.Writer, line []model.Entry) {
+	first := line[0]
+	fmt.Fprintf(w, "%s  %s  %s → %s  (%s)\n", entryIDs(line), first.Created.Local().Format("2006-01-02 15:04"),
+		first.From, model.JoinTargets(export.Targets(line)), safeText(w, where(first)))
+	fmt.Fprintf(w, "  %s\n", indent(safeText(w, first.Source)))
+	for _, e := range line {
+		head := fmt.Sprintf("  #%d [%s]", e.ID, e.To)
+		if e.Status != model.StatusDone || len(e.Flags) > 0 {
+			head += " " + statusWord(e)
+		}
+		if t := e.Display(); t != "" {
+			fmt.Fprintf(w, "%s → %s\n", head, indent(safeText(w, t)))
+		} else {
+			fmt.Fprintln(w, head)
+		}
+		if e.Error != "" {
+			fmt.Fprintf(w, "    ! %s\n", safeText(w, e.Error))
+		}
+	}
+}
+
+func where(e model.Entry) string {
+	s := fmt.Sprintf("session %d", e.SessionID)
+	if e.ScriptID != "" {
+		s += ", script " + e.ScriptID
+	}
+	return s
+}
+
+// entryIDs names a line's entries: "#12 #13 #14".
+func entryIDs(line []model.Entry) string {
+	ids := make([]string, len(line))
+	for i, e := range line {
+		ids[i] = "#" + strconv.FormatUint(e.ID, 10)
+	}
+	return strings.Join(ids, " ")
 }
 
 func statusWord(e model.Entry) string {

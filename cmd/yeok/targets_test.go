@@ -2,6 +2,7 @@ package main
 
 import (
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -135,4 +136,70 @@ func lineNumber(r *http.Request) string {
 		return "2"
 	}
 	return "1"
+}
+
+// TestExportSeveralTargets: lines translated into several targets show together in
+// history, as one row with a column per target in TSV, one block per target in Markdown,
+// and one SRT file per target beside -o.
+func TestExportSeveralTargets(t *testing.T) {
+	srv := llmtest.New(t, llmtest.ByTarget(map[string]http.HandlerFunc{
+		"ko": func(w http.ResponseWriter, r *http.Request) { llmtest.Deltas("ko ", lineNumber(r))(w, r) },
+		"ja": func(w http.ResponseWriter, r *http.Request) { llmtest.Deltas("ja ", lineNumber(r))(w, r) },
+	}))
+	dir := t.TempDir()
+	db := filepath.Join(dir, "y.db")
+	if p := yeokRun(t, providerEnv(srv), "line 1\nline 2\n", "translate", "--lines", "--to", "ko,ja", "--script", "talk", "--db", db); p.code != 0 {
+		t.Fatalf("translate: %d %q", p.code, p.stderr)
+	}
+
+	h := yeokRun(t, nil, "", "history", "--script", "talk", "--db", db)
+	// The order of a line's targets in history is the order their entries were logged in.
+	if h.code != 0 || strings.Count(h.stdout, "  line 1\n") != 1 || strings.Count(h.stdout, "auto → ") != 2 ||
+		!strings.Contains(h.stdout, "[ko] → ko 1\n") || !strings.Contains(h.stdout, "[ja] → ja 2\n") {
+		t.Fatalf("history does not show each line's targets under it once:\n%s", h.stdout)
+	}
+
+	tsv := yeokRun(t, nil, "", "export", "--script", "talk", "--format", "tsv", "--db", db)
+	// The columns come in the order the targets were first logged in.
+	want := "\tsource\tko\tja\n" + "\tline 1\tko 1\tja 1\n" + "\tline 2\tko 2\tja 2\n"
+	if strings.Contains(tsv.stdout, "\tsource\tja\tko") {
+		want = "\tsource\tja\tko\n" + "\tline 1\tja 1\tko 1\n" + "\tline 2\tja 2\tko 2\n"
+	}
+	var tails strings.Builder
+	for _, row := range strings.Split(strings.TrimSuffix(tsv.stdout, "\n"), "\n") {
+		cells := strings.Split(row, "\t")
+		tails.WriteString("\t" + strings.Join(cells[len(cells)-3:], "\t") + "\n")
+	}
+	if tsv.code != 0 || tails.String() != want {
+		t.Fatalf("tsv: %d\n%s", tsv.code, tsv.stdout)
+	}
+
+	md := yeokRun(t, nil, "", "export", "--script", "talk", "--db", db)
+	if md.code != 0 || strings.Count(md.stdout, "> line 1") != 1 || strings.Count(md.stdout, "#### Korean (ko)") != 2 ||
+		strings.Count(md.stdout, "#### Japanese (ja)") != 2 {
+		t.Fatalf("md: %d\n%s", md.code, md.stdout)
+	}
+
+	refused := yeokRun(t, nil, "", "export", "--script", "talk", "--format", "srt", "--db", db)
+	if refused.code != 2 || !strings.Contains(refused.stderr, "-o FILE") || strings.Count(refused.stderr, "\n") != 1 {
+		t.Fatalf("srt of two targets to stdout: %d %q", refused.code, refused.stderr)
+	}
+	one := yeokRun(t, nil, "", "export", "--script", "talk", "--format", "srt", "--to", "ja", "--db", db)
+	if one.code != 0 || !strings.Contains(one.stdout, "ja 1\n") || strings.Contains(one.stdout, "ko 1") {
+		t.Fatalf("srt --to ja: %d %q %q", one.code, one.stdout, one.stderr)
+	}
+	out := filepath.Join(dir, "talk.srt")
+	files := yeokRun(t, nil, "", "export", "--script", "talk", "--format", "srt", "-o", out, "--db", db)
+	if files.code != 0 {
+		t.Fatalf("srt -o: %d %q", files.code, files.stderr)
+	}
+	for tag, want := range map[string]string{"ko": "ko 2", "ja": "ja 2"} {
+		b, err := os.ReadFile(filepath.Join(dir, "talk."+tag+".srt"))
+		if err != nil || !strings.Contains(string(b), want) || !strings.HasPrefix(string(b), "1\n") {
+			t.Fatalf("talk.%s.srt: %v %q", tag, err, b)
+		}
+	}
+	if _, err := os.Stat(out); err == nil {
+		t.Error("a file of every target together was written too")
+	}
 }

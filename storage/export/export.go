@@ -59,6 +59,11 @@ type Meta struct {
 	ScriptID  string
 	SessionID uint64
 	From, To  model.Language
+	// Targets are the targets of the entries when some line went into several at once, in
+	// the order they were first logged: the header names them all, and a TSV export has a
+	// column for each. Write and
+	// WriteFile fill it in from the entries; WriteSeq takes it as given.
+	Targets []model.Language
 	// Exported is when the export was made; entry times are shown in its location.
 	Exported time.Time
 }
@@ -78,16 +83,32 @@ func newEncoder(f Format, meta Meta) (encoder, error) {
 	case JSONL:
 		return jsonlEncoder{}, nil
 	case TSV:
-		return tsvEncoder{}, nil
+		return &tsvEncoder{targets: meta.Targets}, nil
 	case SRT:
 		return &srtEncoder{}, nil
 	}
 	return nil, fmt.Errorf("unknown export format %q", f)
 }
 
-// Write writes entries, in the order given, to w in format f.
+// Write writes entries, in the order given, to w in format f. The entries of a line sent
+// into several targets (one model.Entry.Group) are written together, at the place of the
+// first of them: one row with a column per target in TSV, one block per target under the
+// source in Markdown. JSON lines keep every entry as it is, with its group.
 func Write(w io.Writer, f Format, meta Meta, entries []model.Entry) error {
+	meta, entries = arrange(f, meta, entries)
 	return WriteSeq(w, f, meta, entrySeq(entries))
+}
+
+// arrange gathers the entries of each group and names the targets in meta, for every
+// format but JSON lines.
+func arrange(f Format, meta Meta, entries []model.Entry) (Meta, []model.Entry) {
+	if f == JSONL || !grouped(entries) {
+		return meta, entries
+	}
+	if targets := Targets(entries); len(targets) > 1 {
+		meta.Targets = targets
+	}
+	return meta, Gather(entries)
 }
 
 func entrySeq(entries []model.Entry) iter.Seq2[model.Entry, error] {
@@ -187,6 +208,7 @@ func WriteFile(path string, f Format, meta Meta, entries []model.Entry) (err err
 
 // writeFile is Write without the format in its errors: WriteFile names the file instead.
 func writeFile(w io.Writer, f Format, meta Meta, entries []model.Entry) error {
+	meta, entries = arrange(f, meta, entries)
 	enc, err := newEncoder(f, meta)
 	if err != nil {
 		return err

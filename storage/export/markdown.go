@@ -2,17 +2,22 @@ package export
 
 import (
 	"bufio"
+	"cmp"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/yeok/yeok/model"
 )
 
 // markdownEncoder writes a bilingual document: a header naming the script, session and
-// languages, then each entry's source as a quote followed by its translation.
+// languages, then each entry's source as a quote followed by its translation. A line sent
+// into several targets is one block: its source once, then a heading and the translation
+// for each target.
 type markdownEncoder struct {
 	meta Meta
 	n    int
+	buf  lineBuffer
 }
 
 func (m *markdownEncoder) header(w *bufio.Writer, meta Meta) error {
@@ -33,7 +38,14 @@ func (m *markdownEncoder) header(w *bufio.Writer, meta Meta) error {
 	if meta.SessionID != 0 {
 		fmt.Fprintf(w, "- Session: %d\n", meta.SessionID)
 	}
-	if meta.To != "" {
+	switch {
+	case len(meta.Targets) > 0:
+		names, tags := make([]string, len(meta.Targets)), make([]string, len(meta.Targets))
+		for i, to := range meta.Targets {
+			names[i], tags[i] = to.EnglishName(), to.String()
+		}
+		fmt.Fprintf(w, "- Languages: %s → %s (%s → %s)\n", meta.From.EnglishName(), strings.Join(names, ", "), meta.From, strings.Join(tags, ", "))
+	case meta.To != "":
 		fmt.Fprintf(w, "- Languages: %s → %s (%s → %s)\n", meta.From.EnglishName(), meta.To.EnglishName(), meta.From, meta.To)
 	}
 	if !meta.Exported.IsZero() {
@@ -43,21 +55,43 @@ func (m *markdownEncoder) header(w *bufio.Writer, meta Meta) error {
 	return err
 }
 
-func (m *markdownEncoder) entry(w *bufio.Writer, e model.Entry, _ *model.Entry) error {
+func (m *markdownEncoder) entry(w *bufio.Writer, e model.Entry, next *model.Entry) error {
+	line := m.buf.add(e, next)
+	if line == nil {
+		return nil
+	}
 	m.n++
+	slices.SortStableFunc(line, func(a, b model.Entry) int {
+		return cmp.Compare(slices.Index(m.meta.Targets, a.To), slices.Index(m.meta.Targets, b.To))
+	})
+	e = line[0]
 	created := e.Created
 	if !m.meta.Exported.IsZero() {
 		created = created.In(m.meta.Exported.Location())
 	}
 	fmt.Fprintf(w, "---\n\n### %d · %s", m.n, created.Format("2006-01-02 15:04:05"))
-	if e.From != m.meta.From || e.To != m.meta.To {
+	several := len(line) > 1
+	if several && e.From != m.meta.From {
+		fmt.Fprintf(w, " · %s", e.From)
+	} else if !several && (e.From != m.meta.From || e.To != m.meta.To) {
 		fmt.Fprintf(w, " · %s → %s", e.From, e.To)
 	}
 	w.WriteString("\n\n")
-	for _, line := range strings.Split(strings.TrimRight(e.Source, "\n"), "\n") {
-		w.WriteString(strings.TrimRight("> "+line, " ") + "\n")
+	for _, l := range strings.Split(strings.TrimRight(e.Source, "\n"), "\n") {
+		w.WriteString(strings.TrimRight("> "+l, " ") + "\n")
 	}
 	w.WriteString("\n")
+	for _, en := range line {
+		if several {
+			fmt.Fprintf(w, "#### %s (%s)\n\n", en.To.EnglishName(), en.To)
+		}
+		translation(w, en)
+	}
+	return nil
+}
+
+// translation writes an entry's translation, its status when it is not done, and its flags.
+func translation(w *bufio.Writer, e model.Entry) {
 	if text := strings.TrimSpace(e.Display()); text != "" {
 		w.WriteString(text + "\n\n")
 	} else {
@@ -73,7 +107,6 @@ func (m *markdownEncoder) entry(w *bufio.Writer, e model.Entry, _ *model.Entry) 
 	if len(e.Flags) > 0 {
 		fmt.Fprintf(w, "*Flags: %s*\n\n", oneLine(strings.Join(model.DescribeFlags(e.Flags, e.To), "; ")))
 	}
-	return nil
 }
 
 func (m *markdownEncoder) footer(w *bufio.Writer) error { return nil }

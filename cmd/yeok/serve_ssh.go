@@ -70,6 +70,8 @@ func startSSH(ctx context.Context, c config, sf serveFlags, st *storage.Store, e
 		FPS:                sf.sshOpts.fps,
 		From:               c.From,
 		To:                 c.To,
+		More:               c.Targets[1:],
+		MaxTargets:         c.MaxTargets,
 		ToIsDefault:        !c.ToSet,
 		MaxInput:           c.MaxInput,
 		ProviderError:      providerProblem(c),

@@ -77,6 +77,11 @@ type Config struct {
 	FPS int
 	// From and To are the languages a new session starts with.
 	From, To model.Language
+	// More are further targets each line goes into with To (serve --to ko,ja).
+	More []model.Language
+	// MaxTargets caps the targets a person may pick for one line (0:
+	// model.DefaultMaxTargets). Each target is one stream of StreamsPerMinute.
+	MaxTargets int
 	// ToIsDefault says To is no one's choice (the server's locale or the default): each
 	// owner's most recent target replaces it.
 	ToIsDefault bool

@@ -170,6 +170,8 @@ func (ss *session) run(ptyReq ssh.Pty, winch <-chan ssh.Window) int {
 		Session:       model.Session{Origin: "ssh"},
 		From:          srv.cfg.From,
 		To:            srv.cfg.To,
+		More:          srv.cfg.More,
+		MaxTargets:    srv.cfg.MaxTargets,
 		ToIsDefault:   srv.cfg.ToIsDefault,
 		MaxInput:      srv.cfg.MaxInput,
 		Renderer:      renderer,

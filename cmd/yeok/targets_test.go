@@ -203,3 +203,30 @@ func TestExportSeveralTargets(t *testing.T) {
 		t.Error("a file of every target together was written too")
 	}
 }
+
+// TestFollowSeveralTargets: yeok follow writes each line's targets labelled, in the order
+// of --to, line after line.
+func TestFollowSeveralTargets(t *testing.T) {
+	first, other := afterOthers(t, 1)
+	srv := llmtest.New(t, llmtest.ByTarget(map[string]http.HandlerFunc{
+		"ko-KR": func(w http.ResponseWriter, r *http.Request) {
+			if lineNumber(r) == "1" {
+				first(w, r)
+				return
+			}
+			llmtest.Deltas("둘")(w, r)
+		},
+		"ja-JP": func(w http.ResponseWriter, r *http.Request) {
+			if lineNumber(r) == "1" {
+				other(llmtest.Deltas("いち"))(w, r)
+				return
+			}
+			llmtest.Deltas("に")(w, r)
+		},
+	}))
+	p := yeokRun(t, providerEnv(srv), "line 1\nline 2\n", "follow", "-", "--to", "ko-KR,ja-JP", "--db", filepath.Join(t.TempDir(), "y.db"))
+	want := "[ko-KR] 좋은 아침\n[ja-JP] いち\n[ko-KR] 둘\n[ja-JP] に\n"
+	if p.code != 0 || p.stdout != want {
+		t.Fatalf("code %d stdout %q stderr %q; want %q", p.code, p.stdout, p.stderr, want)
+	}
+}

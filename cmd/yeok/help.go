@@ -11,6 +11,7 @@ func commandExamples(name string) []string {
 	case "":
 		return []string{
 			"yeok --to ko                      # the TUI, translating into Korean",
+			"yeok --to ko,ja                   # each line into Korean and Japanese at once",
 			"yeok --script lecture-01 --to ja  # log every line under a script",
 			"yeok --follow live.txt --to en    # translate a growing transcript in the TUI",
 		}
@@ -19,6 +20,7 @@ func commandExamples(name string) []string {
 			"yeok translate --to ko \"Where is the station?\"",
 			"git log -1 --format=%B | yeok translate --to ja",
 			"yeok translate --lines --to ko --script talk talk.srt",
+			"yeok translate --to ko-KR,ja-JP,zh-Hant \"Good morning\"   # three targets, each labelled",
 		}
 	case "history":
 		return []string{
@@ -35,6 +37,7 @@ func commandExamples(name string) []string {
 		return []string{
 			"yeok export --script lecture-01 > lecture-01.md",
 			"yeok export --script talk --format srt -o talk.ko.srt",
+			"yeok export --script talk --format srt -o talk.srt   # several targets: talk.ko.srt, talk.ja.srt",
 			"yeok export --session 3 --format jsonl",
 		}
 	case "db":

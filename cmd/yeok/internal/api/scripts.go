@@ -16,6 +16,9 @@ const indexText = `yeok HTTP API
 POST /translate      {"lang": "ko-KR", "message": "..."}, header x-script-id: <script>
                      streams Server-Sent Events: "data: <piece>" per piece, "data: [DONE]" last,
                      or "event: error" with a one-line cause
+                     {"langs": ["ko-KR", "ja-JP"], ...} streams every target at once, each event
+                     named by its target ("event: ko-KR"), an "event: error" naming each target
+                     that failed, then one "data: [DONE]"
 GET  /scripts/{id}   the entries of a script, oldest first, as JSON
 GET  /healthz        "ok"
 `

@@ -17,6 +17,10 @@ import (
 // events of one target keep their order. One target failing, or its log failing, does not
 // stop the others.
 //
+// The targets are logged in their order (each begins once the one before it is logged),
+// so that the ids of a line's entries, and every list of them, follow the order of
+// targets; they then stream side by side.
+//
 // It returns the finished entries in the order of targets; an entry whose log failed is
 // the zero entry with its To set, and err joins those failures, each naming its target.
 func (e *Engine) TranslateAll(ctx context.Context, req model.Request, targets []model.Language, emit func(model.Event)) ([]model.Entry, error) {
@@ -32,19 +36,32 @@ func (e *Engine) TranslateAll(ctx context.Context, req model.Request, targets []
 		req.Group = model.NewGroup()
 	}
 	var (
-		mu   sync.Mutex
-		wg   sync.WaitGroup
-		out  = make([]model.Entry, len(targets))
-		errs = make([]error, len(targets))
+		mu     sync.Mutex
+		wg     sync.WaitGroup
+		out    = make([]model.Entry, len(targets))
+		errs   = make([]error, len(targets))
+		logged = make([]chan struct{}, len(targets)) // closed once target i is logged, or failed to be
 	)
+	for i := range logged {
+		logged[i] = make(chan struct{})
+	}
 	for i, to := range targets {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			var once sync.Once
+			done := func() { once.Do(func() { close(logged[i]) }) }
+			defer done()
+			if i > 0 {
+				<-logged[i-1]
+			}
 			r := req
 			r.To = to
 			ent, err := e.Translate(ctx, r, func(ev model.Event) {
 				ev.To = to
+				if ev.Kind == model.EventLogged {
+					defer done()
+				}
 				mu.Lock()
 				defer mu.Unlock()
 				emit(ev)

@@ -117,3 +117,21 @@ func TestTranslateAllOneFailsOthersFinish(t *testing.T) {
 		t.Fatalf("entries %+v", ents)
 	}
 }
+
+// TestTranslateAllLogsInTheOrderOfTargets: the entries of a line get ids in the order of
+// its targets, every time, so that lists of them follow that order.
+func TestTranslateAllLogsInTheOrderOfTargets(t *testing.T) {
+	targets := []model.Language{model.MustLanguage("zh-Hant"), model.MustLanguage("ko"), model.MustLanguage("ja"), model.MustLanguage("fr")}
+	r := newRig(t, nil, llmtest.Deltas("x"))
+	for range 20 {
+		ents, err := r.eng.TranslateAll(t.Context(), request("hello"), targets, func(model.Event) {})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := 1; i < len(ents); i++ {
+			if ents[i].ID <= ents[i-1].ID || ents[i].To != targets[i] {
+				t.Fatalf("entries out of the order of targets: %+v", ents)
+			}
+		}
+	}
+}

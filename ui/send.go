@@ -137,6 +137,9 @@ func (m Model) start(req model.Request, targets []model.Language, opts startOpts
 		r.To = to
 		buf := newStreamBuffer(m.now, signal)
 		job := translateJob{ctx: ctx, id: f.id, blk: blk, tr: m.tr, req: r, buf: buf, late: m.late}
+		if i > 0 {
+			job.after = f.runs[i-1].buf
+		}
 		f.runs = append(f.runs, &target{blk: blk, buf: buf, job: job})
 	}
 	m.flight = f

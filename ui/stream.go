@@ -43,6 +43,11 @@ type streamBuffer struct {
 	now    func() time.Time
 	signal chan struct{}
 	done   chan struct{}
+	// logged closes once the entry is logged, or the engine returned without logging it:
+	// the next target of the line begins then, so that a line's entries are logged in the
+	// order of its targets.
+	logged     chan struct{}
+	loggedOnce sync.Once
 
 	mu      sync.Mutex
 	text    strings.Builder
@@ -60,7 +65,7 @@ func newStreamBuffer(now func() time.Time, signal chan struct{}) *streamBuffer {
 	if signal == nil {
 		signal = make(chan struct{}, 1)
 	}
-	return &streamBuffer{now: now, signal: signal, done: make(chan struct{})}
+	return &streamBuffer{now: now, signal: signal, done: make(chan struct{}), logged: make(chan struct{})}
 }
 
 // snapshot is a stream's state at one frame.
@@ -88,6 +93,9 @@ func (s snapshot) phase() phase {
 
 // emit is the Translator's callback; it runs on the engine's goroutine.
 func (b *streamBuffer) emit(ev model.Event) {
+	if ev.Kind == model.EventLogged {
+		b.markLogged()
+	}
 	b.mu.Lock()
 	switch ev.Kind {
 	case model.EventDelta, model.EventRefusal:
@@ -117,8 +125,12 @@ func (b *streamBuffer) poke() {
 	}
 }
 
+// markLogged says the entry is logged (or never will be).
+func (b *streamBuffer) markLogged() { b.loggedOnce.Do(func() { close(b.logged) }) }
+
 // finish says the engine has returned and wakes the frame command for the last frame.
 func (b *streamBuffer) finish() {
+	b.markLogged()
 	close(b.done)
 	b.poke()
 }
@@ -215,6 +227,8 @@ type translateJob struct {
 	req  model.Request
 	buf  *streamBuffer
 	late *lateWrites
+	// after is the buffer of the line's previous target, whose entry is logged first.
+	after *streamBuffer
 }
 
 // cmd runs the translation until the engine returns (the stream's cancel makes it return
@@ -225,6 +239,12 @@ func (j translateJob) cmd() tea.Cmd {
 		j.late.add()
 		defer j.late.done()
 		defer j.buf.finish()
+		if j.after != nil {
+			select {
+			case <-j.after.logged:
+			case <-j.ctx.Done():
+			}
+		}
 		e, err := safeTranslate(j.ctx, j.tr, j.req, j.buf)
 		return translatedMsg{id: j.id, blk: j.blk, entry: e, err: err}
 	}

@@ -157,6 +157,15 @@ func TestFlowThreeTargetsAtOnce(t *testing.T) {
 	a.waitFor(t, "good morning in zh-Hant")
 	m := a.final(t)
 	es := st.finishedEntries()
+	st.mu.Lock()
+	var logged []model.Language
+	for _, e := range st.entries {
+		logged = append(logged, e.To)
+	}
+	st.mu.Unlock()
+	if model.JoinTargets(logged) != "ko-KR,ja-JP,zh-Hant" {
+		t.Fatalf("entries logged in the order %v, not the order of the targets", logged)
+	}
 	seen := map[model.Language]bool{}
 	for _, e := range es {
 		seen[e.To] = true

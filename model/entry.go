@@ -189,6 +189,9 @@ type Session struct {
 	From    Language `json:"from"`
 	To      Language `json:"to"`
 	Entries int      `json:"entries"`
+	// LastGroup is the request id of the newest line sent into several targets, whose
+	// first target To keeps.
+	LastGroup uint64 `json:"last_group,omitempty"`
 }
 
 // Script is a named log that spans sessions, such as "lecture-01".
@@ -203,6 +206,8 @@ type Script struct {
 	Glossary []GlossaryTerm `json:"glossary,omitempty"`
 	// Context is how many earlier pairs a request carries; nil means the default.
 	Context *int `json:"context,omitempty"`
+	// LastGroup is as Session's.
+	LastGroup uint64 `json:"last_group,omitempty"`
 }
 
 // Title shortens the first line of s to at most n runes, for lists.

@@ -170,7 +170,10 @@ func touchSession(ob ownerBuckets, req model.Request, now time.Time) error {
 	if sess.ScriptID == "" {
 		sess.ScriptID = req.ScriptID
 	}
-	sess.From, sess.To = req.From, req.To
+	if req.Group == 0 || req.Group != sess.LastGroup {
+		// A line's later targets are logged after its first: the session keeps the first.
+		sess.From, sess.To, sess.LastGroup = req.From, req.To, req.Group
+	}
 	if err := save(ob.sessions, u64(sess.ID), sess); err != nil {
 		return err
 	}
@@ -188,7 +191,9 @@ func touchScript(ob ownerBuckets, req model.Request, now time.Time) error {
 	}
 	sc.Updated = now
 	sc.Entries++
-	sc.From, sc.To = req.From, req.To
+	if req.Group == 0 || req.Group != sc.LastGroup {
+		sc.From, sc.To, sc.LastGroup = req.From, req.To, req.Group
+	}
 	return save(ob.scripts, []byte(sc.ID), sc)
 }
 

@@ -36,4 +36,8 @@ func TestScriptPairsPerTarget(t *testing.T) {
 	if len(es) != 6 || es[0].Group != group || es[1].Group != group || es[5].Group != group+2 {
 		t.Fatalf("groups %+v", es)
 	}
+	// The script keeps the first target of its newest line, not the last one logged.
+	if sc, err := s.Script(ctx, ownerA, "talk"); err != nil || sc.To != korean {
+		t.Fatalf("script languages %+v, %v", sc, err)
+	}
 }

@@ -26,13 +26,15 @@ func buildLarge(b *testing.B, f fixture) string {
 }
 
 // BenchmarkBeginFinish logs and finishes one entry on a 100,000-entry store: alone, and
-// with a second process doing the same on the file at the same time.
+// with a second process doing the same on the file at the same time. The second process
+// opens the file last, so it holds it and this one hands its writes to it: of the two
+// sides, the one that waits for the other's commits. handed/op and served/op count the
+// calls another process ran for this one and this one ran for another.
 func BenchmarkBeginFinish(b *testing.B) {
 	ctx := context.Background()
 	path := buildLarge(b, large)
 	req := model.Request{Owner: ownerA, SessionID: 500, ScriptID: "script-500", Source: "One more line, please.", To: korean, Model: "gpt-4o-mini"}
-	run := func(b *testing.B) {
-		s := openAt(b, path)
+	loop := func(b *testing.B, s *Store) {
 		for b.Loop() {
 			e, err := s.Begin(ctx, req)
 			if err != nil {
@@ -43,11 +45,16 @@ func BenchmarkBeginFinish(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
+		b.ReportMetric(float64(s.peers.handed.Load())/float64(b.N), "handed/op")
+		if s.srv != nil {
+			b.ReportMetric(float64(s.srv.served.Load())/float64(b.N), "served/op")
+		}
 	}
-	b.Run("alone", run)
+	b.Run("alone", func(b *testing.B) { loop(b, openAt(b, path)) })
 	b.Run("beside-a-second-process", func(b *testing.B) {
+		s := openAt(b, path)
 		_, stdin := startBusyNeighbour(b, path)
-		run(b)
+		loop(b, s)
 		_ = stdin.Close()
 	})
 }

@@ -38,7 +38,7 @@ func TestScriptContextAndGlossary(t *testing.T) {
 	}
 
 	in := "Let us begin the lecture.\nTransformers use the attention mechanism.\nAttention is the key.\n"
-	p := yeokRun(t, providerEnv(srv), in, "translate", "--lines", "--db", db, "--script", "lec", "--to", "ko", "--json")
+	p := yeokRun(t, providerEnv(srv), in, "translate", "--lines", "--parallel", "1", "--db", db, "--script", "lec", "--to", "ko", "--json")
 	if p.code != 0 {
 		t.Fatalf("translate: %d %q", p.code, p.stderr)
 	}

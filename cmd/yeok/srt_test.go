@@ -45,7 +45,7 @@ func TestSRTRoundTrip(t *testing.T) {
 	if err := os.WriteFile(in, []byte(sampleSRT), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	p := yeokRun(t, providerEnv(srv), "", "translate", "--lines", "--script", "talk", "--to", "ko", "--db", db, in)
+	p := yeokRun(t, providerEnv(srv), "", "translate", "--lines", "--parallel", "1", "--script", "talk", "--to", "ko", "--db", db, in)
 	if p.code != 0 {
 		t.Fatalf("translate: %d %q", p.code, p.stderr)
 	}

@@ -24,6 +24,9 @@ func runTranslate(ctx context.Context, args []string, io stdio, getenv env) erro
 	var lines linesMode
 	fs.Var(&lines, "lines", "translate each non-empty input line as its own entry, in order; each cue of a SubRip (.srt)\ninput is one entry with its times, and a broken cue is refused; --lines=plain takes every line as it is")
 	jsonOut := fs.Bool("json", false, "print one JSON object per event instead of text")
+	parallel := fs.Int("parallel", defaultParallel, "translate up to N lines at once, 1 or more; output and stored order stay the input order (1: one line after another, as --follow does)")
+	preceding := fs.Int("preceding", defaultPreceding, "with --parallel above 1, send the K source lines before each line with it as context only, 0 or more")
+	resume := fs.Bool("resume", false, "with --script, skip the input lines the script already has done, in order, counting repeats")
 	pos, err := parseCommand(fs, args, io.out, translateSynopsis)
 	if err != nil {
 		return err
@@ -31,6 +34,12 @@ func runTranslate(ctx context.Context, args []string, io stdio, getenv env) erro
 	c, err := resolveConfig(&f, getenv)
 	if err != nil {
 		return err
+	}
+	if *parallel < 1 || *preceding < 0 {
+		return usageErrorf("--parallel wants 1 or more, --preceding 0 or more")
+	}
+	if *resume && c.ScriptID == "" {
+		return usageErrorf("--resume needs --script: the script whose done lines are skipped")
 	}
 	c = useLocalServer(ctx, c, getenv, io.err)
 	if len(pos) == 0 && isTerminal(io.in) {
@@ -52,26 +61,23 @@ func runTranslate(ctx context.Context, args []string, io stdio, getenv env) erro
 	if err != nil {
 		return fmt.Errorf("start session: %w", err)
 	}
-	out := newEventPrinter(io.out, *jsonOut)
-	var problems []string
-	for _, src := range sources {
-		req := model.Request{
-			Owner: model.LocalOwner, SessionID: sess.ID, ScriptID: c.ScriptID,
-			Source: src.text, From: c.From, To: c.To, Model: c.Model, Cue: src.cue,
-		}
-		line := out.line(c.Targets)
-		entries, err := eng.TranslateAll(ctx, req, c.Targets, line.event)
-		if err != nil {
+	skip := make([]bool, len(sources))
+	if *resume {
+		if skip, err = doneLines(ctx, st, c.ScriptID, c.Targets, sources); err != nil {
 			return err
 		}
-		if err := line.finish(entries); err != nil {
-			return fmt.Errorf("write output: %w", err)
-		}
-		got, fatal := lineReport(io.err, entries, len(c.Targets) > 1)
-		problems = append(problems, got...)
-		if fatal {
-			break
-		}
+	}
+	b := &batch{
+		eng: eng, targets: c.Targets, sources: sources, skip: skip, parallel: *parallel, preceding: *preceding,
+		base: model.Request{Owner: model.LocalOwner, SessionID: sess.ID, ScriptID: c.ScriptID, From: c.From, To: c.To, Model: c.Model},
+		con:  newConsole(io.out, io.err, *jsonOut, countFalse(skip)), asJSON: *jsonOut, sanitise: isTerminal(io.out),
+	}
+	problems, fatal, err := b.run(ctx)
+	if err != nil {
+		return err
+	}
+	if fatal != "" {
+		problems = append(problems, fatal)
 	}
 	if len(problems) == 0 {
 		return nil

@@ -66,7 +66,7 @@ func TestTranslateLinesInOrder(t *testing.T) {
 	})
 	db := filepath.Join(t.TempDir(), "y.db")
 	in := "first\n\n  \nsecond\r\nthird\n"
-	p := yeokRun(t, providerEnv(srv), in, "translate", "--lines", "--to", "fr", "--db", db, "--script", "talk")
+	p := yeokRun(t, providerEnv(srv), in, "translate", "--lines", "--parallel", "1", "--to", "fr", "--db", db, "--script", "talk")
 	if p.code != 0 {
 		t.Fatalf("code %d stderr %q", p.code, p.stderr)
 	}

@@ -107,6 +107,9 @@ type Request struct {
 	// Group is shared by the entries of one source line sent into several targets at once
 	// (see NewGroup); zero for a line with one target.
 	Group uint64 `json:"group,omitempty"`
+	// NoMemory asks the model even when the translation memory holds this source (a retry
+	// of an answer taken from memory, or --no-memory).
+	NoMemory bool `json:"no_memory,omitempty"`
 }
 
 // Entry is one logged translation: one source text into one target language.
@@ -141,12 +144,28 @@ type Entry struct {
 	// Group is the request id shared by the entries of one line sent into several targets;
 	// zero for a line with one target.
 	Group uint64 `json:"group,omitempty"`
+	// Approved is the translation a person approved or corrected; empty when none was.
+	// Text and Clean keep what the model sent.
+	Approved   string    `json:"approved,omitempty"`
+	ApprovedAt time.Time `json:"approved_at,omitzero"`
+	// Memory is the id of the earlier entry whose translation this one reused from the
+	// translation memory, without a request; zero when the model was asked.
+	Memory uint64 `json:"memory,omitempty"`
 }
 
-// Display is the translation a person reads: Clean when hygiene changed the text, else Text,
-// else the refusal.
+// ModelText is what the model's answer says once tidied: Clean, else Text, else the
+// refusal; the approved text left aside.
+func (e Entry) ModelText() string {
+	e.Approved = ""
+	return e.Display()
+}
+
+// Display is the translation a person reads: the approved text when a person approved or
+// corrected it, else Clean when hygiene changed the text, else Text, else the refusal.
 func (e Entry) Display() string {
 	switch {
+	case e.Approved != "":
+		return e.Approved
 	case e.Clean != "":
 		return e.Clean
 	case e.Text != "":
@@ -253,4 +272,6 @@ type EntryQuery struct {
 	// Oldest returns entries oldest first (a script in reading order); by default the
 	// newest come first.
 	Oldest bool
+	// Approved keeps entries a person approved or corrected.
+	Approved bool
 }

@@ -135,14 +135,14 @@ func (b *batch) run(ctx context.Context) (problems []string, fatal string, err e
 		case stopped && j.cancelled():
 			j.cut = true
 			cut = append(cut, lineRecord{Line: j.index + 1, Source: b.sources[j.index].text})
-		case j.rateLimited() && j.sends < maxSends && !stopped:
-			limit, streak = max(1, limit/2), 0
-			j.again(b)
-			resend = append(resend, j)
-			continue
 		case j.fatal():
 			stopped = true
 			cancel(batchStop)
+		case j.rateLimited() && j.sends < maxSends && !stopped:
+			limit, streak = max(1, limit/2), 0
+			j.again()
+			resend = append(resend, j)
+			continue
 		case j.rateLimited():
 			streak = 0 // sent maxSends times: it counts as failed
 		default:
@@ -239,6 +239,9 @@ func (b *batch) start(ctx context.Context, j *lineJob, results chan<- *lineJob) 
 					logged()
 				}
 			}
+			if ev.Kind == model.EventError && ev.Err != nil && ev.Err.Class == model.ClassRateLimit && j.sends < maxSends {
+				return // sent again: its turn in the line's output stays open
+			}
 			j.line.event(ev)
 		})
 		results <- j // buffered for every line in flight: never blocks
@@ -249,8 +252,10 @@ func (b *batch) start(ctx context.Context, j *lineJob, results chan<- *lineJob) 
 }
 
 // again readies a line whose rate-limited targets are sent again; targets already done
-// keep their entries and their text.
-func (j *lineJob) again(b *batch) {
+// keep their entries and their text. The line's output goes on where it was: the final
+// event of a rate-limited target was held back (see start), so that target's turn is
+// still open.
+func (j *lineJob) again() {
 	var retry []model.Language
 	for _, e := range j.entries {
 		if e.Status == model.StatusDone || e.ErrorClass != model.ClassRateLimit {
@@ -263,26 +268,6 @@ func (j *lineJob) again(b *batch) {
 		j.req.Group = j.kept[0].Group
 	}
 	j.targets, j.entries = retry, nil
-	if !j.buf.isLive() {
-		j.buf.reset()
-		p := newEventPrinter(j.buf, b.asJSON)
-		if p.stream != nil {
-			p.stream.sanitise = b.sanitise
-		}
-		j.line = p.line(b.targets)
-		for _, e := range j.kept {
-			j.line.replay(e)
-		}
-	}
-}
-
-// replay writes a kept entry's text as its target's, in text mode.
-func (o *lineOutput) replay(e model.Entry) {
-	if o.p.json != nil {
-		return
-	}
-	o.event(model.Event{Kind: model.EventDelta, To: e.To, Show: e.Display()})
-	o.event(model.Event{Kind: model.EventDone, To: e.To})
 }
 
 // cancelledEntries stands for a line the batch stopped before it was sent again.

@@ -282,3 +282,41 @@ func TestTranslateResumeAfterKill(t *testing.T) {
 		t.Fatalf("--resume without --script: code %d stderr %q", p.code, p.stderr)
 	}
 }
+
+// TestTranslateParallelTargetsRateLimited: a line into two targets, one of them rate
+// limited, sends only that target again; stdout keeps lines and targets in order.
+func TestTranslateParallelTargetsRateLimited(t *testing.T) {
+	const lines = 6
+	var mu sync.Mutex
+	refused := 0
+	srv := llmtest.New(t, llmtest.ByTarget(map[string]http.HandlerFunc{
+		"fr": func(w http.ResponseWriter, r *http.Request) {
+			mu.Lock()
+			refused++
+			n := refused
+			mu.Unlock()
+			if n <= 3 {
+				llmtest.Error(429, "rate_limit_exceeded", "Rate limit reached for requests")(w, r)
+				return
+			}
+			answerLine(w, r)
+		},
+		"ko": answerLine,
+	}))
+	db := filepath.Join(t.TempDir(), "y.db")
+	in, _ := numbered(lines)
+	p := yeokRun(t, providerEnv(srv), in, "translate", "--lines", "--parallel", "3", "--max-retries", "0", "--to", "fr,ko", "--db", db, "--script", "two")
+	var want strings.Builder
+	for i := 1; i <= lines; i++ {
+		fmt.Fprintf(&want, "[fr] L%d\n[ko] L%d\n", i, i)
+	}
+	if p.code != 0 || p.stdout != want.String() || p.stderr != "" {
+		t.Fatalf("code %d stdout %q stderr %q", p.code, p.stdout, p.stderr)
+	}
+	if done, _ := scriptSources(t, db, "two"); len(done) != 2*lines {
+		t.Fatalf("%d entries done, want %d", len(done), 2*lines)
+	}
+	if n := srv.Count(); n != 2*lines+3 {
+		t.Fatalf("server saw %d requests, want %d: a done target was sent again", n, 2*lines+3)
+	}
+}

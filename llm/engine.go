@@ -169,11 +169,12 @@ func (e *Engine) prepare(ctx context.Context, req *model.Request) error {
 }
 
 // tidy runs output hygiene on a finished entry: the cleaned text and the flags a person
-// should see. The raw text stays in e.Text.
+// should see; an entry that did not finish only loses a reasoning block it starts with. The
+// raw text stays in e.Text.
 func tidy(e *model.Entry, req model.Request) {
-	if e.Status != model.StatusDone && e.Status != model.StatusTruncated {
-		return
+	c := TidyPartial(e.Text)
+	if e.Status == model.StatusDone || e.Status == model.StatusTruncated {
+		c = Tidy(req.Source, e.Text, req.To, req.Glossary)
 	}
-	c := Tidy(req.Source, e.Text, req.To, req.Glossary)
 	e.Clean, e.Flags = c.Clean, c.Flags
 }

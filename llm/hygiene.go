@@ -33,13 +33,17 @@ type Check struct {
 // flags an answer that repeats the source (when the source's script does not fit the
 // target, or it is a sentence rather than a name), an answer whose letters do not fit the
 // target's script, and every glossary term of the source whose translation the answer lacks.
-// A blank answer gives an empty Check.
+// A reasoning block the answer starts with (<think>…</think>) is removed first; an answer
+// that is only reasoning has no clean text and is flagged reasoning-only. A blank answer
+// gives an empty Check.
 func Tidy(source, answer string, to model.Language, glossary []model.GlossaryTerm) Check {
 	if strings.TrimSpace(answer) == "" {
 		return Check{}
 	}
-	var c Check
-	text := answer
+	text, c, ok := unthink(answer)
+	if !ok {
+		return c
+	}
 	if rest, ok := stripPreface(source, text); ok {
 		text = rest
 	}
@@ -59,6 +63,31 @@ func Tidy(source, answer string, to model.Language, glossary []model.GlossaryTer
 		c.Flags = append(c.Flags, model.GlossaryMiss(t.Term))
 	}
 	return c
+}
+
+// TidyPartial cleans an answer that did not finish (cancelled, interrupted, failed): only a
+// reasoning block it starts with is removed, so that its partial text never shows the
+// reasoning. An answer without one gives an empty Check.
+func TidyPartial(answer string) Check {
+	text, c, ok := unthink(answer)
+	if ok && text != answer {
+		c.Clean = text
+	}
+	return c
+}
+
+// unthink removes the reasoning block answer starts with. When nothing but reasoning is
+// left, ok is false and c is the Check of such an answer.
+func unthink(answer string) (text string, c Check, ok bool) {
+	text, r := model.SplitReasoning(answer)
+	switch r {
+	case model.NoReasoning, model.MaybeReasoning:
+		return answer, Check{}, true
+	}
+	if strings.TrimSpace(text) == "" {
+		return "", Check{Flags: []model.Flag{model.FlagReasoningOnly}}, false
+	}
+	return text, Check{}, true
 }
 
 // GlossaryMisses returns the terms whose translation does not occur in answer. Matching

@@ -172,3 +172,30 @@ func terms(g []model.GlossaryTerm) []string {
 	}
 	return out
 }
+
+func TestTidyReasoning(t *testing.T) {
+	tests := []struct {
+		name, answer, clean string
+		flags               []model.Flag
+	}{
+		{"block removed", "<think>hmm</think>\n\n안녕하세요", "안녕하세요", nil},
+		{"then a preface", "<think>hmm</think>\nTranslation:\n\"안녕하세요\"", "안녕하세요", nil},
+		{"only reasoning", "<think>hmm</think>\n", "", []model.Flag{model.FlagReasoningOnly}},
+		{"unterminated", "<think>hmm, the user", "", []model.Flag{model.FlagReasoningOnly}},
+		{"a tag later is text", "안녕 <think>", "", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := Tidy("Hello", tt.answer, ko, nil)
+			if c.Clean != tt.clean || !slices.Equal(c.Flags, tt.flags) {
+				t.Errorf("Tidy = %q %q, want %q %q", c.Clean, c.Flags, tt.clean, tt.flags)
+			}
+		})
+	}
+	if c := TidyPartial("<think>a</think> 안녕"); c.Clean != "안녕" || c.Flags != nil {
+		t.Errorf("TidyPartial = %+v", c)
+	}
+	if c := TidyPartial("안녕"); c.Clean != "" || c.Flags != nil {
+		t.Errorf("TidyPartial without reasoning = %+v", c)
+	}
+}

@@ -11,24 +11,44 @@ import (
 const holdLimit = 80
 
 // shown decides what of an answer a person may see as it streams, for front doors that
-// write text as it comes (pipe mode, follow): the start of an answer is held back until its
-// first line is complete, so that a preface line the model added is never shown; an answer
-// held back whole is shown as hygiene cleaned it, when it ends. Events carry the result in
-// Event.Show. Sanitising is the front door's, which knows whether it writes to a terminal.
+// write text as it comes (pipe mode, follow). A reasoning block the answer starts with
+// (<think>…</think>, however its tags are split across deltas) is never shown. The start of
+// the answer after it is held back until its first line is complete, so that a preface
+// line the model added is never shown; an answer held back whole is shown as hygiene
+// cleaned it, when it ends. Events carry the result in Event.Show. Sanitising is the front
+// door's, which knows whether it writes to a terminal.
 type shown struct {
 	source  string
+	think   thinkState
+	head    string // the start of the answer while undecided; the reasoning's last bytes inside it
 	holding bool
 	held    string
 }
 
+// thinkState is where a stream stands with respect to a leading reasoning block.
+type thinkState int
+
+const (
+	thinkUnsure thinkState = iota // the answer so far may still open a reasoning block
+	thinkInside                   // inside the block: nothing is shown
+	thinkAfter                    // the block closed: white space after it is dropped
+	thinkPast                     // past any reasoning: the answer flows
+	thinkNone                     // the answer had no reasoning block
+)
+
 func newShown(req model.Request) *shown {
-	// A continuation goes on from text already shown: it has no preface to drop.
-	return &shown{source: req.Source, holding: req.Continue == ""}
+	// A continuation goes on from text already shown: it has no preface or reasoning to drop.
+	s := &shown{source: req.Source, holding: req.Continue == ""}
+	if req.Continue != "" {
+		s.think = thinkNone
+	}
+	return s
 }
 
 // delta takes a piece of the answer and returns what can be shown now.
 func (s *shown) delta(text string) string {
-	if !s.holding {
+	text = s.unthink(text)
+	if !s.holding || text == "" {
 		return text
 	}
 	s.held += text
@@ -49,15 +69,58 @@ func (s *shown) delta(text string) string {
 	return ""
 }
 
+// unthink passes on what of text is not reasoning: a reasoning block at the start of the
+// answer, and the white space after it, are dropped. Only a few bytes are kept while inside
+// the block, enough to find its closing tag cut across deltas.
+func (s *shown) unthink(text string) string {
+	switch s.think {
+	case thinkPast, thinkNone:
+		return text
+	case thinkUnsure:
+		s.head += text
+		_, r := model.SplitReasoning(s.head)
+		switch r {
+		case model.MaybeReasoning:
+			return ""
+		case model.NoReasoning:
+			out := s.head
+			s.think, s.head = thinkNone, ""
+			return out
+		}
+		i := strings.Index(s.head, model.ReasoningOpen)
+		text, s.head, s.think = s.head[i+len(model.ReasoningOpen):], "", thinkInside
+		fallthrough
+	case thinkInside:
+		buf := s.head + text
+		i := strings.Index(buf, model.ReasoningClose)
+		if i < 0 {
+			s.head = buf[max(0, len(buf)-len(model.ReasoningClose)+1):]
+			return ""
+		}
+		text, s.head, s.think = buf[i+len(model.ReasoningClose):], "", thinkAfter
+		fallthrough
+	default: // thinkAfter
+		text = strings.TrimLeft(text, " \t\r\n")
+		if text != "" {
+			s.think = thinkPast
+		}
+		return text
+	}
+}
+
 // end returns what is still held back of the finished entry e: all of it, cleaned, when
-// the answer never got past holding.
+// the answer never got past holding. Of an answer that started with reasoning only the
+// clean text is ever shown, never the raw.
 func (s *shown) end(e model.Entry) string {
 	if !s.holding {
 		return ""
 	}
 	s.holding = false
-	if e.Clean != "" {
+	switch {
+	case e.Clean != "":
 		return e.Clean
+	case s.think == thinkNone || s.think == thinkUnsure && strings.TrimSpace(s.head) != "":
+		return e.Text
 	}
-	return e.Text
+	return ""
 }

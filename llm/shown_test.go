@@ -39,3 +39,53 @@ func TestShownDropsPreface(t *testing.T) {
 		})
 	}
 }
+
+// TestShownNeverShowsReasoning feeds answers that start with a reasoning block cut into
+// three deltas at every pair of byte positions, and byte by byte: what is shown, with what
+// the end adds, is the answer without the reasoning, every time.
+func TestShownNeverShowsReasoning(t *testing.T) {
+	tests := []struct {
+		name, answer, want string
+	}{
+		{"whole", "<think>사용자가 인사를 번역하래</think>\n\n좋은 아침입니다", "좋은 아침입니다"},
+		{"leading space", "\n<think>hmm\n</think>Good morning", "Good morning"},
+		{"long answer streams", "<think>x</think>\n" + strings.Repeat("가", 40) + "\n둘째 줄", strings.Repeat("가", 40) + "\n둘째 줄"},
+		{"preface after reasoning", "<think>x</think>Here is the translation:\n안녕\n하세요", "안녕\n하세요"},
+		{"unterminated", "<think>I should translate 안녕 as hello, but", ""},
+		{"only reasoning", "<think>nothing to say</think>\n", ""},
+		{"no reasoning", "<thinking is hard", "<thinking is hard"},
+		{"a tag later is text", "안녕 <think>", "안녕 <think>"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req := model.Request{Source: "Hello", To: ko}
+			entry := model.Entry{Text: tt.answer, Status: model.StatusDone}
+			c := Tidy(req.Source, tt.answer, req.To, nil)
+			entry.Clean = c.Clean
+			play := func(deltas []string) string {
+				s := newShown(req)
+				var out strings.Builder
+				for _, d := range deltas {
+					out.WriteString(s.delta(d))
+				}
+				out.WriteString(s.end(entry))
+				return out.String()
+			}
+			a := tt.answer
+			for i := 0; i <= len(a); i++ {
+				for j := i; j <= len(a); j++ {
+					if got := play([]string{a[:i], a[i:j], a[j:]}); got != tt.want {
+						t.Fatalf("split at %d, %d: shown %q, want %q", i, j, got, tt.want)
+					}
+				}
+			}
+			bytes := make([]string, len(a))
+			for i := 0; i < len(a); i++ {
+				bytes[i] = a[i : i+1]
+			}
+			if got := play(bytes); got != tt.want {
+				t.Fatalf("byte by byte: shown %q, want %q", got, tt.want)
+			}
+		})
+	}
+}

@@ -18,6 +18,8 @@ func TestDescribeFlags(t *testing.T) {
 			[]string{`glossary terms "GPU", "attention" not used`, "the answer repeats the source"}},
 		{[]Flag{GlossaryMiss("GPU")}, []string{`glossary term "GPU" not used`}},
 		{[]Flag{"new-\u202eflag"}, []string{"new-flag"}},
+		{[]Flag{FlagReasoningOnly}, []string{"the model sent only its reasoning, no translation"}},
+		{[]Flag{FlagDelimiterEcho}, []string{"the answer repeated the tags around the source; they were removed"}},
 	}
 	for _, tt := range tests {
 		if got := DescribeFlags(tt.flags, ko); !slices.Equal(got, tt.want) {
@@ -44,6 +46,45 @@ func TestEntryProblem(t *testing.T) {
 	for _, tt := range tests {
 		if got := tt.e.Problem(); got != tt.want {
 			t.Errorf("Problem() = %q, want %q", got, tt.want)
+		}
+	}
+}
+
+func TestDescribeVariantMismatch(t *testing.T) {
+	tests := map[Language]string{
+		"zh-TW":   "the answer is written in Simplified Chinese characters, not the Traditional ones of zh-TW",
+		"zh-Hant": "the answer is written in Simplified Chinese characters, not the Traditional ones of zh-Hant",
+		"zh-CN":   "the answer is written in Traditional Chinese characters, not the Simplified ones of zh-CN",
+	}
+	for to, want := range tests {
+		if got := DescribeFlags([]Flag{FlagVariantMismatch}, MustLanguage(string(to))); !slices.Equal(got, []string{want}) {
+			t.Errorf("%s: %q, want %q", to, got, want)
+		}
+	}
+}
+
+func TestSplitReasoning(t *testing.T) {
+	tests := []struct {
+		text, answer string
+		r            Reasoning
+	}{
+		{"", "", MaybeReasoning},
+		{" \n", "", MaybeReasoning},
+		{"<thi", "", MaybeReasoning},
+		{"<think>", "", InReasoning},
+		{"\n<think>I should", "", InReasoning},
+		{"<think>hmm</think>", "", AfterReasoning},
+		{"<think>hmm</think>\n\n안녕하세요", "안녕하세요", AfterReasoning},
+		{"<think>a <think> b</think>안녕", "안녕", AfterReasoning},
+		{"안녕하세요", "안녕하세요", NoReasoning},
+		{"<b>bold</b>", "<b>bold</b>", NoReasoning},
+		{"<thinking is hard", "<thinking is hard", NoReasoning},
+		{"a <think>b</think>", "a <think>b</think>", NoReasoning},
+	}
+	for _, tt := range tests {
+		answer, r := SplitReasoning(tt.text)
+		if answer != tt.answer || r != tt.r {
+			t.Errorf("SplitReasoning(%q) = %q, %d; want %q, %d", tt.text, answer, r, tt.answer, tt.r)
 		}
 	}
 }

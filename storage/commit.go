@@ -2,6 +2,7 @@ package storage
 
 import (
 	"sync"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -12,24 +13,45 @@ import (
 // Batch does (its delay is paid by every write made beside another), so a lone write is
 // not delayed and a busy file commits back to back, each commit taking what queued during
 // the last.
+//
+// One wait is worth it: writes run for other processes (see Store) come back a socket's
+// round trip after their commit, too late for the commit this process's next write starts
+// at once, so they would always wait for a whole commit before their own. After a commit
+// that had such writes, the next one waits up to rejoinWait for as many writes as it had.
 type commitGroup struct {
 	mu      sync.Mutex
 	queue   []*groupCall
 	running bool // a call is committing; the queue waits for it
+	// expect is how many calls the last commit had when some were other processes';
+	// zero when none were.
+	expect  int
+	arrived chan struct{} // closed when a call queues, for a leader waiting for more
+	// rejoin is how long to wait for them; zero means rejoinWait.
+	rejoin time.Duration
 }
+
+// rejoinWait bounds how long a commit waits for the writes of other processes that shared
+// the last one; see commitGroup.
+const rejoinWait = 500 * time.Microsecond
 
 // groupCall is one write waiting for a commit.
 type groupCall struct {
-	fn   func(tx *bolt.Tx) error
-	err  error
-	wake chan bool // true: commit the queue now; false: committed, err is set
+	fn     func(tx *bolt.Tx) error
+	remote bool // run for another process
+	err    error
+	wake   chan bool // true: commit the queue now; false: committed, err is set
 }
 
-// do runs fn in a commit shared with the writes queued beside it, committing with commit.
-func (g *commitGroup) do(fn func(tx *bolt.Tx) error, commit func(calls []*groupCall)) error {
-	c := &groupCall{fn: fn, wake: make(chan bool, 1)}
+// do runs fn in a commit shared with the writes queued beside it, committing with commit;
+// remote says fn is run for another process.
+func (g *commitGroup) do(fn func(tx *bolt.Tx) error, remote bool, commit func(calls []*groupCall)) error {
+	c := &groupCall{fn: fn, remote: remote, wake: make(chan bool, 1)}
 	g.mu.Lock()
 	g.queue = append(g.queue, c)
+	if g.arrived != nil {
+		close(g.arrived)
+		g.arrived = nil
+	}
 	if g.running {
 		g.mu.Unlock()
 		if lead := <-c.wake; !lead {
@@ -38,8 +60,16 @@ func (g *commitGroup) do(fn func(tx *bolt.Tx) error, commit func(calls []*groupC
 		g.mu.Lock()
 	}
 	g.running = true
+	g.awaitRejoin()
 	calls := g.queue
 	g.queue = nil
+	g.expect = 0
+	for _, o := range calls {
+		if o.remote {
+			g.expect = len(calls)
+			break
+		}
+	}
 	g.mu.Unlock()
 
 	commit(calls)
@@ -57,6 +87,33 @@ func (g *commitGroup) do(fn func(tx *bolt.Tx) error, commit func(calls []*groupC
 		}
 	}
 	return c.err
+}
+
+// awaitRejoin waits, with g.mu held, until as many calls queue as the last commit had or
+// rejoinWait passes; it returns at once when that commit had no other process's calls.
+func (g *commitGroup) awaitRejoin() {
+	if len(g.queue) >= g.expect {
+		return
+	}
+	wait := g.rejoin
+	if wait == 0 {
+		wait = rejoinWait
+	}
+	timer := time.NewTimer(wait)
+	defer timer.Stop()
+	for len(g.queue) < g.expect {
+		arrived := make(chan struct{})
+		g.arrived = arrived
+		g.mu.Unlock()
+		select {
+		case <-arrived:
+			g.mu.Lock()
+		case <-timer.C:
+			g.mu.Lock()
+			g.arrived = nil
+			return
+		}
+	}
 }
 
 // commitCalls runs calls in one write transaction and gives each its outcome. When one of

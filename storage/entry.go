@@ -71,10 +71,15 @@ func (s *Store) begin(req model.Request) (model.Entry, error) {
 }
 
 // beginLocal logs req in this process, created at now and pending under mark. With resume
-// it first looks for the entry a lost delegated Begin may have logged (findBegun).
+// it first looks for the entry a lost delegated Begin may have logged (findBegun). When
+// mark is another process's, the write is run for that process.
 func (s *Store) beginLocal(req model.Request, now time.Time, mark processMark, resume bool) (model.Entry, error) {
+	write := s.batch
+	if mark != selfMark() {
+		write = s.batchFor
+	}
 	var e model.Entry
-	err := s.batch(func(tx *bolt.Tx) error {
+	err := write(func(tx *bolt.Tx) error {
 		if resume {
 			if found, ok := findBegun(tx, req, now, mark); ok {
 				e = found
@@ -244,13 +249,18 @@ func (s *Store) finish(e model.Entry) (model.Entry, error) {
 			return stored, nil
 		}
 	}
-	return s.finishLocal(e)
+	return s.finishLocal(e, false)
 }
 
-// finishLocal stores e's outcome in this process.
-func (s *Store) finishLocal(e model.Entry) (model.Entry, error) {
+// finishLocal stores e's outcome in this process, for this process or, with remote, for
+// another.
+func (s *Store) finishLocal(e model.Entry, remote bool) (model.Entry, error) {
+	write := s.batch
+	if remote {
+		write = s.batchFor
+	}
 	var out model.Entry
-	err := s.batch(func(tx *bolt.Tx) error {
+	err := write(func(tx *bolt.Tx) error {
 		var err error
 		out, err = finishTx(tx, e)
 		return err

@@ -146,7 +146,7 @@ func (sv *server) run(req delegateRequest) delegateReply {
 		in := *req.Entry
 		in.Owner = req.Owner
 		if err = checkFinish(in); err == nil {
-			e, err = sv.s.finishLocal(in)
+			e, err = sv.s.finishLocal(in, true)
 		}
 	default:
 		err = fmt.Errorf("unknown request %q", req.Op)

@@ -330,7 +330,12 @@ func (s *Store) batch(fn func(tx *bolt.Tx) error) error {
 	if s.readOnly {
 		return fmt.Errorf("store %s is open read-only", s.path)
 	}
-	return s.group.do(fn, s.commitCalls)
+	return s.group.do(fn, false, s.commitCalls)
+}
+
+// batchFor is batch for a write run for another process.
+func (s *Store) batchFor(fn func(tx *bolt.Tx) error) error {
+	return s.group.do(fn, true, s.commitCalls)
 }
 
 // Close releases the file and its lock.

@@ -50,6 +50,8 @@ func TestLiveLinesMatchFresh(t *testing.T) {
 		step{"title ends", 33, esc + "\x1b[31m빨강 \x1b]0;title\x07 끝", "", phaseStreaming},
 		step{"rune cut", 33, esc + "\x1b[31m빨강 \x1b]0;title\x07 끝" + cut, "", phaseStreaming},
 		step{"rune whole", 33, esc + "\x1b[31m빨강 \x1b]0;title\x07 끝한 마디", "", phaseStreaming},
+		step{"thinking", 33, "", "", phaseThinking},
+		step{"answer after reasoning", 33, strings.Join(toks[:7], ""), "", phaseStreaming},
 		step{"refusal", 33, strings.Join(toks[:5], ""), "I can't help with that.", phaseStreaming},
 	)
 	for i, s := range steps {

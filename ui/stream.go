@@ -22,6 +22,7 @@ const (
 	phaseWaiting   phase = iota // sent, nothing back yet
 	phaseStreaming              // text is arriving
 	phaseRetrying               // waiting out a retry delay
+	phaseThinking               // the model streams its reasoning, which is never shown
 )
 
 func (p phase) String() string {
@@ -30,6 +31,8 @@ func (p phase) String() string {
 		return "streaming…"
 	case phaseRetrying:
 		return "retrying…"
+	case phaseThinking:
+		return "thinking…"
 	default:
 		return "waiting…"
 	}
@@ -68,9 +71,12 @@ func newStreamBuffer(now func() time.Time, signal chan struct{}) *streamBuffer {
 	return &streamBuffer{now: now, signal: signal, done: make(chan struct{}), logged: make(chan struct{})}
 }
 
-// snapshot is a stream's state at one frame.
+// snapshot is a stream's state at one frame. text is what a person may see of the answer:
+// a reasoning block it starts with (<think>…</think>) is left out, and thinking says the
+// stream is inside one.
 type snapshot struct {
 	text, refusal string
+	thinking      bool
 	deltas        int
 	firstAt       time.Time
 	lastAt        time.Time // when the newest delta came
@@ -82,6 +88,8 @@ type snapshot struct {
 // phase says what the snapshot shows.
 func (s snapshot) phase() phase {
 	switch {
+	case s.thinking && s.refusal == "":
+		return phaseThinking
 	case s.deltas > 0 || s.refusal != "":
 		return phaseStreaming
 	case !s.retryAt.IsZero():
@@ -148,9 +156,11 @@ func (b *streamBuffer) finished() bool {
 func (b *streamBuffer) snapshot() snapshot {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	text, r := model.SplitReasoning(b.text.String())
 	return snapshot{
-		text: b.text.String(), refusal: b.refusal.String(), deltas: b.deltas,
-		firstAt: b.firstAt, lastAt: b.lastAt, retryAt: b.retryAt, attempt: b.attempt,
+		text: text, refusal: b.refusal.String(), deltas: b.deltas,
+		thinking: r == model.InReasoning || r == model.AfterReasoning && text == "",
+		firstAt:  b.firstAt, lastAt: b.lastAt, retryAt: b.retryAt, attempt: b.attempt,
 		done: b.finished(),
 	}
 }
@@ -372,7 +382,8 @@ func (f *flight) state() snapshot {
 	return s
 }
 
-// partial is the result of a stream the person stopped: what had arrived, cancelled.
+// partial is the result of a stream the person stopped: what had arrived and may be seen
+// (never the reasoning), cancelled, shown until the engine's stored entry replaces it.
 func (r *target) partial(started, now time.Time) model.Result {
 	s := r.buf.snapshot()
 	if s.deltas < r.snap.deltas {

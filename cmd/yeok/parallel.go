@@ -34,11 +34,12 @@ const (
 // recoverAfter lines in a row that were not. A line that ends with a fatal error class stops
 // the batch: lines in flight are cancelled and no other line starts.
 type batch struct {
-	eng       *llm.Engine
-	base      model.Request
-	targets   []model.Language
-	sources   []source
-	skip      []bool
+	eng     *llm.Engine
+	base    model.Request
+	targets []model.Language
+	sources []source
+	// done holds, for --resume, the targets each line is done into already.
+	done      [][]model.Language
 	parallel  int
 	preceding int
 	con       *console
@@ -89,7 +90,7 @@ func (b *batch) run(ctx context.Context) (problems []string, fatal string, err e
 	defer cancel(nil)
 	var order []int
 	for i := range b.sources {
-		if !b.skip[i] {
+		if len(todo(b.targets, b.done[i])) > 0 {
 			order = append(order, i)
 		}
 	}
@@ -196,12 +197,16 @@ func (b *batch) newJob(i int) *lineJob {
 			req.Preceding = append(req.Preceding, s.text)
 		}
 	}
-	j := &lineJob{index: i, req: req, buf: b.con.lineBuffer(), targets: b.targets}
+	j := &lineJob{index: i, req: req, buf: b.con.lineBuffer(), targets: todo(b.targets, b.done[i])}
 	p := newEventPrinter(j.buf, b.asJSON)
 	if p.stream != nil {
 		p.stream.sanitise = b.sanitise
 	}
-	j.line = p.line(b.targets)
+	j.line = p.line(j.targets)
+	if p.stream != nil && len(b.targets) > 1 && len(j.targets) == 1 {
+		// The one target a resumed line still needs is labelled like the others.
+		_ = p.stream.emit(label(j.targets[0]))
+	}
 	return j
 }
 

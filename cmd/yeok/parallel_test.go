@@ -320,3 +320,40 @@ func TestTranslateParallelTargetsRateLimited(t *testing.T) {
 		t.Fatalf("server saw %d requests, want %d: a done target was sent again", n, 2*lines+3)
 	}
 }
+
+// TestTranslateResumeTargets: --resume sends a line only into the targets it is not done
+// into yet, counting a repeated line once per time it is done.
+func TestTranslateResumeTargets(t *testing.T) {
+	refuse := true
+	var mu sync.Mutex
+	srv := llmtest.New(t, llmtest.ByTarget(map[string]http.HandlerFunc{
+		"fr": answerLine,
+		"ko": func(w http.ResponseWriter, r *http.Request) {
+			mu.Lock()
+			no := refuse && lineNo(r) == 2
+			mu.Unlock()
+			if no {
+				llmtest.Error(503, "server_error", "overloaded")(w, r)
+				return
+			}
+			answerLine(w, r)
+		},
+	}))
+	db := filepath.Join(t.TempDir(), "y.db")
+	in := "line 1\nline 2\nline 1\n"
+	args := []string{"translate", "--lines", "--max-retries", "0", "--to", "fr,ko", "--db", db, "--script", "r"}
+	if p := yeokRun(t, providerEnv(srv), in, args...); p.code != 1 {
+		t.Fatalf("first run: code %d stderr %q", p.code, p.stderr)
+	}
+	mu.Lock()
+	refuse = false
+	mu.Unlock()
+	sent := srv.Count()
+	p := yeokRun(t, providerEnv(srv), in+"line 1\n", append(args, "--resume")...)
+	if p.code != 0 || p.stdout != "[ko] L2\n[fr] L1\n[ko] L1\n" {
+		t.Fatalf("resume: code %d stdout %q stderr %q", p.code, p.stdout, p.stderr)
+	}
+	if n := srv.Count() - sent; n != 3 {
+		t.Fatalf("resume sent %d requests, want 3", n)
+	}
+}

@@ -3,49 +3,61 @@ package main
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/yeok/yeok/model"
 	"github.com/yeok/yeok/storage"
 )
 
-// doneLines marks the input lines a script already has done into every target, for
-// --resume: input lines are matched with the script's done entries by source text, in
-// input order, so that a line that occurs three times and is done twice is sent once more.
-func doneLines(ctx context.Context, st *storage.Store, script string, targets []model.Language, sources []source) ([]bool, error) {
+// doneTargets tells, for --resume, which targets each input line is already done into in
+// a script: for each target, input lines are matched with the script's done entries by
+// source text, in input order, so that a line that occurs three times and is done twice is
+// sent once more.
+func doneTargets(ctx context.Context, st *storage.Store, script string, targets []model.Language, sources []source) ([][]model.Language, error) {
 	entries, err := st.Entries(ctx, model.LocalOwner, model.EntryQuery{ScriptID: script, Oldest: true})
 	if err != nil {
 		return nil, fmt.Errorf("read script %s: %w", script, err)
 	}
-	done := make(map[model.Language]map[string]int, len(targets))
+	count := make(map[model.Language]map[string]int, len(targets))
 	for _, to := range targets {
-		done[to] = map[string]int{}
+		count[to] = map[string]int{}
 	}
 	for _, e := range entries {
-		if e.Status == model.StatusDone && done[e.To] != nil {
-			done[e.To][e.Source]++
+		if e.Status == model.StatusDone && count[e.To] != nil {
+			count[e.To][e.Source]++
 		}
 	}
-	skip := make([]bool, len(sources))
+	done := make([][]model.Language, len(sources))
 	for i, s := range sources {
-		all := true
 		for _, to := range targets {
-			all = all && done[to][s.text] > 0
-		}
-		if !all {
-			continue
-		}
-		skip[i] = true
-		for _, to := range targets {
-			done[to][s.text]--
+			if count[to][s.text] > 0 {
+				count[to][s.text]--
+				done[i] = append(done[i], to)
+			}
 		}
 	}
-	return skip, nil
+	return done, nil
 }
 
-func countFalse(bs []bool) int {
+// todo is the targets line i still needs: all of them but those it is done into.
+func todo(targets, done []model.Language) []model.Language {
+	if len(done) == 0 {
+		return targets
+	}
+	var out []model.Language
+	for _, to := range targets {
+		if !slices.Contains(done, to) {
+			out = append(out, to)
+		}
+	}
+	return out
+}
+
+// countTodo is how many lines still need a target.
+func countTodo(targets []model.Language, done [][]model.Language) int {
 	n := 0
-	for _, b := range bs {
-		if !b {
+	for _, d := range done {
+		if len(todo(targets, d)) > 0 {
 			n++
 		}
 	}

@@ -26,7 +26,7 @@ func runTranslate(ctx context.Context, args []string, io stdio, getenv env) erro
 	jsonOut := fs.Bool("json", false, "print one JSON object per event instead of text")
 	parallel := fs.Int("parallel", defaultParallel, "translate up to N lines at once, 1 or more; output and stored order stay the input order (1: one line after another, as --follow does)")
 	preceding := fs.Int("preceding", defaultPreceding, "with --parallel above 1, send the K source lines before each line with it as context only, 0 or more")
-	resume := fs.Bool("resume", false, "with --script, skip the input lines the script already has done, in order, counting repeats")
+	resume := fs.Bool("resume", false, "with --script, skip the input lines the script already has done (into each target), in order, counting repeats")
 	pos, err := parseCommand(fs, args, io.out, translateSynopsis)
 	if err != nil {
 		return err
@@ -61,16 +61,16 @@ func runTranslate(ctx context.Context, args []string, io stdio, getenv env) erro
 	if err != nil {
 		return fmt.Errorf("start session: %w", err)
 	}
-	skip := make([]bool, len(sources))
+	done := make([][]model.Language, len(sources))
 	if *resume {
-		if skip, err = doneLines(ctx, st, c.ScriptID, c.Targets, sources); err != nil {
+		if done, err = doneTargets(ctx, st, c.ScriptID, c.Targets, sources); err != nil {
 			return err
 		}
 	}
 	b := &batch{
-		eng: eng, targets: c.Targets, sources: sources, skip: skip, parallel: *parallel, preceding: *preceding,
+		eng: eng, targets: c.Targets, sources: sources, done: done, parallel: *parallel, preceding: *preceding,
 		base: model.Request{Owner: model.LocalOwner, SessionID: sess.ID, ScriptID: c.ScriptID, From: c.From, To: c.To, Model: c.Model},
-		con:  newConsole(io.out, io.err, *jsonOut, countFalse(skip)), asJSON: *jsonOut, sanitise: isTerminal(io.out),
+		con:  newConsole(io.out, io.err, *jsonOut, countTodo(c.Targets, done)), asJSON: *jsonOut, sanitise: isTerminal(io.out),
 	}
 	problems, fatal, err := b.run(ctx)
 	if err != nil {

@@ -106,6 +106,13 @@ func (b *batch) run(ctx context.Context) (problems []string, fatal string, err e
 	)
 	b.con.begin()
 	defer b.con.close()
+	var tick <-chan time.Time
+	if b.con.tty {
+		// The rate and ETA move on while a slow line holds the others back.
+		t := time.NewTicker(time.Second)
+		defer t.Stop()
+		tick = t.C
+	}
 	for {
 		for !stopped && logErr == nil && inFlight < limit && (len(resend) > 0 || next < len(order)) {
 			var j *lineJob
@@ -125,7 +132,13 @@ func (b *batch) run(ctx context.Context) (problems []string, fatal string, err e
 		if inFlight == 0 {
 			break
 		}
-		j := <-results
+		var j *lineJob
+		select {
+		case j = <-results:
+		case <-tick:
+			b.con.redraw()
+			continue
+		}
 		inFlight--
 		switch {
 		case j.err != nil:

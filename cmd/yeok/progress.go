@@ -68,15 +68,7 @@ func (c *console) lineDone(failed bool) {
 
 // report draws or sends the progress; the lock is held.
 func (c *console) report() {
-	elapsed := c.now().Sub(c.start)
-	rate := 0.0
-	if elapsed > 0 {
-		rate = float64(c.done) / elapsed.Seconds()
-	}
-	var eta time.Duration
-	if rate > 0 {
-		eta = time.Duration(float64(c.total-c.done) / rate * float64(time.Second))
-	}
+	rate, eta := c.rate()
 	if c.asJSON && c.total > 1 {
 		_ = json.NewEncoder(c.out).Encode(progressEvent{Type: "progress", Done: c.done, Total: c.total, Failed: c.failed,
 			Rate: round2(rate), ETAMillis: eta.Milliseconds()})
@@ -84,6 +76,16 @@ func (c *console) report() {
 	if c.tty && c.done < c.total {
 		c.draw(rate, eta)
 	}
+}
+
+// rate is the lines done a second so far, and the time the others will take at that rate.
+func (c *console) rate() (float64, time.Duration) {
+	elapsed := c.now().Sub(c.start)
+	if elapsed <= 0 || c.done == 0 {
+		return 0, 0
+	}
+	rate := float64(c.done) / elapsed.Seconds()
+	return rate, time.Duration(float64(c.total-c.done) / rate * float64(time.Second))
 }
 
 // draw writes the progress line in place of the last; the lock is held.
@@ -106,6 +108,15 @@ func (c *console) begin() {
 	defer c.mu.Unlock()
 	if c.tty && c.total > 1 {
 		c.draw(0, 0)
+	}
+}
+
+// redraw draws the progress line again with the rate and ETA of now, when it is shown.
+func (c *console) redraw() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.shown {
+		c.draw(c.rate())
 	}
 }
 

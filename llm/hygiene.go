@@ -29,7 +29,9 @@ type Check struct {
 // Tidy cleans a finished answer and flags what looks wrong with it. It removes, cautiously:
 // a first line that is a known preface ending in a colon ("Here is the translation:",
 // "번역:", "翻訳:") when more text follows and the source did not itself start with such a
-// line; then quotes wrapping the whole answer when the source was not wrapped in quotes. It
+// line, or such a preface at the very start of the first line with the translation after
+// it ("Here is the translation: …", "Sure! Translation: …") when the source does not start
+// with one; then quotes wrapping the whole answer when the source was not wrapped in quotes. It
 // flags an answer that repeats the source (when the source's script does not fit the
 // target, or it is a sentence rather than a name), an answer whose letters do not fit the
 // target's script, and every glossary term of the source whose translation the answer lacks.
@@ -45,6 +47,8 @@ func Tidy(source, answer string, to model.Language, glossary []model.GlossaryTer
 		return c
 	}
 	if rest, ok := stripPreface(source, text); ok {
+		text = rest
+	} else if rest, ok := stripInlinePreface(source, text); ok {
 		text = rest
 	}
 	if inner, ok := stripQuotes(source, text); ok {
@@ -202,6 +206,42 @@ func stripPreface(source, answer string) (string, bool) {
 	return rest, true
 }
 
+// stripInlinePreface removes a known preface and its colon at the very start of the answer
+// when the translation follows on the same line ("Here is the translation: …", "번역: …",
+// "翻訳：…"), unless the source starts with such a label too, as "Translation: …" would.
+// Only a known phrase counts: "Note: the meeting is at 3" keeps its label.
+func stripInlinePreface(source, answer string) (string, bool) {
+	text := strings.TrimLeft(answer, " \t\r\n")
+	label, rest, ok := cutLabel(text)
+	if !ok || !isPreface(label) {
+		return "", false
+	}
+	if l, _, ok := cutLabel(strings.TrimLeft(source, " \t\r\n")); ok && isPreface(l) {
+		return "", false
+	}
+	// Markdown emphasis around the preface ("**Translation:** …") goes with it.
+	if mark := strings.TrimRight(label[:len(label)-len(strings.TrimLeft(label, "*_"))], " "); mark != "" {
+		rest = strings.TrimPrefix(rest, mark)
+	}
+	return strings.TrimLeft(rest, " \t"), true
+}
+
+// cutLabel splits the first line of text at its first colon (or full-width colon) into the
+// label up to and including the colon and the rest of the text, when text goes on after it
+// on the same line.
+func cutLabel(text string) (label, rest string, ok bool) {
+	line, _, _ := strings.Cut(text, "\n")
+	i := strings.IndexAny(line, ":：")
+	if i < 0 {
+		return "", "", false
+	}
+	_, size := utf8.DecodeRuneInString(line[i:])
+	if strings.Trim(line[i+size:], " \t\r*_") == "" {
+		return "", "", false
+	}
+	return text[:i+size], text[i+size:], true
+}
+
 // headerLine reports whether the source starts with a line ending in a colon, in which case
 // a first line ending in a colon may well be its translation.
 func headerLine(source string) bool {
@@ -229,6 +269,12 @@ var prefacePatterns = []*regexp.Regexp{
 	regexp.MustCompile(`^(?:aqui está\s+)?(?:a\s+)?tradução(?:\s+(?:para|em)\s+(?:o\s+)?\p{L}+)?$`),
 	regexp.MustCompile(`^(?:ecco\s+)?(?:la\s+)?traduzione(?:\s+in\s+\p{L}+)?$`),
 	regexp.MustCompile(`^(?:вот\s+)?перевод(?:\s+на\s+\p{L}+(?:\s+язык)?)?$`),
+	// The word for "translation" alone, in the other languages yeok lists.
+	regexp.MustCompile(`^(?:переклад|превод|prevod|prijevod|tłumaczenie|překlad|preklad|vertaling|översättning|` +
+		`oversættelse|oversettelse|käännös|fordítás|traducere|μετάφραση|çeviri|תרגום|الترجمة|ترجمة|ترجمه|ترجمہ|` +
+		`अनुवाद|भाषांतर|অনুবাদ|மொழிபெயர்ப்பு|అనువాదం|คำแปล|bản dịch|terjemahan|salin|pagsasalin|tafsiri|ትርጉም|` +
+		`თარგმანი|թարգմանություն|аударма|tarjima|орчуулга|ការបកប្រែ|ການແປ|ဘာသာပြန်|පරිවර්තනය|vertimas|tulkojums|` +
+		`tõlge|þýðing|aistriúchán|cyfieithiad|traducció|itzulpena|tradución|ukuhumusha|translatio|traduko)$`),
 }
 
 // isPreface reports whether line is a known preface ending in a colon.

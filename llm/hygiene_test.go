@@ -30,7 +30,7 @@ func TestTidyPreface(t *testing.T) {
 		{"french", "Hello", "Voici la traduction :\nBonjour", "Bonjour"},
 		{"full-width latin", "안녕하세요", "Ｔｒａｎｓｌａｔｉｏｎ：\nHello", "Hello"},
 		{"nothing after it", "Hello", "번역:", ""},
-		{"same line", "안녕하세요", "Translation: Hello", ""},
+		{"same line", "안녕하세요", "Translation: Hello", "Hello"},
 		{"not a preface", "Note: read this\nnow", "Note:\nread this now", ""},
 		{"unknown first line with colon", "안녕", "Ingredients:\nflour", ""},
 		{"source has its own header", "Translation:\nfoo", "번역:\nfoo", ""},
@@ -197,5 +197,38 @@ func TestTidyReasoning(t *testing.T) {
 	}
 	if c := TidyPartial("안녕"); c.Clean != "" || c.Flags != nil {
 		t.Errorf("TidyPartial without reasoning = %+v", c)
+	}
+}
+
+func TestTidyInlinePreface(t *testing.T) {
+	tests := []struct {
+		name, source, answer, clean string
+	}{
+		{"english with quotes", "Good morning", `Here is the translation: "좋은 아침입니다"`, "좋은 아침입니다"},
+		{"english sure", "Good morning", "Sure! Translation: 좋은 아침입니다", "좋은 아침입니다"},
+		{"english bold", "Good morning", "**Translation:** 좋은 아침입니다", "좋은 아침입니다"},
+		{"english, more lines", "Good morning\nall", "Here's the Korean translation: 좋은 아침\n여러분", "좋은 아침\n여러분"},
+		{"korean", "Good morning", "번역: 좋은 아침입니다", "좋은 아침입니다"},
+		{"korean sentence", "Good morning", "다음은 한국어 번역입니다: 「좋은 아침입니다」", "좋은 아침입니다"},
+		{"japanese full-width colon", "Good morning", "翻訳：おはようございます", "おはようございます"},
+		{"japanese with quotes", "Good morning", "日本語訳：「おはようございます」", "おはようございます"},
+		{"chinese", "Good morning", "翻译：早上好", "早上好"},
+		{"spanish", "Good morning", "Traducción: Buenos días", "Buenos días"},
+		{"french", "Good morning", "Voici la traduction : « Bonjour »", "Bonjour"},
+		{"vietnamese", "Good morning", "Bản dịch: Chào buổi sáng", "Chào buổi sáng"},
+		{"turkish", "Good morning", "Çeviri: Günaydın", "Günaydın"},
+		{"a real label", "Note: the meeting is at 3", "참고: 회의는 3시입니다", ""},
+		{"a real label in english", "참고: 회의는 3시입니다", "Note: the meeting is at 3", ""},
+		{"the source has the label", "Translation: a hard job", "번역: 어려운 일", ""},
+		{"colon later", "Good morning", "좋은 아침: 인사", ""},
+		{"time", "It is 3:30", "3:30입니다", ""},
+		{"nothing after it", "Hello", "번역:   ", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := Tidy(tt.source, tt.answer, model.Auto, nil).Clean; got != tt.clean {
+				t.Errorf("Clean = %q, want %q", got, tt.clean)
+			}
+		})
 	}
 }

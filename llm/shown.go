@@ -2,6 +2,7 @@ package llm
 
 import (
 	"strings"
+	"unicode/utf8"
 
 	"github.com/yeok/yeok/model"
 )
@@ -23,6 +24,9 @@ type shown struct {
 	head    string // the start of the answer while undecided; the reasoning's last bytes inside it
 	holding bool
 	held    string
+	// whole holds the answer back to its end: it starts with a preface and a quote, which
+	// hygiene removes with its closing quote only once the answer is complete.
+	whole bool
 }
 
 // thinkState is where a stream stands with respect to a leading reasoning block.
@@ -52,21 +56,44 @@ func (s *shown) delta(text string) string {
 		return text
 	}
 	s.held += text
+	if s.whole {
+		return ""
+	}
 	nl := strings.IndexByte(s.held, '\n')
 	switch {
 	case nl >= 0 && strings.TrimSpace(s.held[nl+1:]) != "":
 		out := s.held
 		if rest, ok := stripPreface(s.source, out); ok {
 			out = rest
+		} else if out, ok = s.inline(out); !ok {
+			return ""
 		}
 		s.holding, s.held = false, ""
 		return out
 	case nl < 0 && len(s.held) > holdLimit:
-		out := s.held
+		out, ok := s.inline(s.held)
+		if !ok {
+			return ""
+		}
 		s.holding, s.held = false, ""
 		return out
 	}
 	return ""
+}
+
+// inline drops a preface at the start of the first line ("Translation: …") from held text
+// about to be shown. When a quote follows it, ok is false and the whole answer is held
+// back, to be shown cleaned when it ends.
+func (s *shown) inline(text string) (out string, ok bool) {
+	rest, found := stripInlinePreface(s.source, text)
+	if !found {
+		return text, true
+	}
+	if r, _ := utf8.DecodeRuneInString(rest); quotePairs[r] != 0 {
+		s.whole = true
+		return "", false
+	}
+	return rest, true
 }
 
 // unthink passes on what of text is not reasoning: a reasoning block at the start of the

@@ -21,6 +21,12 @@ func TestShownDropsPreface(t *testing.T) {
 		{"long first line streams", []string{strings.Repeat("가", 30), strings.Repeat("나", 30)}, model.Entry{}, "",
 			strings.Repeat("가", 30) + strings.Repeat("나", 30)},
 		{"a continuation is not held", []string{"Here is the translation:\n", "x"}, model.Entry{}, "앞부분", "Here is the translation:\nx"},
+		{"inline preface", []string{"Translation: ", "안녕", "하세요\n둘째 줄"}, model.Entry{}, "", "안녕하세요\n둘째 줄"},
+		{"inline preface, long line", []string{"번역: ", strings.Repeat("가", 40)}, model.Entry{}, "", strings.Repeat("가", 40)},
+		{"inline preface and quotes held whole", []string{"Here is the translation: \"", strings.Repeat("가", 40), "\n나\""},
+			model.Entry{Text: "Here is the translation: \"" + strings.Repeat("가", 40) + "\n나\"", Clean: strings.Repeat("가", 40) + "\n나"}, "",
+			strings.Repeat("가", 40) + "\n나"},
+		{"short inline preface shown clean", []string{"번역: \"안녕\""}, model.Entry{Text: "번역: \"안녕\"", Clean: "안녕"}, "", "안녕"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -24,7 +24,7 @@ func runTranslate(ctx context.Context, args []string, io stdio, getenv env) erro
 	var lines linesMode
 	fs.Var(&lines, "lines", "translate each non-empty input line as its own entry, in order; each cue of a SubRip (.srt)\ninput is one entry with its times, and a broken cue is refused; --lines=plain takes every line as it is")
 	jsonOut := fs.Bool("json", false, "print one JSON object per event instead of text")
-	parallel := fs.Int("parallel", defaultParallel, "translate up to N lines at once, 1 or more; output and stored order stay the input order (1: one line after another, as --follow does)")
+	parallel := fs.Int("parallel", defaultParallel, "translate up to N lines at once, 1 or more; output and stored order stay the input order (1: one line after another, as yeok follow does)")
 	preceding := fs.Int("preceding", defaultPreceding, "with --parallel above 1, send the K source lines before each line with it as context only, 0 or more")
 	resume := fs.Bool("resume", false, "with --script, skip the input lines the script already has done (into each target), in order, counting repeats")
 	pos, err := parseCommand(fs, args, io.out, translateSynopsis)

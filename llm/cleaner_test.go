@@ -60,3 +60,15 @@ func TestTranslateCleansInlinePreface(t *testing.T) {
 		{"a real label survives", "Note: the meeting is at 3", "ko", []string{"참고: 회의는 ", "3시입니다"}, "", nil},
 	})
 }
+
+func TestTranslateRemovesDelimiterEcho(t *testing.T) {
+	echo := []model.Flag{model.FlagDelimiterEcho}
+	runClean(t, []cleanCase{
+		{"both tags", "Good morning", "ko", []string{"<sou", "rce>\n좋은 아침", "입니다\n</sou", "rce>"}, "좋은 아침입니다", echo},
+		{"closing tag only", "Good morning", "ko", []string{"좋은 아침입니다", "\n</source>\n"}, "좋은 아침입니다", echo},
+		{"numbered", "Good morning\nall", "ko", []string{"<source-2>", "\n좋은 아침\n", "여러분\n", "</source-2>"}, "좋은 아침\n여러분", echo},
+		{"long line", "Good morning", "ko", []string{"<source>" + strings.Repeat("가", 40), "</source>"}, strings.Repeat("가", 40), echo},
+		{"the source has the tag", "Say </source> now", "ko", []string{"지금 </source>"}, "", nil},
+		{"a tag inside is text", "Use <b>", "ko", []string{"<b>를 ", "쓰세요 <"}, "", nil},
+	})
+}

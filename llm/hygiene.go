@@ -31,8 +31,9 @@ type Check struct {
 // "번역:", "翻訳:") when more text follows and the source did not itself start with such a
 // line, or such a preface at the very start of the first line with the translation after
 // it ("Here is the translation: …", "Sure! Translation: …") when the source does not start
-// with one; then quotes wrapping the whole answer when the source was not wrapped in quotes. It
-// flags an answer that repeats the source (when the source's script does not fit the
+// with one; then quotes wrapping the whole answer when the source was not wrapped in quotes.
+// Tags the source was sent between (<source>, </source>, <source-2>...) that the answer
+// repeats at its start or end are removed and flagged delimiter-echo. It flags an answer that repeats the source (when the source's script does not fit the
 // target, or it is a sentence rather than a name), an answer whose letters do not fit the
 // target's script, and every glossary term of the source whose translation the answer lacks.
 // A reasoning block the answer starts with (<think>…</think>) is removed first; an answer
@@ -45,6 +46,10 @@ func Tidy(source, answer string, to model.Language, glossary []model.GlossaryTer
 	text, c, ok := unthink(answer)
 	if !ok {
 		return c
+	}
+	if inner, ok := stripDelimiters(source, text); ok {
+		text = inner
+		c.Flags = append(c.Flags, model.FlagDelimiterEcho)
 	}
 	if rest, ok := stripPreface(source, text); ok {
 		text = rest
@@ -204,6 +209,33 @@ func stripPreface(source, answer string) (string, bool) {
 		return "", false
 	}
 	return rest, true
+}
+
+// The tags the prompt puts around the source (see tagFor), as the answer may repeat them at
+// its start and its end.
+var (
+	openDelimiter  = regexp.MustCompile(`(?i)^\s*<source(?:-\d+)?>[ \t]*(?:\r?\n)?`)
+	closeDelimiter = regexp.MustCompile(`(?i)(?:\r?\n)?[ \t]*</source(?:-\d+)?>\s*$`)
+)
+
+// stripDelimiters removes the source tags the answer repeats at its start or end, unless the
+// source has such a tag itself (the answer's may be its translation) or nothing else is left.
+func stripDelimiters(source, answer string) (string, bool) {
+	if hasDelimiter(source) {
+		return "", false
+	}
+	text := openDelimiter.ReplaceAllString(answer, "")
+	text = closeDelimiter.ReplaceAllString(text, "")
+	if text == answer || strings.TrimSpace(text) == "" {
+		return "", false
+	}
+	return text, true
+}
+
+// hasDelimiter reports whether text has a source tag of its own.
+func hasDelimiter(text string) bool {
+	l := strings.ToLower(text)
+	return strings.Contains(l, "<source") || strings.Contains(l, "</source")
 }
 
 // stripInlinePreface removes a known preface and its colon at the very start of the answer

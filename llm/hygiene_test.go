@@ -232,3 +232,27 @@ func TestTidyInlinePreface(t *testing.T) {
 		})
 	}
 }
+
+func TestTidyDelimiterEcho(t *testing.T) {
+	echo := []model.Flag{model.FlagDelimiterEcho}
+	tests := []struct {
+		name, source, answer, clean string
+		flags                       []model.Flag
+	}{
+		{"both", "Hello", "<source>\n안녕하세요\n</source>", "안녕하세요", echo},
+		{"same line", "Hello", "<source>안녕하세요</source>", "안녕하세요", echo},
+		{"upper case numbered", "Hello", "<SOURCE-3>\n안녕하세요", "안녕하세요", echo},
+		{"then a preface", "Hello", "<source>\nTranslation: \"안녕하세요\"\n</source>", "안녕하세요", echo},
+		{"only tags", "Hello", "<source>\n</source>", "", []model.Flag{model.FlagScriptMismatch}},
+		{"source has a tag", "</source> is a tag", "</source>는 태그입니다", "", nil},
+		{"inside is text", "Hello", "안녕 <source> 하세요", "", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := Tidy(tt.source, tt.answer, ko, nil)
+			if c.Clean != tt.clean || !slices.Equal(c.Flags, tt.flags) {
+				t.Errorf("Tidy = %q %q, want %q %q", c.Clean, c.Flags, tt.clean, tt.flags)
+			}
+		})
+	}
+}

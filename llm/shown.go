@@ -1,6 +1,7 @@
 package llm
 
 import (
+	"regexp"
 	"strings"
 	"unicode/utf8"
 
@@ -27,6 +28,9 @@ type shown struct {
 	// whole holds the answer back to its end: it starts with a preface and a quote, which
 	// hygiene removes with its closing quote only once the answer is complete.
 	whole bool
+	// tail is the end of the answer shown so far, held back because it may be the start
+	// of a closing source tag the model repeated (see stripDelimiters).
+	tail string
 }
 
 // thinkState is where a stream stands with respect to a leading reasoning block.
@@ -52,10 +56,23 @@ func newShown(req model.Request) *shown {
 // delta takes a piece of the answer and returns what can be shown now.
 func (s *shown) delta(text string) string {
 	text = s.unthink(text)
-	if !s.holding || text == "" {
-		return text
+	if s.holding && text != "" {
+		text = s.hold(text)
 	}
+	if s.holding || text == "" {
+		return ""
+	}
+	return s.flow(text)
+}
+
+// hold holds back the start of the answer, and returns it, without a preface or an opening
+// source tag, once its first line is complete.
+func (s *shown) hold(text string) string {
 	s.held += text
+	if loc := openDelimiter.FindStringIndex(s.held); loc != nil && loc[1] < len(s.held) && !hasDelimiter(s.source) {
+		// A repeated tag, and text after it: what follows is the answer's start.
+		s.held = s.held[loc[1]:]
+	}
 	if s.whole {
 		return ""
 	}
@@ -79,6 +96,25 @@ func (s *shown) delta(text string) string {
 		return out
 	}
 	return ""
+}
+
+// closingPrefix matches text that is, or may grow into, a closing source tag.
+var closingPrefix = regexp.MustCompile(`(?i)^<(?:/(?:s(?:o(?:u(?:r(?:c(?:e(?:-\d*)?>?)?)?)?)?)?)?)?$`)
+
+// flow passes on the answer after its start, holding back an end that may be a closing
+// source tag the model repeated, with the white space around it, and white space at the
+// end, which may come before such a tag.
+func (s *shown) flow(text string) string {
+	if hasDelimiter(s.source) {
+		return text
+	}
+	buf := s.tail + text
+	end := len(strings.TrimRight(buf, " \t\r\n"))
+	if i := strings.LastIndexByte(buf[:end], '<'); i >= 0 && closingPrefix.MatchString(buf[i:end]) {
+		end = len(strings.TrimRight(buf[:i], " \t\r\n"))
+	}
+	s.tail = buf[end:]
+	return buf[:end]
 }
 
 // inline drops a preface at the start of the first line ("Translation: …") from held text
@@ -140,7 +176,12 @@ func (s *shown) unthink(text string) string {
 // clean text is ever shown, never the raw.
 func (s *shown) end(e model.Entry) string {
 	if !s.holding {
-		return ""
+		tail := s.tail
+		s.tail = ""
+		if closeDelimiter.MatchString(tail) && !hasDelimiter(s.source) {
+			return ""
+		}
+		return tail
 	}
 	s.holding = false
 	switch {

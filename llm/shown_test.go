@@ -95,3 +95,22 @@ func TestShownNeverShowsReasoning(t *testing.T) {
 		})
 	}
 }
+
+// TestShownDropsDelimiterEcho cuts an answer wrapped in the source tags into three deltas
+// at every pair of byte positions: the tags are never shown.
+func TestShownDropsDelimiterEcho(t *testing.T) {
+	req := model.Request{Source: "Good morning\nall", To: ko}
+	for _, a := range []string{"<source>\n좋은 아침\n여러분\n</source>\n", "좋은 아침\n여러분 </source-2>"} {
+		c := Tidy(req.Source, a, ko, nil)
+		entry := model.Entry{Text: a, Clean: c.Clean, Status: model.StatusDone}
+		for i := 0; i <= len(a); i++ {
+			for j := i; j <= len(a); j++ {
+				s := newShown(req)
+				got := s.delta(a[:i]) + s.delta(a[i:j]) + s.delta(a[j:]) + s.end(entry)
+				if got != "좋은 아침\n여러분" {
+					t.Fatalf("%q cut at %d, %d: shown %q", a, i, j, got)
+				}
+			}
+		}
+	}
+}

@@ -25,6 +25,7 @@ var (
 	bucketPending   = []byte("pending")
 	bucketScripts   = []byte("scripts")
 	bucketSettings  = []byte("settings")
+	bucketMemory    = []byte("memory")
 
 	keySchema    = []byte("schema")
 	keyLanguages = []byte("languages")
@@ -35,6 +36,9 @@ var (
 // owner has never written anything.
 type ownerBuckets struct {
 	sessions, activity, entries, bySession, byScript, pending, scripts, settings *bolt.Bucket
+	// memory is the translation memory's index; nil in a file written before it existed,
+	// until the owner's next write.
+	memory *bolt.Bucket
 }
 
 func openOwnerBucket(b *bolt.Bucket) ownerBuckets {
@@ -50,6 +54,7 @@ func openOwnerBucket(b *bolt.Bucket) ownerBuckets {
 		pending:   b.Bucket(bucketPending),
 		scripts:   b.Bucket(bucketScripts),
 		settings:  b.Bucket(bucketSettings),
+		memory:    b.Bucket(bucketMemory),
 	}
 }
 
@@ -76,6 +81,12 @@ func writeOwner(tx *bolt.Tx, owner model.Owner) (ownerBuckets, error) {
 			if _, err := b.CreateBucket(name); err != nil {
 				return ownerBuckets{}, fmt.Errorf("create bucket %s of owner %q: %w", name, owner, err)
 			}
+		}
+	}
+	// Buckets added to the layout later are made on an owner's first write after it.
+	if b.Bucket(bucketMemory) == nil {
+		if _, err := b.CreateBucket(bucketMemory); err != nil {
+			return ownerBuckets{}, fmt.Errorf("create bucket %s of owner %q: %w", bucketMemory, owner, err)
 		}
 	}
 	return openOwnerBucket(b), nil

@@ -283,10 +283,14 @@ func finishTx(tx *bolt.Tx, e model.Entry) (model.Entry, error) {
 	stored.Error, stored.ErrorClass = e.Error, e.ErrorClass
 	stored.Usage, stored.FirstToken, stored.Duration = e.Usage, e.FirstToken, e.Duration
 	stored.Flags = e.Flags
+	stored.Memory = e.Memory
 	if e.Model != "" {
 		stored.Model = e.Model
 	}
 	if err := save(ob.entries, key, stored); err != nil {
+		return model.Entry{}, err
+	}
+	if err := indexMemory(ob, stored); err != nil {
 		return model.Entry{}, err
 	}
 	return stored, ob.pending.Delete(key)

@@ -15,8 +15,8 @@ import (
 
 // Entries returns owner's entries chosen by q: those of a session or a script (read through
 // their indexes) or all of them, newest first unless q.Oldest, below q.Before, at most
-// q.Limit. q.Search keeps entries whose source, translation or cleaned translation contains
-// the text, ignoring case.
+// q.Limit. q.Search keeps entries whose source, translation, cleaned or approved translation
+// contains the text, ignoring case; q.Approved those a person approved.
 func (s *Store) Entries(ctx context.Context, owner model.Owner, q model.EntryQuery) ([]model.Entry, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("list entries: %w", err)
@@ -35,14 +35,14 @@ func (s *Store) Entries(ctx context.Context, owner model.Owner, q model.EntryQue
 					return false, err
 				}
 			}
-			if !m.maybe(v) {
+			if !m.maybe(v) || q.Approved && !bytes.Contains(v, []byte(`"approved":`)) {
 				return true, nil
 			}
 			var e model.Entry
 			if err := decode(v, &e); err != nil {
 				return false, err
 			}
-			if q.ScriptID != "" && e.ScriptID != q.ScriptID || !m.match(e) {
+			if q.ScriptID != "" && e.ScriptID != q.ScriptID || !m.match(e) || q.Approved && e.Approved == "" {
 				return true, nil
 			}
 			e.Owner = owner
@@ -157,7 +157,7 @@ func (m *matcher) match(e model.Entry) bool {
 	if m.q == "" {
 		return true
 	}
-	return containsFold(e.Source, m.q) || containsFold(e.Text, m.q) || containsFold(e.Clean, m.q)
+	return containsFold(e.Source, m.q) || containsFold(e.Text, m.q) || containsFold(e.Clean, m.q) || containsFold(e.Approved, m.q)
 }
 
 func containsFold(s, lowered string) bool {

@@ -188,6 +188,9 @@ func deleteEntry(ob ownerBuckets, id uint64) (model.Entry, error) {
 	if err := ob.pending.Delete(u64(id)); err != nil {
 		return e, err
 	}
+	if err := unindexMemory(ob, e); err != nil {
+		return e, err
+	}
 	return e, ob.entries.Delete(u64(id))
 }
 

@@ -46,6 +46,8 @@ type Options struct {
 	Context int
 	// Now stamps finished entries; nil means time.Now.
 	Now func() time.Time
+	// NoMemory turns the translation memory off: every request goes to the model.
+	NoMemory bool
 }
 
 // Engine carries out translations end to end, the one home of a translation's lifecycle:
@@ -58,11 +60,12 @@ type Engine struct {
 	log      Log
 	context  int
 	now      func() time.Time
+	memory   bool
 }
 
 // New builds an engine over a provider and a log.
 func New(p Provider, log Log, opts Options) *Engine {
-	e := &Engine{provider: p, log: log, context: opts.Context, now: opts.Now}
+	e := &Engine{provider: p, log: log, context: opts.Context, now: opts.Now, memory: !opts.NoMemory}
 	switch {
 	case e.context == 0:
 		e.context = DefaultContext
@@ -80,7 +83,9 @@ func (e *Engine) Model() string { return e.provider.Model() }
 
 // Translate carries out req end to end and returns the finished, stored entry. It fills in
 // the model, the script's context and glossary and, for a retry after glossary misses
-// (req.Missed), notes that name them; logs the entry pending before the request leaves;
+// (req.Missed), notes that name them; looks the source up in the translation memory when
+// the log keeps one (see Memory), reusing an exact hit without a request and giving a near
+// one to the model as a hint; logs the entry pending before the request leaves;
 // streams it, calling emit for each event (tagged with the entry's id) on the caller's
 // goroutine; tidies the answer; and finishes the entry in one commit, even when ctx has
 // ended (the person pressed Esc, a client went away). The final event (EventDone or
@@ -98,6 +103,11 @@ func (e *Engine) Translate(ctx context.Context, req model.Request, emit func(mod
 	}
 	if err := e.prepare(ctx, &req); err != nil {
 		return model.Entry{}, err
+	}
+	if hit, ok, err := e.recall(ctx, &req); err != nil {
+		return model.Entry{}, err
+	} else if ok {
+		return e.reuse(ctx, req, hit, emit)
 	}
 	ent, err := e.log.Begin(ctx, req)
 	if err != nil {

@@ -19,9 +19,10 @@ import (
 
 // rig is an engine over the real OpenAI provider, a fake server and a bbolt file.
 type rig struct {
-	up  *llmtest.Server
-	st  *storage.Store
-	eng *llm.Engine
+	up   *llmtest.Server
+	st   *storage.Store
+	eng  *llm.Engine
+	prov *openai.Provider
 }
 
 func newRig(t *testing.T, cfg func(*openai.Config), handlers ...http.HandlerFunc) *rig {
@@ -41,7 +42,15 @@ func newRig(t *testing.T, cfg func(*openai.Config), handlers ...http.HandlerFunc
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = st.Close() })
-	return &rig{up: up, st: st, eng: llm.New(p, st, llm.Options{})}
+	// The translation memory is off in the rig: tests send the same source again and
+	// expect a request each time. The memory's own tests turn it on (withMemory).
+	return &rig{up: up, st: st, eng: llm.New(p, st, llm.Options{NoMemory: true}), prov: p}
+}
+
+// withMemory turns the rig's translation memory on.
+func (r *rig) withMemory() *rig {
+	r.eng = llm.New(r.prov, r.st, llm.Options{})
+	return r
 }
 
 func request(source string) model.Request {

@@ -72,3 +72,13 @@ func TestTranslateRemovesDelimiterEcho(t *testing.T) {
 		{"a tag inside is text", "Use <b>", "ko", []string{"<b>를 ", "쓰세요 <"}, "", nil},
 	})
 }
+
+func TestTranslateFlagsVariantMismatch(t *testing.T) {
+	variant := []model.Flag{model.FlagVariantMismatch}
+	runClean(t, []cleanCase{
+		{"simplified for zh-TW", "We meet tomorrow.", "zh-TW", []string{"我们明天", "开会。"}, "", variant},
+		{"traditional for zh-CN", "We meet tomorrow.", "zh-CN", []string{"我們明天", "開會。"}, "", variant},
+		{"traditional for zh-Hant", "We meet tomorrow.", "zh-Hant", []string{"我們明天", "開會。"}, "", nil},
+		{"simplified for zh-Hans", "We meet tomorrow.", "zh-Hans", []string{"我们明天", "开会。"}, "", nil},
+	})
+}

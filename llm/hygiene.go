@@ -33,9 +33,12 @@ type Check struct {
 // it ("Here is the translation: …", "Sure! Translation: …") when the source does not start
 // with one; then quotes wrapping the whole answer when the source was not wrapped in quotes.
 // Tags the source was sent between (<source>, </source>, <source-2>...) that the answer
-// repeats at its start or end are removed and flagged delimiter-echo. It flags an answer that repeats the source (when the source's script does not fit the
-// target, or it is a sentence rather than a name), an answer whose letters do not fit the
-// target's script, and every glossary term of the source whose translation the answer lacks.
+// repeats at its start or end are removed and flagged delimiter-echo. It flags an answer
+// that repeats the source (when the source's script does not fit the target, or it is a
+// sentence rather than a name), an answer whose letters do not fit the target's script, a
+// Chinese answer in the other variant (Simplified for a Traditional target or the reverse,
+// see wrongVariant), and every glossary term of the source whose translation the answer
+// lacks.
 // A reasoning block the answer starts with (<think>…</think>) is removed first; an answer
 // that is only reasoning has no clean text and is flagged reasoning-only. A blank answer
 // gives an empty Check.
@@ -67,6 +70,8 @@ func Tidy(source, answer string, to model.Language, glossary []model.GlossaryTer
 	}
 	if !fitsScript(text, to) {
 		c.Flags = append(c.Flags, model.FlagScriptMismatch)
+	} else if wrongVariant(text, to) {
+		c.Flags = append(c.Flags, model.FlagVariantMismatch)
 	}
 	for _, t := range GlossaryMisses(text, TermsIn(source, glossary)) {
 		c.Flags = append(c.Flags, model.GlossaryMiss(t.Term))

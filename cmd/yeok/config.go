@@ -37,6 +37,8 @@ type fileConfig struct {
 	DBTimeout         string     `toml:"db_timeout"`
 	FirstTokenTimeout string     `toml:"first_token_timeout"`
 	Context           *int       `toml:"context"`
+	// Memory = false turns the translation memory off.
+	Memory *bool `toml:"memory"`
 	// Keys rebinds the TUI's actions: [keys] copy = "alt+c", target = ["ctrl+t", "f2"].
 	Keys map[string]keyList `toml:"keys"`
 	// Theme replaces palette colours: [theme] accent = "#FF8800", or ["#light", "#dark"].
@@ -116,6 +118,8 @@ type config struct {
 	FirstTokenTimeout time.Duration
 	Context           int
 	ContextSet        bool
+	// NoMemory turns the translation memory off (--no-memory, memory = false).
+	NoMemory bool
 	// Keys is the TUI's key map; its zero value means the defaults.
 	Keys ui.KeyMap
 	// Theme is the TUI's palette changes; nil means none.
@@ -269,6 +273,7 @@ func resolveConfig(f *commonFlags, getenv env) (config, error) {
 	case fc.Context != nil:
 		c.Context, c.ContextSet = *fc.Context, true
 	}
+	c.NoMemory = f.noMemory || fc.Memory != nil && !*fc.Memory
 	return c, nil
 }
 

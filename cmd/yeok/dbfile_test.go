@@ -177,7 +177,10 @@ func TestExportLeftoverRemoved(t *testing.T) {
 	}
 }
 
-// mebibyte is a database file of 1 MiB holding 700 entries, built once for the tests that
+// mebibyteEntries entries fill a database file of 1 MiB.
+const mebibyteEntries = 655
+
+// mebibyte is a database file of 1 MiB holding mebibyteEntries entries, built once for the tests that
 // damage copies of it.
 var mebibyte struct {
 	once sync.Once
@@ -188,7 +191,7 @@ func mebibyteStore(t *testing.T) []byte {
 	t.Helper()
 	mebibyte.once.Do(func() {
 		path := filepath.Join(t.TempDir(), "good.db")
-		largeStore{sessions: 4, entries: 700}.build(t, path)
+		largeStore{sessions: 4, entries: mebibyteEntries}.build(t, path)
 		mebibyte.file, _ = os.ReadFile(path)
 	})
 	if len(mebibyte.file) != 1<<20 {
@@ -287,8 +290,8 @@ func TestSalvageTruncated(t *testing.T) {
 		t.Fatalf("salvage: exit %d stdout %q stderr %q", p.code, p.stdout, p.stderr)
 	}
 	saved := atoi(m[1])
-	if saved == 0 || saved >= 700 {
-		t.Fatalf("salvaged %d of 700 entries from a file cut at 600000 of %d bytes", saved, len(full))
+	if saved == 0 || saved >= mebibyteEntries {
+		t.Fatalf("salvaged %d of %d entries from a file cut at 600000 of %d bytes", saved, mebibyteEntries, len(full))
 	}
 	if p := yeokRun(t, quickExit, "", "db", "check", "--db", out); p.code != 0 {
 		t.Fatalf("check of the salvaged file: %d %q", p.code, p.stderr)
@@ -300,7 +303,7 @@ func TestSalvageTruncated(t *testing.T) {
 	if p := yeokRun(t, nil, "", "db", "check", "--db", cut, "--salvage", out); p.code != 1 || !strings.Contains(p.stderr, "exists") {
 		t.Fatalf("salvage over an existing file: exit %d %q", p.code, p.stderr)
 	}
-	t.Logf("salvaged %d of 700 entries", saved)
+	t.Logf("salvaged %d of %d entries", saved, mebibyteEntries)
 }
 
 // TestEmptyOrDirectoryDatabase: an existing empty file is damaged for every command, and a

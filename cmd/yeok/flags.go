@@ -30,6 +30,7 @@ type commonFlags struct {
 	maxInput                                  int
 	maxRetries, context, maxTargets           optionalInt
 	idleTimeout, firstTokenTimeout, dbTimeout time.Duration
+	noMemory                                  bool
 }
 
 // bind registers the common flags on fs.
@@ -45,6 +46,7 @@ func (f *commonFlags) bind(fs *flag.FlagSet) {
 	fs.Var(&f.maxRetries, "max-retries", "retry up to `N` times before the first token (default 2)")
 	fs.Var(&f.maxTargets, "max-targets", "most target languages one line may go into (default 8)")
 	fs.Var(&f.context, "context", "send a script's last `N` lines as context (default 6, 0 = off)")
+	fs.BoolVar(&f.noMemory, "no-memory", false, "ask the model even for a line translated before (the translation memory reuses it otherwise)")
 	fs.DurationVar(&f.idleTimeout, "idle-timeout", 0, "longest silence between chunks (default 30s)")
 	fs.DurationVar(&f.dbTimeout, "db-timeout", 0, "longest wait for another yeok process using the database (default 5s)")
 	fs.DurationVar(&f.firstTokenTimeout, "first-token-timeout", 0, "longest wait for the first token (default 60s)")

@@ -54,7 +54,7 @@ func BenchmarkFollow20PerSecond(b *testing.B) {
 		written := make([]time.Time, total+1)
 		var latencies []time.Duration
 		fl := &follower{
-			engine: llm.New(eng, st, llm.Options{}),
+			engine: llm.New(eng, st, llm.Options{NoMemory: true}),
 			out:    newEventPrinter(io.Discard, false),
 			errw:   io.Discard,
 			req:    model.Request{Owner: model.LocalOwner, ScriptID: fmt.Sprintf("bench-%d", i), To: "ko", Model: "m"},

@@ -34,7 +34,7 @@ func BenchmarkTranslateParallel(b *testing.B) {
 		b.Run(fmt.Sprintf("parallel=%d", parallel), func(b *testing.B) {
 			db := filepath.Join(b.TempDir(), "y.db")
 			for b.Loop() {
-				cmd := exec.Command(yeokBin, "translate", "--lines", "--parallel", fmt.Sprint(parallel), "--to", "ko",
+				cmd := exec.Command(yeokBin, "translate", "--lines", "--no-memory", "--parallel", fmt.Sprint(parallel), "--to", "ko",
 					"--db", db, "--script", "bench", input)
 				cmd.Env = []string{"HOME=" + dir, "XDG_CONFIG_HOME=" + filepath.Join(dir, "config"), "XDG_DATA_HOME=" + filepath.Join(dir, "data"),
 					"PATH=" + os.Getenv("PATH"), "GORACE=atexit_sleep_ms=0", probePortsEnv + "=off",

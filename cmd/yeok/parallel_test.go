@@ -115,7 +115,7 @@ func TestTranslateParallelKeepsOrder(t *testing.T) {
 	}
 
 	// --parallel 1 keeps the sequential rule: no preceding lines.
-	p = yeokRun(t, providerEnv(srv), "line 7\nline 8\n", "translate", "--lines", "--parallel", "1", "--to", "fr", "--db", db)
+	p = yeokRun(t, providerEnv(srv), "line 7\nline 8\n", "translate", "--lines", "--no-memory", "--parallel", "1", "--to", "fr", "--db", db)
 	reqs := srv.Requests()
 	if p.code != 0 || p.stdout != "L7\nL8\n" || strings.Contains(reqs[len(reqs)-1].LastUser(), "<preceding>") {
 		t.Fatalf("--parallel 1: code %d stdout %q, last request %q", p.code, p.stdout, reqs[len(reqs)-1].LastUser())
@@ -341,7 +341,7 @@ func TestTranslateResumeTargets(t *testing.T) {
 	}))
 	db := filepath.Join(t.TempDir(), "y.db")
 	in := "line 1\nline 2\nline 1\n"
-	args := []string{"translate", "--lines", "--max-retries", "0", "--to", "fr,ko", "--db", db, "--script", "r"}
+	args := []string{"translate", "--lines", "--no-memory", "--max-retries", "0", "--to", "fr,ko", "--db", db, "--script", "r"}
 	if p := yeokRun(t, providerEnv(srv), in, args...); p.code != 1 {
 		t.Fatalf("first run: code %d stderr %q", p.code, p.stderr)
 	}

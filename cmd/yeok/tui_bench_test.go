@@ -195,7 +195,7 @@ func BenchmarkStartToFirstFrame(b *testing.B) {
 	b.Run("binary-beside-a-writer", func(b *testing.B) {
 		// A second process translates line after line into the same file meanwhile.
 		srv := llmtest.New(b, llmtest.Deltas("옆 프로세스"))
-		writer := exec.Command(yeokBin, "translate", "--lines", "--to", "ko", "--db", db, "--script", "neighbour")
+		writer := exec.Command(yeokBin, "translate", "--lines", "--no-memory", "--to", "ko", "--db", db, "--script", "neighbour")
 		writer.Env = append(providerEnv(srv), "HOME="+b.TempDir(), "GORACE=atexit_sleep_ms=0")
 		writer.Stdin = strings.NewReader(strings.Repeat("a line from the neighbour\n", 1_000_000))
 		if err := writer.Start(); err != nil {

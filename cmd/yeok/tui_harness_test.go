@@ -63,14 +63,15 @@ func tuiTempStore(t *testing.T) *storage.Store {
 	return st
 }
 
-// newTUIEngine is the engine the TUI gets, pointed at baseURL and logging to log.
+// newTUIEngine is the engine the TUI gets, pointed at baseURL and logging to log, with the
+// translation memory off: tests and benchmarks send the same line again and again.
 func newTUIEngine(tb testing.TB, baseURL string, log llm.Log) *llm.Engine {
 	tb.Helper()
 	p, err := openai.New(openai.Config{BaseURL: baseURL, APIKey: fakeKey, Model: "gpt-4o-mini"})
 	if err != nil {
 		tb.Fatalf("openai.New: %v", err)
 	}
-	return llm.New(p, log, llm.Options{})
+	return llm.New(p, log, llm.Options{NoMemory: true})
 }
 
 // tuiConfig is the configuration cmd/yeok gives the app on a local terminal, with the

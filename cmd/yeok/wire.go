@@ -45,7 +45,7 @@ func newEngine(c config, p *openai.Provider, st *storage.Store) *llm.Engine {
 	if context == 0 {
 		context = -1 // none asked for
 	}
-	return llm.New(p, st, llm.Options{Context: context})
+	return llm.New(p, st, llm.Options{Context: context, NoMemory: c.NoMemory})
 }
 
 // openStore opens the database named by the config.

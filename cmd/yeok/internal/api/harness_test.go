@@ -58,7 +58,7 @@ func newEnv(t testing.TB, cfg Config, answer http.HandlerFunc, opts ...envOption
 	if cfg.Model == "" {
 		cfg.Model = "gpt-4o-mini"
 	}
-	a := New(cfg, llm.New(p, st, llm.Options{}), st)
+	a := New(cfg, llm.New(p, st, llm.Options{NoMemory: true}), st)
 	srv := httptest.NewServer(a)
 	t.Cleanup(func() {
 		srv.Close()

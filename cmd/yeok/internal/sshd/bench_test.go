@@ -62,7 +62,7 @@ func runBenchServer(in io.Reader, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	eng := llm.New(p, st, llm.Options{})
+	eng := llm.New(p, st, llm.Options{NoMemory: true})
 	srv, err := New(Config{
 		HostKeyPath: filepath.Join(dir, "host_key"), AllowAnyKey: true,
 		MaxSessions: 100, StreamsPerMinute: -1, FPS: fps, To: model.MustLanguage("ko-KR"),

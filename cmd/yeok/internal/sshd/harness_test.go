@@ -50,7 +50,7 @@ func newEngine(t testing.TB, base string, st *storage.Store) *llm.Engine {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return llm.New(p, st, llm.Options{})
+	return llm.New(p, st, llm.Options{NoMemory: true})
 }
 
 // syncBuffer is a log sink tests can read while the server writes.

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"slices"
 	"strings"
 	"time"
 )
@@ -168,6 +169,8 @@ func (e Entry) Display() string {
 		return e.Approved
 	case e.Clean != "":
 		return e.Clean
+	case slices.Contains(e.Flags, FlagReasoningOnly):
+		return "" // the raw text is the model's reasoning, never the translation
 	case e.Text != "":
 		return e.Text
 	default:

@@ -23,7 +23,9 @@ type Recollection struct {
 func (r Recollection) Exact() bool { return r.Entry.ID != 0 && r.Similarity >= 1 }
 
 // Near reports whether the recollection is of a similar source, to be given as a hint.
-func (r Recollection) Near() bool { return r.Entry.ID != 0 && r.Similarity >= NearMatch && r.Similarity < 1 }
+func (r Recollection) Near() bool {
+	return r.Entry.ID != 0 && r.Similarity >= NearMatch && r.Similarity < 1
+}
 
 // NormalizeSource is the form in which the translation memory compares sources: full- and
 // half-width forms folded, lower case, runs of white space as one space, trimmed.

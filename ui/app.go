@@ -45,6 +45,8 @@ type Store interface {
 	Script(ctx context.Context, owner model.Owner, id string) (model.Script, error)
 	// PutScript creates or updates a script's settings; sc.Owner must be set.
 	PutScript(ctx context.Context, sc model.Script) error
+	// Approve stores text as entry id's approved translation (empty: as it is).
+	Approve(ctx context.Context, owner model.Owner, id uint64, text string) (model.Entry, error)
 }
 
 // Config is everything the app needs from the front door that starts it.
@@ -144,6 +146,7 @@ type Model struct {
 	from, to  model.Language
 	more      []model.Language // further targets a line goes into with to
 	focus     int              // the target of the newest line that Copy copies
+	fix       *correction      // the translation the input box corrects, if any
 	scriptID  string
 	session   model.Session
 	modelName string
@@ -206,6 +209,9 @@ func New(cfg Config, tr Translator, st Store) Model {
 	}
 	if len(keys.Mark.Keys()) == 0 {
 		keys.Mark = DefaultKeyMap().Mark
+	}
+	if len(keys.Approve.Keys()) == 0 {
+		keys.Approve, keys.Correct = DefaultKeyMap().Approve, DefaultKeyMap().Correct
 	}
 	if cfg.To.IsAuto() {
 		cfg.To = "en"
@@ -293,6 +299,8 @@ func (m Model) handleResult(msg tea.Msg) (Model, tea.Cmd, bool) {
 		m, cmd = m.applyTranslated(msg)
 	case copiedMsg:
 		m, cmd = m.applyCopied(msg)
+	case approvedMsg:
+		m, cmd = m.applyApproved(msg)
 	case touchedMsg:
 		if msg.err != nil {
 			cmd = m.setFlash("could not save recent languages: "+msg.err.Error(), true)

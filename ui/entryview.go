@@ -199,6 +199,12 @@ func (b *block) meta(width int, last bool, lk look) string {
 	}
 	label, style := statusLabel(e.Status, st)
 	parts = append(parts, metaPart{style.Render(label), 9})
+	if e.Approved != "" {
+		parts = append(parts, metaPart{st.MetaOK.Render("✓ approved"), 8})
+	}
+	if e.Memory != 0 {
+		parts = append(parts, metaPart{st.MetaTag.Render("from memory"), 7})
+	}
 	if e.FirstToken > 0 {
 		parts = append(parts, metaPart{st.Meta.Render("ttft " + shortDuration(e.FirstToken)), 4})
 	}

@@ -410,3 +410,25 @@ func doneResult(text string) model.Result {
 		FirstToken: 320 * time.Millisecond, Duration: 1320 * time.Millisecond,
 	}
 }
+
+// Approve is the store's rule: a final entry gets the text (its own when text is empty).
+func (s *fakeStore) Approve(_ context.Context, _ model.Owner, id uint64, text string) (model.Entry, error) {
+	s.log.add("Approve")
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i := range s.entries {
+		if s.entries[i].ID != id {
+			continue
+		}
+		e := &s.entries[i]
+		if !e.Status.Final() {
+			return model.Entry{}, fmt.Errorf("entry %d is still streaming", id)
+		}
+		if text == "" {
+			text = e.Display()
+		}
+		e.Approved, e.ApprovedAt = text, testNow
+		return *e, nil
+	}
+	return model.Entry{}, fmt.Errorf("entry %d: %w", id, model.ErrNotFound)
+}

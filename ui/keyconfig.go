@@ -35,6 +35,7 @@ func (k *KeyMap) actions() []keyAction {
 		{"recall", &k.Recall, scopeRecall}, {"forward", &k.Forward, scopeRecall},
 		{"page_up", &k.PageUp, scopeChat}, {"page_down", &k.PageDown, scopeChat},
 		{"retry", &k.Retry, scopeChat}, {"copy", &k.Copy, scopeChat}, {"focus", &k.Focus, scopeChat},
+		{"approve", &k.Approve, scopeChat}, {"correct", &k.Correct, scopeChat},
 		{"target", &k.Target, scopeChat}, {"source", &k.Source, scopeChat}, {"swap", &k.Swap, scopeChat}, {"model", &k.Model, scopeChat},
 		{"history", &k.History, scopeChat}, {"help", &k.Help, scopeChat}, {"glossary", &k.Glossary, scopeChat},
 		{"cancel", &k.Cancel, scopeChat}, {"quit", &k.Quit, scopeChat},

@@ -16,6 +16,10 @@ type KeyMap struct {
 	Copy     key.Binding
 	// Focus moves among the targets of the newest line, for Copy.
 	Focus key.Binding
+	// Approve approves the focused translation as it is; Correct edits it in the input
+	// box, and Send then stores the correction as approved.
+	Approve key.Binding
+	Correct key.Binding
 
 	// Languages and panels.
 	Target  key.Binding
@@ -98,6 +102,8 @@ func DefaultKeyMap() KeyMap {
 		Retry:    key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "retry")),
 		Copy:     key.NewBinding(key.WithKeys("ctrl+y"), key.WithHelp("ctrl+y", "copy")),
 		Focus:    key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next target")),
+		Approve:  key.NewBinding(key.WithKeys("alt+a"), key.WithHelp("alt+a", "approve")),
+		Correct:  key.NewBinding(key.WithKeys("alt+e"), key.WithHelp("alt+e", "correct")),
 
 		Target:  key.NewBinding(key.WithKeys("ctrl+t"), key.WithHelp("ctrl+t", "language")),
 		Source:  key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "source language")),
@@ -158,10 +164,10 @@ func (h chatHelp) ShortHelp() []key.Binding {
 func (h chatHelp) FullHelp() [][]key.Binding {
 	k := h.keys
 	return [][]key.Binding{
-		{k.Send, k.Newline, relabel(k.Recall, "earlier"), relabel(k.Forward, "later")},
+		{k.Send, k.Newline, relabel(k.Recall, "earlier"), relabel(k.Forward, "later"), k.PageUp},
 		{relabel(k.Target, "target"), relabel(k.Source, "source"), relabel(k.Swap, "swap"), k.History, k.Model},
-		{k.Retry, k.Copy, k.Focus, k.PageUp, k.PageDown},
-		{relabel(k.Cancel, "stop/clear"), k.Quit, k.Glossary, relabel(k.Help, "close help")},
+		{k.Retry, k.Copy, relabel(k.Focus, "focus"), k.Approve, k.Correct},
+		{relabel(k.Cancel, "stop/clear"), k.Quit, k.Glossary, k.PageDown, relabel(k.Help, "close help")},
 	}
 }
 

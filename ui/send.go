@@ -359,8 +359,9 @@ func (f *flight) status() model.Status {
 	return model.StatusDone
 }
 
-// retry sends the newest line again into the targets of it that did not finish (all of
-// them for a line with one target), or continues a truncated one.
+// retry sends the newest line again into the targets of it that did not finish (the
+// focused one when all did; the one target of a line with one), or continues a truncated
+// one. A retry always asks the model, also for a line the memory answered.
 func (m Model) retry() (tea.Model, tea.Cmd) {
 	group := m.sb.lastGroup()
 	switch {
@@ -374,7 +375,8 @@ func (m Model) retry() (tea.Model, tea.Cmd) {
 	if len(group) == 1 {
 		last := group[0]
 		e := last.entry
-		req := model.Request{Source: e.Source, From: e.From, To: e.To}
+		// A retry asks the model again, also for a line the memory answered.
+		req := model.Request{Source: e.Source, From: e.From, To: e.To, NoMemory: true}
 		if e.Status == model.StatusTruncated {
 			req.Continue = last.prefix + e.Display()
 			return m.start(req, nil, startOpts{prefix: req.Continue}, nil)
@@ -389,10 +391,11 @@ func (m Model) retry() (tea.Model, tea.Cmd) {
 		}
 	}
 	if len(targets) == 0 {
-		return m, m.setFlash(fmt.Sprintf("every target of the last line is done (%d)", len(group)), false)
+		// Every target is done: the focused one is asked again.
+		targets = []model.Language{group[min(m.focus, len(group)-1)].entry.To}
 	}
 	e := group[0].entry
-	req := model.Request{Source: e.Source, From: e.From, Group: e.Group}
+	req := model.Request{Source: e.Source, From: e.From, Group: e.Group, NoMemory: true}
 	return m.start(req, targets, startOpts{}, nil)
 }
 

@@ -30,6 +30,8 @@ func (m Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		return m.quit()
 	case key.Matches(msg, k.Cancel):
 		switch {
+		case m.fix != nil && m.panel == panelChat:
+			return m.cancelCorrection()
 		case m.panel == panelHistory:
 			return m.historyBack()
 		case m.panel != panelChat:
@@ -67,7 +69,14 @@ func (m Model) chatKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	k := m.keys
 	switch {
 	case key.Matches(msg, k.Send):
+		if m.fix != nil {
+			return m.saveCorrection()
+		}
 		return m.send()
+	case key.Matches(msg, k.Approve):
+		return m.approve()
+	case key.Matches(msg, k.Correct):
+		return m.correct()
 	case key.Matches(msg, k.Target):
 		return m.openPicker(pickTarget)
 	case key.Matches(msg, k.Source):

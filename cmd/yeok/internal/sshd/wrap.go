@@ -158,6 +158,14 @@ func (s *sessionStore) Entries(ctx context.Context, owner model.Owner, q model.E
 	return s.Store.Entries(ctx, owner, q)
 }
 
+// Approve implements ui.Store.
+func (s *sessionStore) Approve(ctx context.Context, owner model.Owner, id uint64, text string) (model.Entry, error) {
+	if err := s.checkOwner("approve entry", owner); err != nil {
+		return model.Entry{}, err
+	}
+	return s.Store.Approve(ctx, owner, id, text)
+}
+
 // RecentLanguages implements ui.Store.
 func (s *sessionStore) RecentLanguages(ctx context.Context, owner model.Owner) ([]model.Language, error) {
 	if err := s.checkOwner("recent languages", owner); err != nil {

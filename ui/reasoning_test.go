@@ -66,3 +66,18 @@ func TestSnapshotLeavesOutReasoning(t *testing.T) {
 		}
 	}
 }
+
+// TestStatusBarSaysThinking: while every target of the line is still in its reasoning the
+// status bar says thinking; once one has text to show it says streaming.
+func TestStatusBarSaysThinking(t *testing.T) {
+	m := sized(newTestModel(t), 80, 24)
+	m = sendLine(m, "Hello")
+	m = frame(m, snapshot{thinking: true, deltas: 3, firstAt: testNow})
+	if s := m.stateView(); !strings.Contains(s, "thinking") {
+		t.Fatalf("state %q while thinking", s)
+	}
+	m = frame(m, snapshot{text: "안녕", deltas: 5, firstAt: testNow, lastAt: testNow})
+	if s := m.stateView(); !strings.Contains(s, "streaming") {
+		t.Fatalf("state %q while streaming", s)
+	}
+}

@@ -199,6 +199,8 @@ func (m Model) stateView() string {
 			text += " " + formatRate(r)
 		}
 		return spin + vc.render(&st.StatusBusy, text)
+	case phaseThinking:
+		return spin + vc.render(&st.StatusBusy, "thinking")
 	case phaseRetrying:
 		left := max(int(math.Ceil(snap.retryAt.Sub(m.clock).Seconds())), 0)
 		text := fmt.Sprintf("retrying in %ds", left)

@@ -360,6 +360,7 @@ func (f *flight) runOf(blk *block) *target {
 // the newest token of any, the deltas of all.
 func (f *flight) state() snapshot {
 	var s snapshot
+	thinking, shown := false, false // a target thinks; a target shows text
 	for _, r := range f.runs {
 		if r.returned {
 			continue
@@ -378,7 +379,11 @@ func (f *flight) state() snapshot {
 		if !x.retryAt.IsZero() && (s.retryAt.IsZero() || x.retryAt.Before(s.retryAt)) {
 			s.retryAt, s.attempt = x.retryAt, x.attempt
 		}
+		thinking = thinking || x.thinking && x.text == ""
+		shown = shown || x.text != ""
 	}
+	// The bar says thinking only while no target has text to show yet.
+	s.thinking = thinking && !shown
 	return s
 }
 

@@ -71,6 +71,10 @@ type Config struct {
 	// RatePerMinute caps the requests of one owner per minute, a request into several
 	// targets counting once per target (0: DefaultRatePerMinute; negative: unlimited).
 	RatePerMinute int
+	// KeepAlive is how long a stream may stay silent before an SSE comment (": keepalive")
+	// goes out, so that proxies that cut idle connections keep it; 0 means
+	// DefaultKeepAlive.
+	KeepAlive time.Duration
 	// MaxTargets caps the targets of one request's "langs" (0: model.DefaultMaxTargets).
 	MaxTargets int
 	// MaxInput caps one message in bytes, as model.CheckSource does (0: its default).
@@ -130,6 +134,9 @@ func New(cfg Config, tr Translator, st Store) *Server {
 	}
 	if cfg.RatePerMinute == 0 {
 		cfg.RatePerMinute = DefaultRatePerMinute
+	}
+	if cfg.KeepAlive <= 0 {
+		cfg.KeepAlive = DefaultKeepAlive
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now

@@ -19,6 +19,7 @@ func (s *Server) streamAll(sctx context.Context, w http.ResponseWriter, r *http.
 	defer cancel(nil)
 	sw := newSSEWriter(w, func(error) { cancel(errClientGone) })
 	defer sw.Close()
+	defer sw.keepAlive(s.cfg.KeepAlive)()
 
 	// upErrs is written by emit, which TranslateAll never calls from two streams at once,
 	// and read after it returns.

@@ -7,6 +7,10 @@ import (
 	"time"
 )
 
+// DefaultKeepAlive is how long a stream stays silent before a keepalive comment: well under
+// the 60 s idle timeout of common proxies (nginx, AWS ALB).
+const DefaultKeepAlive = 15 * time.Second
+
 // writeTimeout bounds one write to a client, so a client that stops reading cannot hold a
 // stream (and its upstream request) open forever.
 const writeTimeout = 30 * time.Second
@@ -40,10 +44,46 @@ type sseWriter struct {
 	failed  bool
 	closed  bool
 	buf     []byte
+	last    time.Time // when the last write went out (or the stream began)
 }
 
 func newSSEWriter(w http.ResponseWriter, onError func(error)) *sseWriter {
-	return &sseWriter{w: w, rc: http.NewResponseController(w), onError: onError}
+	return &sseWriter{w: w, rc: http.NewResponseController(w), onError: onError, last: time.Now()}
+}
+
+// keepAlive sends an SSE comment (": keepalive") whenever the stream has been silent for
+// interval, while the model thinks before its first token or between tokens, until the
+// returned stop is called. Clients that follow the SSE spec ignore comments. A comment
+// before the first token sends the headers, so a later failure is told in the stream (an
+// "event: error") rather than by the status.
+func (s *sseWriter) keepAlive(interval time.Duration) (stop func()) {
+	done := make(chan struct{})
+	go func() {
+		t := time.NewTimer(interval)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				t.Reset(s.comment(interval))
+			}
+		}
+	}()
+	return func() { close(done) }
+}
+
+// comment writes the keepalive comment when the stream has been silent for interval, and
+// returns how long until the next one may be due.
+func (s *sseWriter) comment(interval time.Duration) time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if quiet := time.Since(s.last); quiet < interval {
+		return interval - quiet
+	}
+	s.buf = append(s.buf[:0], ": keepalive\n\n"...)
+	s.send()
+	return interval
 }
 
 // Started reports whether headers (and so a 200) have been sent.
@@ -153,6 +193,7 @@ func (s *sseWriter) send() {
 	if err == nil {
 		err = s.rc.Flush()
 	}
+	s.last = time.Now()
 	if err != nil {
 		s.failed = true
 		if s.onError != nil {

@@ -83,6 +83,7 @@ func (s *Server) stream(sctx context.Context, w http.ResponseWriter, r *http.Req
 	defer cancel(nil)
 	sw := newSSEWriter(w, func(error) { cancel(errClientGone) })
 	defer sw.Close()
+	defer sw.keepAlive(s.cfg.KeepAlive)()
 
 	var mu sync.Mutex
 	var upErr *model.Error

@@ -30,9 +30,16 @@ type serveProc struct {
 // killed when the test ends if it is still running.
 func startServe(t *testing.T, provider *llmtest.Server, home string, args ...string) *serveProc {
 	t.Helper()
+	return startServeEnv(t, providerEnv(provider), home, args...)
+}
+
+// startServeEnv is startServe with the provider's environment given (a fake server in a
+// process of its own, for benchmarks).
+func startServeEnv(t testing.TB, env []string, home string, args ...string) *serveProc {
+	t.Helper()
 	p := &serveProc{exited: make(chan error, 1), stderrCollected: make(chan struct{})}
 	p.cmd = exec.Command(yeokBin, append([]string{"serve"}, args...)...)
-	p.cmd.Env = append(providerEnv(provider), "HOME="+home)
+	p.cmd.Env = append(env, "HOME="+home)
 	stderr, err := p.cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)

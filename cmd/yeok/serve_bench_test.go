@@ -1,0 +1,134 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"net/http"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/yeok/yeok/llm/llmtest"
+)
+
+// BenchmarkServeStreams is N streams at once through `yeok serve --http` (its own process,
+// a race-free build when the benchmarks run without -race), side by side with N at once
+// straight against the upstream, a fake server in a third process that waits 200 ms before
+// the first of 8 tokens. This process is only the client. One op is a round of each; the
+// metrics are the time to the first token, p50 and p99, for both, and their ratios.
+func BenchmarkServeStreams(b *testing.B) {
+	up := llmtest.StartProcess(b, "-tokens", "8", "-ttft", "200ms", "-interval", "10ms")
+	for _, n := range []int{200, 1000} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			home := b.TempDir()
+			sp := startServeEnv(b, []string{"OPENAI_API_KEY=" + fakeKey, "OPENAI_BASE_URL=" + up, probePortsEnv + "=off"}, home,
+				"--http", "127.0.0.1:0", "--db", filepath.Join(home, "y.db"), "--no-memory",
+				"--http-max-streams", fmt.Sprint(2*n), "--http-rate", "0")
+			client := &http.Client{Transport: &http.Transport{MaxIdleConns: 2 * n, MaxIdleConnsPerHost: 2 * n, MaxConnsPerHost: 0}}
+			yeok := func(i int) (time.Duration, error) {
+				body := fmt.Sprintf(`{"lang":"ko","message":"line %d of the round"}`, i)
+				return firstToken(client, "http://"+sp.httpAddr+"/translate", body, map[string]string{"x-script-id": fmt.Sprintf("load-%d", i%8)})
+			}
+			direct := func(i int) (time.Duration, error) {
+				body := fmt.Sprintf(`{"model":"gpt-4o-mini","stream":true,"messages":[{"role":"user","content":"line %d"}]}`, i)
+				return firstToken(client, up+"/chat/completions", body, nil)
+			}
+			// Warm the connection pools, so every round measures the same thing.
+			if _, err := concurrently(n, direct); err != nil {
+				b.Fatal(err)
+			}
+			if _, err := concurrently(n, yeok); err != nil {
+				b.Fatal(err)
+			}
+			var viaDirect, viaYeok []time.Duration
+			b.ResetTimer()
+			for range b.N {
+				d, err := concurrently(n, direct)
+				if err != nil {
+					b.Fatal(err)
+				}
+				y, err := concurrently(n, yeok)
+				if err != nil {
+					b.Fatal(err)
+				}
+				viaDirect, viaYeok = append(viaDirect, d...), append(viaYeok, y...)
+			}
+			b.StopTimer()
+			yp50, yp99 := pct(viaYeok, 50), pct(viaYeok, 99)
+			dp50, dp99 := pct(viaDirect, 50), pct(viaDirect, 99)
+			b.ReportMetric(msOf(yp50), "yeok-p50-ms")
+			b.ReportMetric(msOf(yp99), "yeok-p99-ms")
+			b.ReportMetric(msOf(dp50), "direct-p50-ms")
+			b.ReportMetric(msOf(dp99), "direct-p99-ms")
+			b.ReportMetric(float64(yp50)/float64(dp50), "p50-ratio")
+			b.ReportMetric(float64(yp99)/float64(dp99), "p99-ratio")
+		})
+	}
+}
+
+// concurrently runs n calls at once and returns their times.
+func concurrently(n int, call func(i int) (time.Duration, error)) ([]time.Duration, error) {
+	out := make([]time.Duration, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() { out[i], errs[i] = call(i) })
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// firstToken posts body and returns the time until the first SSE data line that carries
+// text (yeok's `data: <token>`, or an upstream chunk with content), reading the rest.
+func firstToken(client *http.Client, url, body string, headers map[string]string) (time.Duration, error) {
+	req, err := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
+	if err != nil {
+		return 0, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	for k, v := range headers {
+		req.Header.Set(k, v)
+	}
+	start := time.Now()
+	resp, err := client.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return 0, fmt.Errorf("%s: status %d", url, resp.StatusCode)
+	}
+	var first time.Duration
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		line := sc.Text()
+		if first == 0 && strings.HasPrefix(line, "data: ") && line != "data: [DONE]" &&
+			(!strings.HasPrefix(line, "data: {") || strings.Contains(line, `"content":"`) && !strings.Contains(line, `"content":""`)) {
+			first = time.Since(start)
+		}
+	}
+	if first == 0 {
+		return 0, fmt.Errorf("%s: no token", url)
+	}
+	return first, sc.Err()
+}
+
+func pct(d []time.Duration, p int) time.Duration {
+	if len(d) == 0 {
+		return 0
+	}
+	s := append([]time.Duration(nil), d...)
+	slices.Sort(s)
+	i := (len(s)*p + 99) / 100
+	return s[min(max(i-1, 0), len(s)-1)]
+}
+
+func msOf(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }

@@ -98,6 +98,11 @@ func (e *Engine) Model() string { return e.provider.Model() }
 // error says, interrupted; any other cancellation is stored cancelled. err is set only when the log failed; a failed translation is an entry with
 // StatusFailed.
 func (e *Engine) Translate(ctx context.Context, req model.Request, emit func(model.Event)) (model.Entry, error) {
+	return e.translate(ctx, req, nil, emit)
+}
+
+// translate is Translate with a Resend for a send that ends rate limited.
+func (e *Engine) translate(ctx context.Context, req model.Request, again Resend, emit func(model.Event)) (model.Entry, error) {
 	if req.Model == "" {
 		req.Model = e.provider.Model()
 	}
@@ -114,8 +119,14 @@ func (e *Engine) Translate(ctx context.Context, req model.Request, emit func(mod
 		return ent, fmt.Errorf("log entry: %w", err)
 	}
 	emit(model.Event{Kind: model.EventLogged, Entry: ent.ID})
+	return e.send(ctx, ent, req, again, model.Usage{}, emit)
+}
+
+// send streams req into ent, an entry logged pending for it, tidies the answer and
+// finishes the entry; share is usage of a batch the entry was in, added to its own.
+func (e *Engine) send(ctx context.Context, ent model.Entry, req model.Request, again Resend, share model.Usage, emit func(model.Event)) (model.Entry, error) {
 	show := newShown(req)
-	res := e.provider.Stream(ctx, req, func(ev model.Event) {
+	res := e.stream(ctx, req, again, func(ev model.Event) {
 		ev.Entry = ent.ID
 		switch ev.Kind {
 		case model.EventDone, model.EventError:
@@ -125,8 +136,8 @@ func (e *Engine) Translate(ctx context.Context, req model.Request, emit func(mod
 		}
 		emit(ev)
 	})
-	res = stopped(ctx, res)
 	ent.Apply(res, e.now())
+	ent.Usage = addUsage(ent.Usage, share)
 	tidy(&ent, req)
 	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), finishTimeout)
 	defer cancel()

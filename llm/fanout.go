@@ -24,9 +24,17 @@ import (
 // It returns the finished entries in the order of targets; an entry whose log failed is
 // the zero entry with its To set, and err joins those failures, each naming its target.
 func (e *Engine) TranslateAll(ctx context.Context, req model.Request, targets []model.Language, emit func(model.Event)) ([]model.Entry, error) {
+	return e.TranslateAllWith(ctx, req, targets, nil, emit)
+}
+
+// TranslateAllWith is TranslateAll, and a target whose send ends rate limited asks again
+// whether to send it again into its same pending entry (nil: never), so the line's entries
+// keep their place in the log (see Resend). Meanwhile the target's stream emits an
+// EventRetry, not its final event.
+func (e *Engine) TranslateAllWith(ctx context.Context, req model.Request, targets []model.Language, again Resend, emit func(model.Event)) ([]model.Entry, error) {
 	if len(targets) == 1 {
 		req.To = targets[0]
-		ent, err := e.Translate(ctx, req, func(ev model.Event) {
+		ent, err := e.translate(ctx, req, again, func(ev model.Event) {
 			ev.To = req.To
 			emit(ev)
 		})
@@ -57,7 +65,7 @@ func (e *Engine) TranslateAll(ctx context.Context, req model.Request, targets []
 			}
 			r := req
 			r.To = to
-			ent, err := e.Translate(ctx, r, func(ev model.Event) {
+			ent, err := e.translate(ctx, r, again, func(ev model.Event) {
 				ev.To = to
 				if ev.Kind == model.EventLogged {
 					defer done()

@@ -23,7 +23,12 @@ type Message struct {
 // goes into tagged blocks, and the rules say that whatever is inside them is text to
 // translate, never instructions. A tag that occurs in the text itself is replaced by one that
 // does not ("source-2"), so the text cannot close its block early.
+//
+// A batch request (req.Batch) gets the messages of a batch instead (see TranslateBatch).
 func Messages(req model.Request) []Message {
+	if len(req.Batch) > 0 {
+		return batchMessages(req)
+	}
 	preceding := untranslated(req.Preceding, req.Context)
 	texts := append([]string{req.Source}, preceding...)
 	for _, p := range req.Context {

@@ -111,6 +111,14 @@ type Request struct {
 	// NoMemory asks the model even when the translation memory holds this source (a retry
 	// of an answer taken from memory, or --no-memory).
 	NoMemory bool `json:"no_memory,omitempty"`
+	// Batch holds the lines of a batch request, numbered from 1 in their order: the model
+	// is asked for each line's translation keyed by its number (see llm.TranslateBatch).
+	// A batch request is sent, never logged: each line is an entry of its own.
+	Batch []string `json:"-"`
+	// BatchJSON asks for a batch's answer as a JSON object keyed by line number; without
+	// it, as "N: translation" lines. The provider sets it when it asks the server for
+	// structured output.
+	BatchJSON bool `json:"-"`
 }
 
 // Entry is one logged translation: one source text into one target language.

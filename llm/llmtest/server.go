@@ -59,6 +59,8 @@ type ChatRequest struct {
 	Stream      bool      `json:"stream"`
 	Temperature *float64  `json:"temperature"`
 	Messages    []Message `json:"messages"`
+	// ResponseFormat is the request's response_format, raw; nil when it has none.
+	ResponseFormat json.RawMessage `json:"response_format"`
 }
 
 // Message is one chat message of a request.

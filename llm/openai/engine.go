@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	openai "github.com/sashabaranov/go-openai"
@@ -68,6 +69,11 @@ type Config struct {
 	// whole-request timeout would cut long streams; FirstTokenTimeout and IdleTimeout
 	// replace it.
 	HTTPClient *http.Client
+	// PlainBatches asks for a batch's answer as "N: translation" lines only. By default a
+	// batch asks for a JSON object keyed by line number with response_format json_schema,
+	// and falls back to the lines, for good, once the server refuses response_format
+	// (400 or 422).
+	PlainBatches bool
 }
 
 // Provider streams translations from one OpenAI-compatible server. It is safe for concurrent
@@ -85,6 +91,9 @@ type Provider struct {
 	temperature float32
 	// backoffBase is the first computed retry wait; tests shorten it.
 	backoffBase time.Duration
+	// plainBatches: never ask for structured output (Config.PlainBatches), or the server
+	// refused it.
+	plainBatches atomic.Bool
 }
 
 // New checks cfg, fills in defaults and builds an Provider. It fails with model.ErrNoProvider
@@ -114,6 +123,7 @@ func New(cfg Config) (*Provider, error) {
 		temperature: cfg.Temperature,
 		backoffBase: backoffBase,
 	}
+	e.plainBatches.Store(cfg.PlainBatches)
 	switch {
 	case e.maxRetries == 0:
 		e.maxRetries = DefaultMaxRetries

@@ -49,6 +49,13 @@ func (e *Provider) Stream(ctx context.Context, req model.Request, emit func(mode
 	for n := 1; ; n++ {
 		s.res.Attempts = n
 		f := s.attempt(ctx, creq, name)
+		if f != nil && creq.ResponseFormat != nil && f.err.Class == model.ClassBadRequest && !s.text && ctx.Err() == nil {
+			// The server does not take response_format: the batch asks for numbered
+			// lines instead, now and from now on.
+			e.plainBatches.Store(true)
+			creq = e.chatRequest(req, name)
+			f = s.attempt(ctx, creq, name)
+		}
 		switch {
 		case f == nil:
 			s.end(model.Event{Kind: model.EventDone, Finish: s.res.Finish})
@@ -274,6 +281,12 @@ func (e *Provider) watch(actx context.Context, stop context.CancelCauseFunc, at 
 
 // chatRequest converts req into go-openai's request type.
 func (e *Provider) chatRequest(req model.Request, name string) openai.ChatCompletionRequest {
+	var format *openai.ChatCompletionResponseFormat
+	if len(req.Batch) > 0 && !e.plainBatches.Load() {
+		req.BatchJSON = true
+		format = &openai.ChatCompletionResponseFormat{Type: openai.ChatCompletionResponseFormatTypeJSONSchema,
+			JSONSchema: &openai.ChatCompletionResponseFormatJSONSchema{Name: "translations", Schema: llm.BatchSchema(len(req.Batch)), Strict: true}}
+	}
 	msgs := llm.Messages(req)
 	out := make([]openai.ChatCompletionMessage, len(msgs))
 	for i, m := range msgs {
@@ -284,10 +297,11 @@ func (e *Provider) chatRequest(req model.Request, name string) openai.ChatComple
 		temp = 0 // omitted: these models take only their default
 	}
 	return openai.ChatCompletionRequest{
-		Model:         name,
-		Messages:      out,
-		Temperature:   temp,
-		Stream:        true,
-		StreamOptions: &openai.StreamOptions{IncludeUsage: true},
+		Model:          name,
+		Messages:       out,
+		Temperature:    temp,
+		Stream:         true,
+		StreamOptions:  &openai.StreamOptions{IncludeUsage: true},
+		ResponseFormat: format,
 	}
 }

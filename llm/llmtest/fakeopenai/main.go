@@ -54,11 +54,8 @@ func main() {
 			pieced(w, r)
 		}
 	case *tokens > 0:
-		toks := make([]string, *tokens)
-		for i := range toks {
-			toks[i] = fmt.Sprintf(" 단어%d", i%97)
-		}
-		h = llmtest.Paced(func(*http.Request) []string { return toks }, *ttft, *interval, nil)
+		// A batch of lines gets as many tokens for each of its lines.
+		h = llmtest.Record(llmtest.PacedModel(*tokens, *ttft, *interval))
 	default:
 		fmt.Fprintln(os.Stderr, "fakeopenai: give -deltas, -tokens or -file")
 		os.Exit(2)

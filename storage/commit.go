@@ -32,7 +32,7 @@ type commitGroup struct {
 
 // rejoinWait bounds how long a commit waits for the writes of other processes that shared
 // the last one; see commitGroup.
-const rejoinWait = 500 * time.Microsecond
+const rejoinWait = time.Millisecond
 
 // groupCall is one write waiting for a commit.
 type groupCall struct {

@@ -14,8 +14,8 @@ import (
 const maxProblems = 50
 
 // Check verifies the file: bbolt's own page checks, then the store's invariants (every index
-// key points at an entry that belongs there, every entry is indexed, counters match). It
-// reads every entry. The error, which wraps model.ErrStoreCorrupt, lists one problem a line.
+// key points at an entry that belongs there, every entry is indexed, in the search index
+// too where its block has a filter, counters match). It reads every entry. The error, which wraps model.ErrStoreCorrupt, lists one problem a line.
 func (s *Store) Check(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("check %s: %w", s.path, err)
@@ -62,6 +62,7 @@ func checkOwnerData(ctx context.Context, b *bolt.Bucket, add func(format string,
 	}
 	sessionEntries := map[uint64]int{}
 	scriptEntries := map[string]int{}
+	var terms []uint64
 	n := 0
 	err := ob.entries.ForEach(func(k, v []byte) error {
 		if n++; n%4096 == 0 {
@@ -89,16 +90,49 @@ func checkOwnerData(ctx context.Context, b *bolt.Bucket, add func(format string,
 		if (e.Status == model.StatusPending) != has(ob.pending, k) {
 			add("entry %d has status %q but the pending index disagrees", e.ID, e.Status)
 		}
+		if f := bloom(searchFilter(ob, e.ID)); f != nil {
+			if terms = entryTerms(terms[:0], e); validSize(len(f)) && !f.hasAll(terms) {
+				add("entry %d is missing from the search index", e.ID)
+			}
+		}
 		return nil
 	})
 	if err != nil {
 		return err
 	}
+	checkSearch(ob, add)
 	checkSessions(ob, sessionEntries, add)
 	checkScripts(ob, scriptEntries, add)
 	return ob.pending.ForEach(func(k, _ []byte) error {
 		if !has(ob.entries, k) {
 			add("pending index names entry %x, which does not exist", k)
+		}
+		return nil
+	})
+}
+
+// searchFilter returns the search filter of id's block, or nil.
+func searchFilter(ob ownerBuckets, id uint64) []byte {
+	if ob.search == nil {
+		return nil
+	}
+	return ob.search.Get(u64(id >> searchShift))
+}
+
+// checkSearch checks that every search filter has a filter's size and covers entries.
+func checkSearch(ob ownerBuckets, add func(format string, args ...any)) {
+	if ob.search == nil {
+		return
+	}
+	c := ob.entries.Cursor()
+	_ = ob.search.ForEach(func(k, v []byte) error {
+		if len(k) != 8 || !validSize(len(v)) {
+			add("search index key %x holds %d bytes, not a filter", k, len(v))
+			return nil
+		}
+		block := fromU64(k)
+		if id, _ := c.Seek(u64(block << searchShift)); id == nil || fromU64(id)>>searchShift != block {
+			add("search index block %d holds no entries", block)
 		}
 		return nil
 	})

@@ -26,6 +26,7 @@ var (
 	bucketScripts   = []byte("scripts")
 	bucketSettings  = []byte("settings")
 	bucketMemory    = []byte("memory")
+	bucketSearch    = []byte("search")
 
 	keySchema    = []byte("schema")
 	keyLanguages = []byte("languages")
@@ -39,6 +40,8 @@ type ownerBuckets struct {
 	// memory is the translation memory's index; nil in a file written before it existed,
 	// until the owner's next write.
 	memory *bolt.Bucket
+	// search is the search index (see search.go); nil likewise.
+	search *bolt.Bucket
 }
 
 func openOwnerBucket(b *bolt.Bucket) ownerBuckets {
@@ -55,6 +58,7 @@ func openOwnerBucket(b *bolt.Bucket) ownerBuckets {
 		scripts:   b.Bucket(bucketScripts),
 		settings:  b.Bucket(bucketSettings),
 		memory:    b.Bucket(bucketMemory),
+		search:    b.Bucket(bucketSearch),
 	}
 }
 
@@ -84,9 +88,11 @@ func writeOwner(tx *bolt.Tx, owner model.Owner) (ownerBuckets, error) {
 		}
 	}
 	// Buckets added to the layout later are made on an owner's first write after it.
-	if b.Bucket(bucketMemory) == nil {
-		if _, err := b.CreateBucket(bucketMemory); err != nil {
-			return ownerBuckets{}, fmt.Errorf("create bucket %s of owner %q: %w", bucketMemory, owner, err)
+	for _, name := range [][]byte{bucketMemory, bucketSearch} {
+		if b.Bucket(name) == nil {
+			if _, err := b.CreateBucket(name); err != nil {
+				return ownerBuckets{}, fmt.Errorf("create bucket %s of owner %q: %w", name, owner, err)
+			}
 		}
 	}
 	return openOwnerBucket(b), nil

@@ -155,6 +155,9 @@ func beginTx(tx *bolt.Tx, req model.Request, now time.Time, mark processMark) (m
 	if err := save(ob.entries, key, e); err != nil {
 		return model.Entry{}, err
 	}
+	if err := indexSearch(ob, e); err != nil {
+		return model.Entry{}, err
+	}
 	return e, ob.pending.Put(key, mark.bytes())
 }
 
@@ -291,6 +294,9 @@ func finishTx(tx *bolt.Tx, e model.Entry) (model.Entry, error) {
 		return model.Entry{}, err
 	}
 	if err := indexMemory(ob, stored); err != nil {
+		return model.Entry{}, err
+	}
+	if err := indexSearch(ob, stored); err != nil {
 		return model.Entry{}, err
 	}
 	return stored, ob.pending.Delete(key)

@@ -189,6 +189,9 @@ func (s *Store) Approve(ctx context.Context, owner model.Owner, id uint64, text 
 		if err := save(ob.entries, u64(id), e); err != nil {
 			return err
 		}
+		if err := indexSearch(ob, e); err != nil {
+			return err
+		}
 		return indexMemory(ob, e)
 	})
 	if err != nil {

@@ -16,7 +16,8 @@ import (
 // Entries returns owner's entries chosen by q: those of a session or a script (read through
 // their indexes) or all of them, newest first unless q.Oldest, below q.Before, at most
 // q.Limit. q.Search keeps entries whose source, translation, cleaned or approved translation
-// contains the text, ignoring case; q.Approved those a person approved.
+// contains the text, ignoring case; q.Approved those a person approved. A search of two
+// characters or more reads only the blocks of entries the search index cannot rule out.
 func (s *Store) Entries(ctx context.Context, owner model.Owner, q model.EntryQuery) ([]model.Entry, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("list entries: %w", err)
@@ -29,7 +30,7 @@ func (s *Store) Entries(ctx context.Context, owner model.Owner, q model.EntryQue
 			return nil
 		}
 		n := 0
-		return walkEntries(ob, q, func(v []byte) (bool, error) {
+		return walkFiltered(ob, q, newBlockFilter(ob, m.q), func(v []byte) (bool, error) {
 			if n++; n%4096 == 0 {
 				if err := ctx.Err(); err != nil {
 					return false, err
@@ -59,6 +60,11 @@ func (s *Store) Entries(ctx context.Context, owner model.Owner, q model.EntryQue
 // walkEntries calls fn with the raw value of each entry q selects by session, script and
 // Before, in q's order, until fn returns false.
 func walkEntries(ob ownerBuckets, q model.EntryQuery, fn func(v []byte) (bool, error)) error {
+	return walkFiltered(ob, q, nil, fn)
+}
+
+// walkFiltered is walkEntries leaving out the blocks of entries bf rules out (nil: none).
+func walkFiltered(ob ownerBuckets, q model.EntryQuery, bf *blockFilter, fn func(v []byte) (bool, error)) error {
 	var (
 		c      *bolt.Cursor
 		prefix []byte
@@ -72,11 +78,16 @@ func walkEntries(ob ownerBuckets, q model.EntryQuery, fn func(v []byte) (bool, e
 			return nil
 		}
 		c = idx.Cursor()
+	case bf != nil:
+		return walkBlocks(ob.entries.Cursor(), q.Before, q.Oldest, bf, fn)
 	default:
 		c = ob.entries.Cursor()
 		return walkKeys(c, nil, q.Before, q.Oldest, func(_, v []byte) (bool, error) { return fn(v) })
 	}
 	return walkKeys(c, prefix, q.Before, q.Oldest, func(id, _ []byte) (bool, error) {
+		if !bf.may(fromU64(id)) {
+			return true, nil
+		}
 		v := ob.entries.Get(id)
 		if v == nil {
 			return true, nil // a dangling index key; Check reports it
@@ -108,6 +119,48 @@ func walkKeys(c *bolt.Cursor, prefix []byte, before uint64, oldest bool, fn func
 			return nil
 		}
 		more, err := fn(id, v)
+		if err != nil || !more {
+			return err
+		}
+		if oldest {
+			k, v = c.Next()
+		} else {
+			k, v = c.Prev()
+		}
+	}
+	return nil
+}
+
+// walkBlocks is walkKeys over the entries bucket that jumps over the blocks bf rules out.
+func walkBlocks(c *bolt.Cursor, before uint64, oldest bool, bf *blockFilter, fn func(v []byte) (bool, error)) error {
+	var k, v []byte
+	switch {
+	case oldest:
+		k, v = c.First()
+	case before == 0:
+		k, v = c.Last()
+	default:
+		if k, _ = c.Seek(u64(before)); k == nil {
+			k, v = c.Last()
+		} else {
+			k, v = c.Prev()
+		}
+	}
+	for k != nil && len(k) == 8 {
+		id := fromU64(k)
+		if oldest && before != 0 && id >= before {
+			return nil
+		}
+		if block := id >> searchShift; !bf.may(id) {
+			if oldest {
+				k, v = c.Seek(u64((block + 1) << searchShift))
+			} else {
+				c.Seek(u64(block << searchShift))
+				k, v = c.Prev()
+			}
+			continue
+		}
+		more, err := fn(v)
 		if err != nil || !more {
 			return err
 		}

@@ -148,6 +148,9 @@ func (s *Store) DeleteScript(ctx context.Context, owner model.Owner, id string) 
 					return err
 				}
 			}
+			if err := reindexSearch(ob, ids); err != nil {
+				return err
+			}
 			if err := ob.byScript.DeleteBucket(key); err != nil {
 				return err
 			}

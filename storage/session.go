@@ -149,6 +149,9 @@ func (s *Store) DeleteSession(ctx context.Context, owner model.Owner, id uint64)
 				return err
 			}
 		}
+		if err := reindexSearch(ob, ids); err != nil {
+			return err
+		}
 		if err := ob.activity.Delete(activityKey(sess)); err != nil {
 			return err
 		}
@@ -179,7 +182,8 @@ func uncountSession(ob ownerBuckets, sessionID uint64, entryIDs []uint64) error 
 }
 
 // deleteEntry removes an entry and its pending key, returning what it was. The caller fixes
-// the session and script indexes it knows about.
+// the session and script indexes it knows about, and the search index (reindexSearch) once
+// for all the entries it deletes.
 func deleteEntry(ob ownerBuckets, id uint64) (model.Entry, error) {
 	var e model.Entry
 	if err := load(ob.entries, u64(id), &e); err != nil && !errors.Is(err, model.ErrNotFound) {

@@ -55,6 +55,7 @@ type Options struct {
 //	                 [entry id]        -> nil            entries of a script
 //	    pending    [entry id]          -> nil            entries begun but not finished
 //	    scripts    <script id>         -> model.Script
+//	    search     [block]             -> Bloom filter   n-grams of entries id>>8 == block
 //	    settings   "languages"         -> []model.Language, most recent first
 //	               "model"             -> string, the model last picked in the TUI
 //
@@ -96,6 +97,23 @@ type Options struct {
 // time its process gives no other delegated Begin; run again here, it first looks for a
 // pending entry with its process's mark, that time and its source (findBegun) and returns
 // the one the holder had logged, so an entry is neither logged twice nor left pending.
+//
+// Search. Entries with a Search finds the entries whose texts contain the query, ignoring
+// case, anywhere, also inside a word and in scripts written without spaces, so the index
+// holds character n-grams rather than words: the bigrams and trigrams of the lowered and
+// width-folded source, translation, cleaned and approved text. A query of three characters
+// or more needs all its trigrams, one of two its bigram; one character reads every entry.
+// Words would be smaller but cannot find "uick" in "quick", and n-grams of a spaced script
+// cover its words anyway. A posting list per n-gram would answer exactly but cost several
+// times the text it indexes; instead the n-grams of each block of 256 consecutive entries go
+// into one Bloom filter (four hashes, grown through searchSizes so at most 30% of its bits
+// are set, an absent n-gram passing under 1%), a few bytes per entry. A search walks blocks
+// in the query's order, skips those whose filter rules the query out, and decodes and
+// matches the others' entries as a scan would, so the answer is the scan's. The filter of a
+// block is updated in the transaction that writes an entry (Begin, Finish, Approve) and
+// rebuilt from the entries left when some are deleted. A block with no filter (a file from
+// before the index, or salvaged) is read whole, and gets its filter from all its entries on
+// its next write; RebuildSearch builds them all.
 //
 // Pending entries. Begin records the streaming process in the pending index (pid and start
 // time, see processMark). Whoever opens the file marks interrupted the pending entries of

@@ -1,0 +1,325 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+	"math/bits"
+	"unicode"
+
+	bolt "go.etcd.io/bbolt"
+	"golang.org/x/text/width"
+
+	"github.com/yeok/yeok/model"
+)
+
+// The search index is a Bloom filter per block of searchBlock consecutive entry ids, holding
+// the character bigrams and trigrams of the entries' source, translation, cleaned and
+// approved text (see the Store comment for why). A query of two characters or more is looked
+// for only in the blocks whose filter may hold all its n-grams, and in the blocks that have
+// no filter; the entries found are then matched as before, so the index only skips work.
+
+const (
+	// searchShift makes a block of 256 entries: an id's block is id >> searchShift.
+	searchShift = 8
+	// searchHashes is how many bits a term sets.
+	searchHashes = 4
+	// searchFill is the share of set bits (in tenths) above which a filter grows: with four
+	// hashes an absent n-gram then passes less than one time in a hundred.
+	searchFill = 3
+	// bigramFlag tells a bigram's term from a trigram's.
+	bigramFlag = 1 << 63
+)
+
+// searchSizes are the filter sizes in bytes, smallest first: a filter starts at the first
+// and moves to the next when it gets too full. Each fits a whole number of 4 KiB pages with
+// its key, so bbolt wastes little around it.
+var searchSizes = [...]int{1000, 2016, 4056, 8152, 16344, 32728}
+
+// bloom is a block's filter.
+type bloom []byte
+
+// positions calls fn with the bit positions of term h.
+func (f bloom) positions(h uint64, fn func(byte, int)) {
+	h = mix(h)
+	a, b := uint32(h), uint32(h>>32)|1
+	n := uint64(len(f) * 8)
+	for i := range uint32(searchHashes) {
+		p := int(uint64(a+i*b) * n >> 32)
+		fn(1<<(p&7), p>>3)
+	}
+}
+
+func (f bloom) add(h uint64) {
+	f.positions(h, func(bit byte, i int) { f[i] |= bit })
+}
+
+// hasAll reports whether every term may be in the filter.
+func (f bloom) hasAll(terms []uint64) bool {
+	for _, h := range terms {
+		ok := true
+		f.positions(h, func(bit byte, i int) { ok = ok && f[i]&bit != 0 })
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// full reports whether the filter has more bits set than searchFill allows.
+func (f bloom) full() bool {
+	set := 0
+	for _, c := range f {
+		set += bits.OnesCount8(c)
+	}
+	return set*10 > len(f)*8*searchFill
+}
+
+// validSize reports whether n is a filter size.
+func validSize(n int) bool {
+	for _, s := range searchSizes {
+		if n == s {
+			return true
+		}
+	}
+	return false
+}
+
+// mix is splitmix64's finaliser, spreading a term over all 64 bits.
+func mix(x uint64) uint64 {
+	x ^= x >> 30
+	x *= 0xbf58476d1ce4e5b9
+	x ^= x >> 27
+	x *= 0x94d049bb133111eb
+	return x ^ x>>31
+}
+
+// foldRune folds a rune that strings.ToLower has already lowered: full- and half-width
+// forms to their usual width, then lower case again for the folded letters.
+func foldRune(r rune) rune {
+	if f := width.LookupRune(r).Folded(); f != 0 {
+		r = f
+	}
+	return unicode.ToLower(r)
+}
+
+// appendTerms appends the bigrams and trigrams of s, lowered as strings.ToLower does and
+// folded, each as one number (three runes of 21 bits fit in 64).
+func appendTerms(dst []uint64, s string) []uint64 {
+	var a, b rune
+	n := 0
+	for _, r := range s {
+		if r >= 0x80 {
+			r = foldRune(unicode.ToLower(r))
+		} else if 'A' <= r && r <= 'Z' {
+			r += 'a' - 'A'
+		}
+		n++
+		if n >= 2 {
+			dst = append(dst, bigramFlag|uint64(b)<<21|uint64(r))
+		}
+		if n >= 3 {
+			dst = append(dst, uint64(a)<<42|uint64(b)<<21|uint64(r))
+		}
+		a, b = b, r
+	}
+	return dst
+}
+
+// entryTerms appends the terms of every text of e that search matches, each text once.
+func entryTerms(dst []uint64, e model.Entry) []uint64 {
+	texts := [...]string{e.Source, e.Text, e.Clean, e.Approved}
+	for i, t := range texts {
+		seen := false
+		for _, u := range texts[:i] {
+			seen = seen || u == t
+		}
+		if !seen {
+			dst = appendTerms(dst, t)
+		}
+	}
+	return dst
+}
+
+// queryTerms returns the terms a block must hold to contain the lowered query q: its
+// trigrams, or its bigram when it has two characters; nil when it is shorter and blocks
+// cannot be told apart.
+func queryTerms(q string) []uint64 {
+	all := appendTerms(nil, q)
+	if len(all) == 1 {
+		return all
+	}
+	var out []uint64
+	for _, h := range all {
+		if h&bigramFlag == 0 {
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
+// indexSearch adds e's text to the filter of its block. A block without a filter (its
+// entries were made before the index, or it had none left) gets one built from all its
+// entries, as does a filter that grew too full.
+func indexSearch(ob ownerBuckets, e model.Entry) error {
+	if ob.search == nil {
+		return nil
+	}
+	block := e.ID >> searchShift
+	old := ob.search.Get(u64(block))
+	if old == nil || !validSize(len(old)) {
+		return rebuildBlock(ob, block)
+	}
+	f := append(bloom(nil), old...)
+	for _, h := range entryTerms(nil, e) {
+		f.add(h)
+	}
+	if f.full() && len(f) < searchSizes[len(searchSizes)-1] {
+		return rebuildBlock(ob, block)
+	}
+	return ob.search.Put(u64(block), f)
+}
+
+// reindexSearch rebuilds the filters of the blocks of deleted entries from the entries left
+// in them, so deleted text stops matching.
+func reindexSearch(ob ownerBuckets, deleted []uint64) error {
+	if ob.search == nil {
+		return nil
+	}
+	done := map[uint64]bool{}
+	for _, id := range deleted {
+		if block := id >> searchShift; !done[block] {
+			done[block] = true
+			if err := rebuildBlock(ob, block); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// rebuildBlock builds the filter of one block from its entries.
+func rebuildBlock(ob ownerBuckets, block uint64) error {
+	_, _, err := buildBlock(ob, block, nil)
+	return err
+}
+
+// buildBlock builds the filter of one block from its entries, in the smallest size that is
+// not too full, and returns how many entries it holds; a block with none loses its filter.
+// terms is a buffer to reuse, returned grown. An entry that does not decode is left out
+// (Check reports it).
+func buildBlock(ob ownerBuckets, block uint64, terms []uint64) (int, []uint64, error) {
+	lo, hi := block<<searchShift, (block+1)<<searchShift
+	n := 0
+	c := ob.entries.Cursor()
+	for k, v := c.Seek(u64(lo)); k != nil && len(k) == 8 && fromU64(k) < hi; k, v = c.Next() {
+		var e model.Entry
+		if decode(v, &e) != nil {
+			continue
+		}
+		n++
+		terms = entryTerms(terms, e)
+	}
+	key := u64(block)
+	if n == 0 {
+		return 0, terms, ob.search.Delete(key)
+	}
+	var f bloom
+	for _, size := range searchSizes {
+		f = make(bloom, size)
+		for _, h := range terms {
+			f.add(h)
+		}
+		if !f.full() {
+			break
+		}
+	}
+	return n, terms, ob.search.Put(key, f)
+}
+
+// blockFilter answers whether an entry's block may hold a query's terms, remembering the
+// last block asked about.
+type blockFilter struct {
+	b     *bolt.Bucket
+	terms []uint64
+	block uint64
+	known bool
+	pass  bool
+}
+
+// newBlockFilter returns the filter for the lowered query q, or nil when every block must
+// be read (no index, or a query too short for it).
+func newBlockFilter(ob ownerBuckets, q string) *blockFilter {
+	if ob.search == nil {
+		return nil
+	}
+	terms := queryTerms(q)
+	if len(terms) == 0 {
+		return nil
+	}
+	return &blockFilter{b: ob.search, terms: terms}
+}
+
+// may reports whether entry id's block may hold a match; a block without a filter may.
+func (x *blockFilter) may(id uint64) bool {
+	if x == nil {
+		return true
+	}
+	if block := id >> searchShift; !x.known || block != x.block {
+		x.block, x.known = block, true
+		f := x.b.Get(u64(block))
+		x.pass = f == nil || !validSize(len(f)) || bloom(f).hasAll(x.terms)
+	}
+	return x.pass
+}
+
+// RebuildSearch builds every owner's search index from its entries, replacing what was
+// there, and returns how many entries it indexed. Files made before the index existed are
+// searched correctly without it, only more slowly.
+func (s *Store) RebuildSearch(ctx context.Context) (int, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, fmt.Errorf("rebuild search index: %w", err)
+	}
+	total := 0
+	err := s.update(func(tx *bolt.Tx) error {
+		total = 0
+		owners := tx.Bucket(bucketOwners)
+		var names [][]byte
+		if err := owners.ForEachBucket(func(name []byte) error {
+			names = append(names, append([]byte(nil), name...))
+			return nil
+		}); err != nil {
+			return err
+		}
+		var terms []uint64
+		for _, name := range names {
+			ob, err := writeOwner(tx, model.Owner(name))
+			if err != nil {
+				return err
+			}
+			if err := owners.Bucket(name).DeleteBucket(bucketSearch); err != nil {
+				return err
+			}
+			if ob.search, err = owners.Bucket(name).CreateBucket(bucketSearch); err != nil {
+				return err
+			}
+			k, _ := ob.entries.Cursor().First()
+			for k != nil {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+				block := fromU64(k) >> searchShift
+				var n int
+				if n, terms, err = buildBlock(ob, block, terms[:0]); err != nil {
+					return err
+				}
+				total += n
+				k, _ = ob.entries.Cursor().Seek(u64((block + 1) << searchShift))
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("rebuild search index: %w", err)
+	}
+	return total, nil
+}

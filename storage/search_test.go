@@ -1,0 +1,357 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/yeok/yeok/model"
+)
+
+// searchLines are the texts of the search tests' entries: source and translation, in
+// several scripts, widths and cases.
+var searchLines = [][2]string{
+	{"The Quick Brown Fox jumps", "빠른 갈색 여우가 뛰어오른다"},
+	{"A needle in the haystack", "건초 더미 속의 바늘"},
+	{"すばやい茶色のキツネ", "날쌘 여우"},
+	{"学生们在图书馆学习", "Students study in the library"},
+	{"ＦＵＬＬ ｗｉｄｔｈ Ｌｅｔｔｅｒｓ", "전각 글자"},
+	{"ｶﾀｶﾅ half width kana", "반각 가나"},
+	{"ΣΊΣΥΦΟΣ and İstanbul", "시시포스"},
+	{`a "quoted" word \ and tab	here`, "따옴표"},
+}
+
+// searchQueries cover hits and misses in every script, case and width differences,
+// substrings inside words, and one-character queries (which scan).
+var searchQueries = []string{
+	"quick", "QUICK BROWN", "uick br", "fox jumps", "갈색", "여우", "바늘", "속의 바", "キツネ", "茶色の",
+	"图书馆", "书", "狐", "ｷﾂﾈ", "ｶﾀｶﾅ", "カタカナ", "ｆｕｌｌ", "full", "ＦＵＬＬ ｗ", "σίσυφος", "i̇stanbul",
+	"line 3", "line 3 of", "ine 12", "needle", "NEEDLE IN", "absent words", "zzq", "a", "z", "여", "\"quoted\"",
+	"\\ and", "tab\there", "haystack 바늘", "",
+}
+
+// logLines logs n finished entries of owner in one transaction, cycling through searchLines
+// with a line number, over the given sessions; every third session's entries are in a
+// script.
+func logLines(t *testing.T, s *Store, owner model.Owner, sessions []uint64, n int) []model.Entry {
+	t.Helper()
+	var out []model.Entry
+	err := s.update(func(tx *bolt.Tx) error {
+		for i := range n {
+			l := searchLines[i%len(searchLines)]
+			sid := sessions[i%len(sessions)]
+			req := model.Request{Owner: owner, SessionID: sid, Source: fmt.Sprintf("Line %d of %s", i, l[0]), To: korean}
+			if sid%3 == 0 {
+				req.ScriptID = fmt.Sprintf("script-%d", sid)
+			}
+			e, err := beginTx(tx, req, s.now(), selfMark())
+			if err != nil {
+				return err
+			}
+			e.Apply(model.Result{Status: model.StatusDone, Text: l[1], Finish: "stop"}, s.now())
+			if i%5 == 0 {
+				e.Clean = strings.ToUpper(l[1])
+			}
+			if e, err = finishTx(tx, e); err != nil {
+				return err
+			}
+			out = append(out, e)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// newSessions makes n sessions of owner.
+func newSessions(t *testing.T, s *Store, owner model.Owner, n int) []uint64 {
+	t.Helper()
+	var ids []uint64
+	for range n {
+		sess, err := s.NewSession(context.Background(), owner, model.Session{Origin: "test"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, sess.ID)
+	}
+	return ids
+}
+
+// scanSearch is the meaning of a search, computed without the store's search: every entry q
+// selects without its Search, kept when a text contains the query ignoring case.
+func scanSearch(t *testing.T, s *Store, owner model.Owner, q model.EntryQuery) []uint64 {
+	t.Helper()
+	all := q
+	all.Search, all.Limit = "", 0
+	list, err := s.Entries(context.Background(), owner, all)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lq := strings.ToLower(q.Search)
+	var ids []uint64
+	for _, e := range list {
+		if q.Limit > 0 && len(ids) == q.Limit {
+			break
+		}
+		for _, text := range []string{e.Source, e.Text, e.Clean, e.Approved} {
+			if text != "" && strings.Contains(strings.ToLower(text), lq) {
+				ids = append(ids, e.ID)
+				break
+			}
+		}
+	}
+	return ids
+}
+
+func searchIDs(t *testing.T, s *Store, owner model.Owner, q model.EntryQuery) []uint64 {
+	t.Helper()
+	list, err := s.Entries(context.Background(), owner, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := make([]uint64, len(list))
+	for i, e := range list {
+		ids[i] = e.ID
+	}
+	return ids
+}
+
+// assertSameAsScan runs every query in every shape of EntryQuery and compares the store's
+// answer with scanSearch's; it returns how many queries found something.
+func assertSameAsScan(t *testing.T, s *Store, owner model.Owner, sessions []uint64) int {
+	t.Helper()
+	shapes := []model.EntryQuery{
+		{}, {Oldest: true}, {Limit: 3}, {Oldest: true, Limit: 5}, {Before: 600}, {Before: 300, Oldest: true},
+		{SessionID: sessions[1]}, {SessionID: sessions[2], Oldest: true, Limit: 4}, {ScriptID: "script-3"},
+		{Approved: true},
+	}
+	hits := 0
+	for _, query := range searchQueries {
+		for _, shape := range shapes {
+			q := shape
+			q.Search = query
+			want, got := scanSearch(t, s, owner, q), searchIDs(t, s, owner, q)
+			if !slices.Equal(got, want) {
+				t.Errorf("search %q in %+v: got %d entries %v, want %d %v", query, shape, len(got), head(got), len(want), head(want))
+			}
+			if len(want) > 0 {
+				hits++
+			}
+		}
+	}
+	return hits
+}
+
+func head(ids []uint64) []uint64 { return ids[:min(len(ids), 8)] }
+
+// TestSearchIndexSameAsScan: with the index, every query finds exactly the entries a scan
+// finds, in every script and shape of query, and rules out blocks for a miss.
+func TestSearchIndexSameAsScan(t *testing.T) {
+	s := openTest(t)
+	sessions := newSessions(t, s, ownerA, 4)
+	entries := logLines(t, s, ownerA, sessions, 1100)
+	if _, err := s.Approve(context.Background(), ownerA, entries[700].ID, "얼룩말 횡단보도 Zebra crossing"); err != nil {
+		t.Fatal(err)
+	}
+	if hits := assertSameAsScan(t, s, ownerA, sessions); hits == 0 {
+		t.Fatal("no query found anything")
+	}
+	for _, q := range []string{"zebra", "얼룩말", "보도 ze"} {
+		if got := searchIDs(t, s, ownerA, model.EntryQuery{Search: q}); !slices.Equal(got, []uint64{entries[700].ID}) {
+			t.Errorf("approved text %q: found %v", q, got)
+		}
+	}
+	_ = s.view(func(tx *bolt.Tx) error {
+		ob := readOwner(tx, ownerA)
+		if n := ob.search.Stats().KeyN; n != 5 {
+			t.Errorf("%d search filters for 1,100 entries, want 5", n)
+		}
+		for _, q := range []string{"absent words", "zzqxy", "얼룩소가 없다", "犬が走る", "犬"} {
+			bf := newBlockFilter(ob, strings.ToLower(q))
+			if len(q) > 3 && bf == nil {
+				t.Errorf("query %q does not use the index", q)
+			}
+			for id := uint64(1); id < 1100; id += 256 {
+				if bf.may(id) && len([]rune(q)) > 1 {
+					t.Errorf("query %q reads block %d", q, id>>searchShift)
+				}
+			}
+		}
+		return nil
+	})
+	if err := s.Check(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestSearchAfterDelete: deleting a session or a script takes its entries' text out of the
+// filters of their blocks, while the entries left are still found.
+func TestSearchAfterDelete(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	sessions := newSessions(t, s, ownerA, 4)
+	logLines(t, s, ownerA, sessions, 600)
+	lone := translate(t, s, model.Request{Owner: ownerA, SessionID: sessions[3], Source: "a platypus walks in"}, model.StatusDone, "오리너구리")
+	kept := translate(t, s, model.Request{Owner: ownerA, SessionID: sessions[0], Source: "a platypus stays"}, model.StatusDone, "남는 오리너구리")
+	if got := searchIDs(t, s, ownerA, model.EntryQuery{Search: "platypus walks"}); !slices.Equal(got, []uint64{lone.ID}) {
+		t.Fatalf("before delete: %v", got)
+	}
+	if err := s.DeleteSession(ctx, ownerA, sessions[3]); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DeleteScript(ctx, ownerA, "script-3"); err != nil {
+		t.Fatal(err)
+	}
+	if got := searchIDs(t, s, ownerA, model.EntryQuery{Search: "오리너구리"}); !slices.Equal(got, []uint64{kept.ID}) {
+		t.Fatalf("after delete: %v, want only %d", got, kept.ID)
+	}
+	_ = s.view(func(tx *bolt.Tx) error {
+		if bf := newBlockFilter(readOwner(tx, ownerA), "platypus walks"); bf.may(lone.ID) {
+			t.Error("the deleted entry's text is still in its block's filter")
+		}
+		return nil
+	})
+	assertSameAsScan(t, s, ownerA, sessions)
+	if err := s.Check(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestSearchWithoutIndex: a file made before the index (no search bucket) is searched by
+// scanning, keeps its old entries findable when new ones share their block, and after
+// RebuildSearch has filters and finds the same.
+func TestSearchWithoutIndex(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	sessions := newSessions(t, s, ownerA, 4)
+	logLines(t, s, ownerA, sessions, 400)
+	dropSearch := func() {
+		t.Helper()
+		if err := s.update(func(tx *bolt.Tx) error {
+			return tx.Bucket(bucketOwners).Bucket([]byte(ownerA)).DeleteBucket(bucketSearch)
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	dropSearch()
+	want := map[string][]uint64{}
+	for _, q := range searchQueries {
+		want[q] = searchIDs(t, s, ownerA, model.EntryQuery{Search: q})
+	}
+	assertSameAsScan(t, s, ownerA, sessions)
+
+	// A new entry lands in the last old block, whose filter then covers the old entries too.
+	translate(t, s, model.Request{Owner: ownerA, SessionID: sessions[0], Source: "a new line"}, model.StatusDone, "새 줄")
+	for _, q := range searchQueries {
+		got := searchIDs(t, s, ownerA, model.EntryQuery{Search: q, Before: 401})
+		if !slices.Equal(got, want[q]) {
+			t.Errorf("search %q after a new entry: %v, want %v", q, head(got), head(want[q]))
+		}
+	}
+	assertSameAsScan(t, s, ownerA, sessions)
+
+	dropSearch()
+	n, err := s.RebuildSearch(ctx)
+	if err != nil || n != 401 {
+		t.Fatalf("RebuildSearch: %d, %v; want 401", n, err)
+	}
+	_ = s.view(func(tx *bolt.Tx) error {
+		if k := readOwner(tx, ownerA).search.Stats().KeyN; k != 2 {
+			t.Errorf("%d filters after rebuilding, want 2", k)
+		}
+		return nil
+	})
+	for _, q := range searchQueries {
+		if got := searchIDs(t, s, ownerA, model.EntryQuery{Search: q, Before: 401}); !slices.Equal(got, want[q]) {
+			t.Errorf("search %q after rebuilding: %v, want %v", q, head(got), head(want[q]))
+		}
+	}
+	assertSameAsScan(t, s, ownerA, sessions)
+	if err := s.Check(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestSearchPendingAndOwners: a pending entry is found by its source, and one owner's text is
+// never found in, nor counted in the filters of, another's.
+func TestSearchPendingAndOwners(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	sessions := newSessions(t, s, ownerA, 4)
+	logLines(t, s, ownerA, sessions, 300)
+	p, err := s.Begin(ctx, model.Request{Owner: ownerA, Source: "still streaming kangaroo", To: korean})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := searchIDs(t, s, ownerA, model.EntryQuery{Search: "kangaroo"}); !slices.Equal(got, []uint64{p.ID}) {
+		t.Fatalf("pending entry: %v", got)
+	}
+	translate(t, s, model.Request{Owner: ownerB, Source: "wombat of owner b"}, model.StatusDone, "웜뱃")
+	if got := searchIDs(t, s, ownerA, model.EntryQuery{Search: "wombat"}); len(got) != 0 {
+		t.Fatalf("owner A found owner B's entries %v", got)
+	}
+	if got := searchIDs(t, s, ownerB, model.EntryQuery{Search: "웜뱃"}); len(got) != 1 {
+		t.Fatalf("owner B found %v", got)
+	}
+	if got := searchIDs(t, s, ownerB, model.EntryQuery{Search: "quick"}); len(got) != 0 {
+		t.Fatalf("owner B found owner A's entries %v", got)
+	}
+	_ = s.view(func(tx *bolt.Tx) error {
+		if bf := newBlockFilter(readOwner(tx, ownerA), "wombat"); bf.may(1) {
+			t.Error("owner A's filter holds owner B's text")
+		}
+		return nil
+	})
+	assertSameAsScan(t, s, ownerA, sessions)
+}
+
+// TestCheckSearchIndex: Check reports a filter that lost an entry's text.
+func TestCheckSearchIndex(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	sessions := newSessions(t, s, ownerA, 2)
+	logLines(t, s, ownerA, sessions, 10)
+	if err := s.Check(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.update(func(tx *bolt.Tx) error {
+		ob := readOwner(tx, ownerA)
+		return ob.search.Put(u64(0), make([]byte, searchSizes[0]))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	err := s.Check(ctx)
+	if err == nil || !strings.Contains(err.Error(), "missing from the search index") {
+		t.Fatalf("Check: %v", err)
+	}
+	if _, err := s.RebuildSearch(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Check(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestQueryTerms: a query's terms are its trigrams, or its bigram, folded as entries' are.
+func TestQueryTerms(t *testing.T) {
+	tests := []struct {
+		query string
+		terms int
+	}{
+		{"", 0}, {"a", 0}, {"ab", 1}, {"abc", 1}, {"여우가 뛴다", 4}, {"ｶﾀｶﾅ", 2},
+	}
+	for _, tt := range tests {
+		if got := queryTerms(tt.query); len(got) != tt.terms {
+			t.Errorf("queryTerms(%q): %d terms, want %d", tt.query, len(got), tt.terms)
+		}
+	}
+	if !slices.Equal(queryTerms("ｶﾀｶﾅ"), queryTerms("カタカナ")) || !slices.Equal(queryTerms("ＦＵＬＬ"), queryTerms("full")) {
+		t.Error("widths fold apart")
+	}
+}

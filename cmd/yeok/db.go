@@ -10,7 +10,7 @@ import (
 	"github.com/yeok/yeok/storage"
 )
 
-const dbSynopsis = "yeok db check [--salvage NEW.db] | yeok db compact   (check the database file and copy what can be read of a damaged one, or compact it in place)"
+const dbSynopsis = "yeok db check [--repair | --salvage NEW.db] | yeok db compact   (check the database file, rebuild its search index, copy what can be read of a damaged one, or compact it in place)"
 
 // salvageHint is what `db check` adds to a damaged file's message.
 const salvageHint = "; `yeok db check --salvage NEW.db` copies what can still be read into a new file"
@@ -19,6 +19,7 @@ func runDB(ctx context.Context, args []string, io stdio, getenv env) error {
 	var f commonFlags
 	fs := newFlagSet("db", &f)
 	salvage := fs.String("salvage", "", "with check: copy every entry that can be read into a new database `NEW.db`")
+	repair := fs.Bool("repair", false, "with check: rebuild the search index first (files from before it search more slowly)")
 	pos, err := parseCommand(fs, args, io.out, dbSynopsis)
 	if err != nil {
 		return err
@@ -26,8 +27,8 @@ func runDB(ctx context.Context, args []string, io stdio, getenv env) error {
 	if len(pos) != 1 || (pos[0] != "check" && pos[0] != "compact") {
 		return usageErrorf("db: say check or compact (see yeok db --help)")
 	}
-	if *salvage != "" && pos[0] != "check" {
-		return usageErrorf("db: --salvage goes with check (see yeok db --help)")
+	if (*salvage != "" || *repair) && pos[0] != "check" {
+		return usageErrorf("db: --salvage and --repair go with check (see yeok db --help)")
 	}
 	c, err := resolveConfig(&f, getenv)
 	if err != nil {
@@ -39,9 +40,15 @@ func runDB(ctx context.Context, args []string, io stdio, getenv env) error {
 	case *salvage != "":
 		return salvageDB(ctx, io, c.DBPath, *salvage)
 	}
-	st, err := storage.Open(ctx, c.DBPath, storage.Options{ReadOnly: true, Timeout: c.DBTimeout})
+	st, err := storage.Open(ctx, c.DBPath, storage.Options{ReadOnly: !*repair, Timeout: c.DBTimeout})
+	indexed := -1
+	if err == nil && *repair {
+		indexed, err = st.RebuildSearch(ctx)
+	}
 	if err == nil {
 		err = st.Check(ctx)
+	}
+	if st != nil {
 		_ = st.Close()
 	}
 	if errors.Is(err, model.ErrStoreCorrupt) {
@@ -49,6 +56,10 @@ func runDB(ctx context.Context, args []string, io stdio, getenv env) error {
 	}
 	if err != nil {
 		return err
+	}
+	if indexed >= 0 {
+		fmt.Fprintf(io.out, "%s: ok; indexed %d entries for search\n", c.DBPath, indexed)
+		return nil
 	}
 	fmt.Fprintf(io.out, "%s: ok\n", c.DBPath)
 	return nil

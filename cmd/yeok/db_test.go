@@ -23,6 +23,12 @@ func TestDBCheckAndCompact(t *testing.T) {
 	if p := yeokRun(t, nil, "", "db", "check", "--db", db); p.code != 0 || !strings.Contains(p.stdout, "ok") {
 		t.Fatalf("check: %d %q %q", p.code, p.stdout, p.stderr)
 	}
+	if p := yeokRun(t, nil, "", "db", "check", "--repair", "--db", db); p.code != 0 || !strings.Contains(p.stdout, "ok; indexed 30 entries for search\n") {
+		t.Fatalf("check --repair: %d %q %q", p.code, p.stdout, p.stderr)
+	}
+	if p := yeokRun(t, nil, "", "db", "compact", "--repair", "--db", db); p.code != 2 {
+		t.Fatalf("compact --repair: exit %d", p.code)
+	}
 	p := yeokRun(t, nil, "", "db", "compact", "--db", db)
 	if p.code != 0 || !strings.Contains(p.stdout, "compacted") {
 		t.Fatalf("compact: %d %q %q", p.code, p.stdout, p.stderr)

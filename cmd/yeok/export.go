@@ -17,7 +17,7 @@ import (
 	"github.com/yeok/yeok/storage/export"
 )
 
-const exportSynopsis = "yeok export (--script ID | --session N) [--format md|jsonl|tsv|srt] [--to LANG[,LANG...]] [-o FILE]"
+const exportSynopsis = "yeok export (--script ID | --session N) [--format md|jsonl|tsv|srt] [--to LANG[,LANG...]] [--model-text] [-o FILE]"
 
 func runExport(ctx context.Context, args []string, io stdio, getenv env) error {
 	var f commonFlags
@@ -25,6 +25,7 @@ func runExport(ctx context.Context, args []string, io stdio, getenv env) error {
 	session := fs.String("session", "", "export this session `N`")
 	format := fs.String("format", "md", "md, jsonl, tsv or srt")
 	outPath := fs.String("o", "", "write to `FILE` (written whole or not at all) instead of stdout")
+	modelText := fs.Bool("model-text", false, "add the model's own text beside an approved or corrected one (tsv: a column, md: a line; jsonl has both anyway)")
 	owner := ownerFlag(fs)
 	pos, err := parseCommand(fs, args, io.out, exportSynopsis)
 	if err != nil {
@@ -59,6 +60,10 @@ func runExport(ctx context.Context, args []string, io stdio, getenv env) error {
 	meta, entries, err := loadExport(ctx, st, model.Owner(*owner), script, sessionID)
 	if err != nil {
 		return err
+	}
+	meta.ModelText = *modelText
+	if *modelText && fmtName == export.SRT {
+		fmt.Fprintln(io.err, "yeok: --model-text: a subtitle holds one text, so the SRT file has the approved one")
 	}
 	if len(f.to) > 0 {
 		// --to picks targets; the config file's to names what to translate into, not this.

@@ -1,7 +1,8 @@
 // Package export writes entries of a session or a script as a file a person or another
 // program can use: a bilingual Markdown document, JSON lines, tab-separated values or SRT
-// subtitles. Text is written as stored (the cleaned translation when there is one), without
-// terminal sanitising: exports go to files, not to screens.
+// subtitles. Text is written as stored (the approved translation when a person approved or
+// corrected one, else the cleaned translation when there is one), without terminal
+// sanitising: exports go to files, not to screens.
 package export
 
 import (
@@ -66,6 +67,11 @@ type Meta struct {
 	Targets []model.Language
 	// Exported is when the export was made; entry times are shown in its location.
 	Exported time.Time
+	// ModelText adds the model's own text (model.Entry.ModelText) beside the translation a
+	// person reads: a column after each translation in TSV, a line under a corrected
+	// translation in Markdown. JSON lines always carry both; an SRT cue holds one text, so
+	// SRT ignores it.
+	ModelText bool
 }
 
 // encoder writes one format: a header, then each entry with the one after it (nil for the
@@ -83,7 +89,7 @@ func newEncoder(f Format, meta Meta) (encoder, error) {
 	case JSONL:
 		return jsonlEncoder{}, nil
 	case TSV:
-		return &tsvEncoder{targets: meta.Targets}, nil
+		return &tsvEncoder{targets: meta.Targets, modelText: meta.ModelText}, nil
 	case SRT:
 		return &srtEncoder{}, nil
 	}

@@ -85,17 +85,22 @@ func (m *markdownEncoder) entry(w *bufio.Writer, e model.Entry, next *model.Entr
 		if several {
 			fmt.Fprintf(w, "#### %s (%s)\n\n", en.To.EnglishName(), en.To)
 		}
-		translation(w, en)
+		translation(w, en, m.meta.ModelText)
 	}
 	return nil
 }
 
-// translation writes an entry's translation, its status when it is not done, and its flags.
-func translation(w *bufio.Writer, e model.Entry) {
-	if text := strings.TrimSpace(e.Display()); text != "" {
+// translation writes an entry's translation, with modelText the model's own under a
+// corrected one, its status when it is not done, and its flags.
+func translation(w *bufio.Writer, e model.Entry, modelText bool) {
+	text := strings.TrimSpace(e.Display())
+	if text != "" {
 		w.WriteString(text + "\n\n")
 	} else {
 		w.WriteString("*(no translation)*\n\n")
+	}
+	if own := strings.TrimSpace(e.ModelText()); modelText && own != text {
+		fmt.Fprintf(w, "*Model:* %s\n\n", own)
 	}
 	if e.Status != model.StatusDone {
 		note := "Status: " + string(e.Status)
@@ -104,8 +109,15 @@ func translation(w *bufio.Writer, e model.Entry) {
 		}
 		fmt.Fprintf(w, "*%s*\n\n", note)
 	}
-	if len(e.Flags) > 0 {
-		fmt.Fprintf(w, "*Flags: %s*\n\n", oneLine(strings.Join(model.DescribeFlags(e.Flags, e.To), "; ")))
+	notes := model.DescribeFlags(e.Flags, e.To)
+	if e.Approved != "" {
+		notes = append(notes, MarkApproved)
+	}
+	if e.Memory != 0 {
+		notes = append(notes, fmt.Sprintf("%s (as entry %d)", MarkMemory, e.Memory))
+	}
+	if len(notes) > 0 {
+		fmt.Fprintf(w, "*Flags: %s*\n\n", oneLine(strings.Join(notes, "; ")))
 	}
 }
 

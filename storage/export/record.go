@@ -10,8 +10,9 @@ import (
 
 // Record is the JSON shape of one entry, in JSON-lines exports and `yeok history --json`.
 // Translation is the text exactly as the model sent it; Clean, when present, is the same
-// text after output hygiene and is what a person should read (Clean, else Translation, else
-// Refusal). Times are RFC 3339; durations are whole milliseconds.
+// text after output hygiene; Approved, when present, is the translation a person approved or
+// corrected. A person should read Approved, else Clean, else Translation, else Refusal.
+// Times are RFC 3339; durations are whole milliseconds.
 type Record struct {
 	ID             uint64       `json:"id"`
 	Session        uint64       `json:"session"`
@@ -35,6 +36,13 @@ type Record struct {
 	Cue            *CueRecord   `json:"cue,omitempty"`
 	// Group is shared by the entries of one line sent into several targets at once.
 	Group uint64 `json:"group,omitempty"`
+	// Approved is the translation a person approved (the model's, as it is) or corrected,
+	// and ApprovedAt when; Translation and Clean still say what the model sent.
+	Approved   string    `json:"approved,omitempty"`
+	ApprovedAt time.Time `json:"approved_at,omitzero"`
+	// Memory is the id of the earlier entry whose translation this one reused from the
+	// translation memory, without asking the model; absent when the model was asked.
+	Memory uint64 `json:"memory,omitempty"`
 }
 
 // CueRecord is a subtitle span in milliseconds.
@@ -51,6 +59,7 @@ func NewRecord(e model.Entry) Record {
 		Translation: e.Text, Clean: e.Clean, Refusal: e.Refusal, Error: e.Error,
 		ErrorClass: string(e.ErrorClass), Model: e.Model, TTFTMillis: e.FirstToken.Milliseconds(),
 		DurationMillis: e.Duration.Milliseconds(), Usage: e.Usage, Flags: e.Flags, Group: e.Group,
+		Approved: e.Approved, ApprovedAt: e.ApprovedAt, Memory: e.Memory,
 	}
 	if e.Cue != nil {
 		r.Cue = &CueRecord{StartMs: e.Cue.Start.Milliseconds(), EndMs: e.Cue.End.Milliseconds()}

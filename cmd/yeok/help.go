@@ -28,6 +28,12 @@ func commandExamples(name string) []string {
 			"yeok history --script lecture-01 --json",
 			"yeok history --scripts",
 		}
+	case "approve":
+		return []string{
+			"yeok approve 12                       # the translation of entry #12, as it is",
+			"yeok approve 12 --text \"좋은 아침입니다.\"",
+			"echo '좋은 아침입니다.' | yeok approve 12 --text -",
+		}
 	case "follow":
 		return []string{
 			"yeok follow --to en live.txt",

@@ -14,13 +14,14 @@ import (
 	"github.com/yeok/yeok/storage/export"
 )
 
-const historySynopsis = "yeok history [--script ID | --session ID] [--search TEXT] [--limit N] [--json] [--sessions | --scripts]"
+const historySynopsis = "yeok history [--script ID | --session ID] [--search TEXT] [--approved] [--limit N] [--json] [--sessions | --scripts]"
 
 func runHistory(ctx context.Context, args []string, io stdio, getenv env) error {
 	var f commonFlags
 	fs := newFlagSet("history", &f)
 	session := fs.String("session", "", "only entries of this session ID")
 	search := fs.String("search", "", "only entries whose source or translation contains TEXT")
+	approved := fs.Bool("approved", false, "only entries a person approved or corrected")
 	limit := fs.Int("limit", 20, "at most N items (0 = all)")
 	asJSON := fs.Bool("json", false, "print one JSON object per line")
 	sessions := fs.Bool("sessions", false, "list sessions instead of entries")
@@ -33,7 +34,7 @@ func runHistory(ctx context.Context, args []string, io stdio, getenv env) error 
 	if len(pos) > 0 {
 		return usageErrorf("history: unexpected argument %q (see yeok history --help)", pos[0])
 	}
-	q := model.EntryQuery{ScriptID: strings.TrimSpace(f.script), Search: *search, Limit: *limit}
+	q := model.EntryQuery{ScriptID: strings.TrimSpace(f.script), Search: *search, Limit: *limit, Approved: *approved}
 	if *session != "" {
 		id, err := strconv.ParseUint(*session, 10, 64)
 		if err != nil || id == 0 {
@@ -132,7 +133,7 @@ func printGroup(w io.Writer, line []model.Entry) {
 	fmt.Fprintf(w, "  %s\n", indent(safeText(w, first.Source)))
 	for _, e := range line {
 		head := fmt.Sprintf("  #%d [%s]", e.ID, e.To)
-		if e.Status != model.StatusDone || len(e.Flags) > 0 {
+		if e.Status != model.StatusDone || len(e.Flags) > 0 || e.Approved != "" || e.Memory != 0 {
 			head += " " + statusWord(e)
 		}
 		if t := e.Display(); t != "" {
@@ -163,10 +164,18 @@ func entryIDs(line []model.Entry) string {
 	return strings.Join(ids, " ")
 }
 
+// statusWord is an entry's status, its flags, and whether a person approved it or it was
+// reused from memory: "done [echo]", "done, approved", "done, from memory #7".
 func statusWord(e model.Entry) string {
 	s := string(e.Status)
 	if len(e.Flags) > 0 {
 		s += " [" + strings.Join(model.DescribeFlags(e.Flags, e.To), "; ") + "]"
+	}
+	if e.Approved != "" {
+		s += ", approved"
+	}
+	if e.Memory != 0 {
+		s += fmt.Sprintf(", from memory #%d", e.Memory)
 	}
 	return s
 }

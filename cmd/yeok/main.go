@@ -40,6 +40,7 @@ func commands() []command {
 	return []command{
 		{name: "translate", synopsis: "translate [TEXT...]    translate TEXT or stdin, streaming to stdout", run: runTranslate},
 		{name: "history", synopsis: "history                list logged entries, sessions and scripts", run: runHistory},
+		{name: "approve", synopsis: "approve ENTRY [--text TEXT]   approve a translation as it is, or correct it with TEXT", run: runApprove},
 		{name: "follow", synopsis: "follow FILE|-          translate each new line of a growing transcript as it lands", run: runFollow},
 		{name: "export", synopsis: "export                 write a script or session as md, jsonl, tsv or srt", run: runExport},
 		{name: "db", synopsis: "db check|compact       check or compact the database file", run: runDB},

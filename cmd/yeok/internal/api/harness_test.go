@@ -39,7 +39,14 @@ type env struct {
 
 type envOption func(*openai.Config)
 
+// newEnv is a stack whose engine asks the model for every line (the translation memory off).
 func newEnv(t testing.TB, cfg Config, answer http.HandlerFunc, opts ...envOption) *env {
+	t.Helper()
+	return newEnvWith(t, cfg, llm.Options{NoMemory: true}, answer, opts...)
+}
+
+// newEnvWith is newEnv with the engine's options.
+func newEnvWith(t testing.TB, cfg Config, eo llm.Options, answer http.HandlerFunc, opts ...envOption) *env {
 	t.Helper()
 	up := llmtest.New(t, answer)
 	lc := openai.Config{BaseURL: up.BaseURL(), APIKey: testKey, Model: "gpt-4o-mini", MaxRetries: -1,
@@ -58,7 +65,7 @@ func newEnv(t testing.TB, cfg Config, answer http.HandlerFunc, opts ...envOption
 	if cfg.Model == "" {
 		cfg.Model = "gpt-4o-mini"
 	}
-	a := New(cfg, llm.New(p, st, llm.Options{NoMemory: true}), st)
+	a := New(cfg, llm.New(p, st, eo), st)
 	srv := httptest.NewServer(a)
 	t.Cleanup(func() {
 		srv.Close()

@@ -19,7 +19,9 @@ POST /translate      {"lang": "ko-KR", "message": "..."}, header x-script-id: <s
                      {"langs": ["ko-KR", "ja-JP"], ...} streams every target at once, each event
                      named by its target ("event: ko-KR"), an "event: error" naming each target
                      that failed, then one "data: [DONE]"
-GET  /scripts/{id}   the entries of a script, oldest first, as JSON
+GET  /scripts/{id}   the entries of a script, oldest first, as JSON: "text" is the translation
+                     to read (the approved one when a person approved or corrected it),
+                     "approved" that text and "memory" the entry it was reused from
 GET  /healthz        "ok"
 `
 
@@ -34,6 +36,14 @@ func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	_, _ = io.WriteString(w, "ok\n")
+}
+
+// scriptLine is one entry of GET /scripts/{id}: the record of `yeok history --json` and
+// JSON-lines exports (translation and clean stay the model's; approved is a person's), and
+// Text, the translation to read: the approved one when there is one.
+type scriptLine struct {
+	export.Record
+	Text string `json:"text"`
 }
 
 // handleScript is GET /scripts/{id}: the caller's entries of one script in script order.
@@ -63,10 +73,9 @@ func (s *Server) handleScript(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusInternalServerError, "store_error", "could not read the script")
 		return
 	}
-	// The records are those of `yeok history --json` and JSON-lines exports.
-	records := make([]export.Record, 0, len(entries))
+	records := make([]scriptLine, 0, len(entries))
 	for _, e := range entries {
-		records = append(records, export.NewRecord(e))
+		records = append(records, scriptLine{Record: export.NewRecord(e), Text: e.Display()})
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")

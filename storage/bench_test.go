@@ -8,7 +8,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -63,31 +65,149 @@ func BenchmarkBeginFinish(b *testing.B) {
 	})
 }
 
+// benchEntries is the size of the large store, YEOK_BENCH_ENTRIES or large's.
+func benchEntries() int {
+	if n, err := strconv.Atoi(os.Getenv("YEOK_BENCH_ENTRIES")); err == nil && n > 0 {
+		return n
+	}
+	return large.entries
+}
+
+// searchQuery is one search of BenchmarkSearch, with what it finds per 1,000 entries.
+type searchQuery struct {
+	name, query string
+	limit       int
+	perThousand int // hits per 1,000 entries, before the limit
+}
+
+// benchSearches are BenchmarkSearch's searches: a rare Latin word, Hangul word and Han and
+// kana string (one entry in a thousand, all of them) and a miss in each, and a rare word, a
+// common phrase and a single character (which reads every entry until it has enough) taken
+// a page (200, the TUI's) at a time.
+var benchSearches = []searchQuery{
+	{"latin-hit", "NEEDLE", 0, 1},
+	{"latin-hit-page", "NEEDLE", 200, 1},
+	{"latin-miss", "absent words", 0, 0},
+	{"hangul-hit", "바늘", 0, 1},
+	{"hangul-miss", "얼룩말", 0, 0},
+	{"han-kana-hit", "山の針", 0, 1},
+	{"han-kana-miss", "図書館で", 0, 0},
+	{"common-page", "빠른 갈색 여우", 200, 1000},
+	{"one-char-page", "狐", 200, 100},
+}
+
+// BenchmarkSearch runs Entries with a Search on a large store (YEOK_BENCH_ENTRIES entries,
+// default 100,000; the target is 50 ms p99 and 100 MB RSS at 1,000,000). p99-ms is the
+// slowest hundredth of the iterations; file-B/entry is the file's bytes per entry, index-B/entry
+// the search index's share and text-B/entry the text it holds (source, translation, cleaned
+// and approved text, each once); query-RSS-MB is the peak RSS of a separate process that
+// opens the store and runs every query 20 times.
 func BenchmarkSearch(b *testing.B) {
 	ctx := context.Background()
-	s := openAt(b, buildLarge(b, large))
-	tests := []struct {
-		name  string
-		query string
-		want  int
-	}{
-		{"hits", "NEEDLE", 100},
-		{"every entry", "빠른 갈색 여우", 100_000},
-		{"miss", "absent words", 0},
-	}
-	for _, tt := range tests {
+	f := large
+	f.entries, f.japaneseEvery = benchEntries(), 10
+	path := buildLarge(b, f)
+	s := openAt(b, path)
+	index, text := searchBytes(b, s)
+	file := fileSize(b, path)
+	rss := searchRSS(b, path)
+	for _, tt := range benchSearches {
 		b.Run(tt.name, func(b *testing.B) {
+			want := tt.perThousand * f.entries / 1000
+			if tt.limit > 0 {
+				want = min(want, tt.limit)
+			}
+			var took []time.Duration
 			for b.Loop() {
-				got, err := s.Entries(ctx, ownerA, model.EntryQuery{Search: tt.query})
+				start := time.Now()
+				got, err := s.Entries(ctx, ownerA, model.EntryQuery{Search: tt.query, Limit: tt.limit})
+				took = append(took, time.Since(start))
 				if err != nil {
 					b.Fatal(err)
 				}
-				if len(got) != tt.want {
-					b.Fatalf("%d hits, want %d", len(got), tt.want)
+				if len(got) != want {
+					b.Fatalf("%d hits, want %d", len(got), want)
 				}
 			}
+			slices.Sort(took)
+			b.ReportMetric(float64(took[len(took)*99/100])/1e6, "p99-ms")
+			b.ReportMetric(float64(file)/float64(f.entries), "file-B/entry")
+			b.ReportMetric(float64(index)/float64(f.entries), "index-B/entry")
+			b.ReportMetric(float64(text)/float64(f.entries), "text-B/entry")
+			b.ReportMetric(rss, "query-RSS-MB")
 		})
 	}
+}
+
+// searchBytes returns the bytes the search index of ownerA takes and the bytes of text its
+// entries hold.
+func searchBytes(b *testing.B, s *Store) (index, text int) {
+	b.Helper()
+	err := s.view(func(tx *bolt.Tx) error {
+		ob := readOwner(tx, ownerA)
+		st := ob.search.Stats()
+		index = st.BranchAlloc + st.LeafAlloc
+		return ob.entries.ForEach(func(_, v []byte) error {
+			var e model.Entry
+			if err := decode(v, &e); err != nil {
+				return err
+			}
+			texts := []string{e.Source, e.Text, e.Clean, e.Approved}
+			for i, t := range texts {
+				if !slices.Contains(texts[:i], t) {
+					text += len(t)
+				}
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return index, text
+}
+
+// searchEnv switches the test binary into a child that runs benchSearches on the store it
+// names and prints its peak RSS in MB.
+const searchEnv = "YEOK_STORAGE_TEST_SEARCH"
+
+// searchRSS runs benchSearches in a child process and returns its peak RSS in MB, so that
+// building the store does not count.
+func searchRSS(b *testing.B, path string) float64 {
+	b.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), searchEnv+"="+path)
+	cmd.Stderr = os.Stderr
+	out, err := cmd.Output()
+	if err != nil {
+		b.Fatalf("search child: %v", err)
+	}
+	mb, err := strconv.ParseFloat(strings.TrimSpace(string(out)), 64)
+	if err != nil {
+		b.Fatalf("search child said %q", out)
+	}
+	return mb
+}
+
+// runSearches is the child searchRSS starts.
+func runSearches(path string) int {
+	ctx := context.Background()
+	s, err := Open(ctx, path, Options{ReadOnly: true})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer s.Close()
+	for range 20 {
+		for _, q := range benchSearches {
+			if _, err := s.Entries(ctx, ownerA, model.EntryQuery{Search: q.query, Limit: q.limit}); err != nil {
+				fmt.Fprintln(os.Stderr, err)
+				return 1
+			}
+		}
+	}
+	fmt.Println(maxRSS() / 1e6)
+	return 0
 }
 
 func BenchmarkSessionsFirstPage(b *testing.B) {
@@ -151,9 +271,7 @@ func startBusyNeighbour(b *testing.B, path string) (*exec.Cmd, io.WriteCloser) {
 func BenchmarkRecall(b *testing.B) {
 	ctx := context.Background()
 	f := large
-	if n, err := strconv.Atoi(os.Getenv("YEOK_BENCH_ENTRIES")); err == nil && n > 0 {
-		f.entries = n
-	}
+	f.entries = benchEntries()
 	path := buildLarge(b, f)
 	s := openAt(b, path)
 	var index, file int

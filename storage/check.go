@@ -91,7 +91,7 @@ func checkOwnerData(ctx context.Context, b *bolt.Bucket, add func(format string,
 			add("entry %d has status %q but the pending index disagrees", e.ID, e.Status)
 		}
 		if f := bloom(searchFilter(ob, e.ID)); f != nil {
-			if terms = entryTerms(terms[:0], e); validSize(len(f)) && !f.hasAll(terms) {
+			if terms = entryTerms(terms[:0], e); validSize(len(f)) && !f.segment(e.ID).hasAll(terms) {
 				add("entry %d is missing from the search index", e.ID)
 			}
 		}

@@ -77,6 +77,9 @@ type fixture struct {
 	needleEvery int
 	// scriptEvery puts every n-th session's entries in script "script-<session>" (0: never).
 	scriptEvery int
+	// japaneseEvery makes the source of every n-th entry (the 5th of each n) Japanese, and
+	// puts "山の針" in those of them that needleEvery also picks (0: never).
+	japaneseEvery int
 }
 
 // build fills the store at path as f describes, with large batched transactions instead of
@@ -134,8 +137,16 @@ func (f fixture) build(tb testing.TB, path string) string {
 func (f fixture) entry(tx *bolt.Tx, c *clock, sessions []uint64, i int) error {
 	sid := sessions[i%len(sessions)]
 	src := fmt.Sprintf("Line %d of the lecture: the quick brown fox jumps over the lazy dog.", i)
+	text := fmt.Sprintf("강의 %d번째 줄: 빠른 갈색 여우가 게으른 개를 뛰어넘는다.", i)
 	if f.needleEvery > 0 && i%f.needleEvery == 0 {
 		src += " A needle in the haystack."
+		text += " 건초 더미 속의 바늘."
+	}
+	if f.japaneseEvery > 0 && i%f.japaneseEvery == 5 {
+		src = fmt.Sprintf("講義の%d行目：素早い茶色の狐がのろまな犬を飛び越える。", i)
+		if f.needleEvery > 0 && i%f.needleEvery == 5 {
+			src += "干し草の山の針。"
+		}
 	}
 	req := model.Request{Owner: f.owner, SessionID: sid, Source: src, To: korean, Model: "gpt-4o-mini"}
 	if f.scriptEvery > 0 && int(sid)%f.scriptEvery == 0 {
@@ -145,7 +156,7 @@ func (f fixture) entry(tx *bolt.Tx, c *clock, sessions []uint64, i int) error {
 	if err != nil {
 		return err
 	}
-	e.Apply(model.Result{Status: model.StatusDone, Text: fmt.Sprintf("강의 %d번째 줄: 빠른 갈색 여우가 게으른 개를 뛰어넘는다.", i),
+	e.Apply(model.Result{Status: model.StatusDone, Text: text,
 		Finish: "stop", Usage: model.Usage{PromptTokens: 40, CompletionTokens: 30, TotalTokens: 70},
 		FirstToken: 200 * time.Millisecond, Duration: time.Second}, c.now())
 	_, err = finishTx(tx, e)

@@ -17,7 +17,7 @@ import (
 // their indexes) or all of them, newest first unless q.Oldest, below q.Before, at most
 // q.Limit. q.Search keeps entries whose source, translation, cleaned or approved translation
 // contains the text, ignoring case; q.Approved those a person approved. A search of two
-// characters or more reads only the blocks of entries the search index cannot rule out.
+// characters or more reads only the entries the search index cannot rule out.
 func (s *Store) Entries(ctx context.Context, owner model.Owner, q model.EntryQuery) ([]model.Entry, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("list entries: %w", err)
@@ -63,7 +63,8 @@ func walkEntries(ob ownerBuckets, q model.EntryQuery, fn func(v []byte) (bool, e
 	return walkFiltered(ob, q, nil, fn)
 }
 
-// walkFiltered is walkEntries leaving out the blocks of entries bf rules out (nil: none).
+// walkFiltered is walkEntries leaving out the entries of the segments bf rules out (nil:
+// none).
 func walkFiltered(ob ownerBuckets, q model.EntryQuery, bf *blockFilter, fn func(v []byte) (bool, error)) error {
 	var (
 		c      *bolt.Cursor
@@ -131,9 +132,13 @@ func walkKeys(c *bolt.Cursor, prefix []byte, before uint64, oldest bool, fn func
 	return nil
 }
 
-// walkBlocks is walkKeys over the entries bucket that jumps over the blocks bf rules out.
+// walkBlocks is walkKeys over the entries bucket that jumps over the segments bf rules out.
 func walkBlocks(c *bolt.Cursor, before uint64, oldest bool, bf *blockFilter, fn func(v []byte) (bool, error)) error {
 	var k, v []byte
+	var last uint64
+	if k, _ = c.Last(); len(k) == 8 {
+		last = fromU64(k)
+	}
 	switch {
 	case oldest:
 		k, v = c.First()
@@ -151,13 +156,22 @@ func walkBlocks(c *bolt.Cursor, before uint64, oldest bool, bf *blockFilter, fn 
 		if oldest && before != 0 && id >= before {
 			return nil
 		}
-		if block := id >> searchShift; !bf.may(id) {
+		if !bf.may(id) {
+			// Look for the next segment that may match in the filters, then seek to it.
+			seg := id >> segmentShift
 			if oldest {
-				k, v = c.Seek(u64((block + 1) << searchShift))
-			} else {
-				c.Seek(u64(block << searchShift))
-				k, v = c.Prev()
+				for seg++; seg <= last>>segmentShift && !bf.may(seg<<segmentShift); seg++ {
+				}
+				k, v = c.Seek(u64(seg << segmentShift))
+				continue
 			}
+			for ; seg > 0 && !bf.may((seg-1)<<segmentShift); seg-- {
+			}
+			if seg == 0 {
+				return nil
+			}
+			c.Seek(u64(seg << segmentShift))
+			k, v = c.Prev()
 			continue
 		}
 		more, err := fn(v)

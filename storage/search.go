@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/bits"
 	"unicode"
+	"unicode/utf8"
 
 	bolt "go.etcd.io/bbolt"
 	"golang.org/x/text/width"
@@ -12,15 +13,21 @@ import (
 	"github.com/yeok/yeok/model"
 )
 
-// The search index is a Bloom filter per block of searchBlock consecutive entry ids, holding
-// the character bigrams and trigrams of the entries' source, translation, cleaned and
-// approved text (see the Store comment for why). A query of two characters or more is looked
-// for only in the blocks whose filter may hold all its n-grams, and in the blocks that have
-// no filter; the entries found are then matched as before, so the index only skips work.
+// The search index is a Bloom filter per block of 256 consecutive entry ids, holding the
+// character bigrams and trigrams of the entries' source, translation, cleaned and approved
+// text (see the Store comment for why). The filter is cut in segments of 16 entries each,
+// so a word found once in a block costs 16 entries to read, not 256. A query of two
+// characters or more is looked for only in the segments whose filter may hold all its
+// n-grams, and in the blocks that have no filter; the entries found are then matched as
+// before, so the index only skips work.
 
 const (
 	// searchShift makes a block of 256 entries: an id's block is id >> searchShift.
 	searchShift = 8
+	// segmentShift makes a segment of 16 entries: id >> segmentShift.
+	segmentShift = 4
+	// segments is how many segments a block has.
+	segments = 1 << (searchShift - segmentShift)
 	// searchHashes is how many bits a term sets.
 	searchHashes = 4
 	// searchFill is the share of set bits (in tenths) above which a filter grows: with four
@@ -30,42 +37,50 @@ const (
 	bigramFlag = 1 << 63
 )
 
-// searchSizes are the filter sizes in bytes, smallest first: a filter starts at the first
-// and moves to the next when it gets too full. Each fits a whole number of 4 KiB pages with
-// its key, so bbolt wastes little around it.
-var searchSizes = [...]int{1000, 2016, 4056, 8152, 16344, 32728}
+// searchSizes are the sizes in bytes of a block's filter, smallest first: a filter starts
+// at the first and moves to the next when a segment gets too full. Each is a multiple of
+// segments and fits a whole number of 4 KiB pages with its key, so bbolt wastes little.
+var searchSizes = [...]int{992, 2016, 4048, 8144, 16336, 32720}
 
-// bloom is a block's filter.
+// bloom is a block's filter: segments equal parts, one per 16 entries.
 type bloom []byte
 
-// positions calls fn with the bit positions of term h.
-func (f bloom) positions(h uint64, fn func(byte, int)) {
-	h = mix(h)
+// segment returns the part of the filter that holds entry id's terms.
+func (f bloom) segment(id uint64) bloom {
+	n := len(f) / segments
+	i := int(id>>segmentShift) % segments
+	return f[i*n : (i+1)*n]
+}
+
+// position returns the byte and bit of a segment of n bytes that the i-th hash of term h
+// sets.
+func position(h uint64, i uint32, n int) (int, byte) {
 	a, b := uint32(h), uint32(h>>32)|1
-	n := uint64(len(f) * 8)
+	p := int(uint64(a+i*b) * uint64(n*8) >> 32)
+	return p >> 3, 1 << (p & 7)
+}
+
+// add adds term h (already mixed) to a segment.
+func (f bloom) add(h uint64) {
 	for i := range uint32(searchHashes) {
-		p := int(uint64(a+i*b) * n >> 32)
-		fn(1<<(p&7), p>>3)
+		at, bit := position(h, i, len(f))
+		f[at] |= bit
 	}
 }
 
-func (f bloom) add(h uint64) {
-	f.positions(h, func(bit byte, i int) { f[i] |= bit })
-}
-
-// hasAll reports whether every term may be in the filter.
-func (f bloom) hasAll(terms []uint64) bool {
-	for _, h := range terms {
-		ok := true
-		f.positions(h, func(bit byte, i int) { ok = ok && f[i]&bit != 0 })
-		if !ok {
-			return false
+// hasAll reports whether every term (already mixed) may be in a segment.
+func (f bloom) hasAll(mixed []uint64) bool {
+	for _, h := range mixed {
+		for i := range uint32(searchHashes) {
+			if at, bit := position(h, i, len(f)); f[at]&bit == 0 {
+				return false
+			}
 		}
 	}
 	return true
 }
 
-// full reports whether the filter has more bits set than searchFill allows.
+// full reports whether a segment has more bits set than searchFill allows.
 func (f bloom) full() bool {
 	set := 0
 	for _, c := range f {
@@ -102,9 +117,10 @@ func foldRune(r rune) rune {
 	return unicode.ToLower(r)
 }
 
-// appendTerms appends the bigrams and trigrams of s, lowered as strings.ToLower does and
-// folded, each as one number (three runes of 21 bits fit in 64).
-func appendTerms(dst []uint64, s string) []uint64 {
+// appendTerms appends the terms of s, lowered as strings.ToLower does and folded: its
+// bigrams and trigrams as asked, each as one number (three runes of 21 bits fit in 64)
+// mixed for the filter.
+func appendTerms(dst []uint64, s string, bigrams, trigrams bool) []uint64 {
 	var a, b rune
 	n := 0
 	for _, r := range s {
@@ -114,11 +130,11 @@ func appendTerms(dst []uint64, s string) []uint64 {
 			r += 'a' - 'A'
 		}
 		n++
-		if n >= 2 {
-			dst = append(dst, bigramFlag|uint64(b)<<21|uint64(r))
+		if bigrams && n >= 2 {
+			dst = append(dst, mix(bigramFlag|uint64(b)<<21|uint64(r)))
 		}
-		if n >= 3 {
-			dst = append(dst, uint64(a)<<42|uint64(b)<<21|uint64(r))
+		if trigrams && n >= 3 {
+			dst = append(dst, mix(uint64(a)<<42|uint64(b)<<21|uint64(r)))
 		}
 		a, b = b, r
 	}
@@ -134,32 +150,25 @@ func entryTerms(dst []uint64, e model.Entry) []uint64 {
 			seen = seen || u == t
 		}
 		if !seen {
-			dst = appendTerms(dst, t)
+			dst = appendTerms(dst, t, true, true)
 		}
 	}
 	return dst
 }
 
-// queryTerms returns the terms a block must hold to contain the lowered query q: its
-// trigrams, or its bigram when it has two characters; nil when it is shorter and blocks
+// queryTerms returns the terms a segment must hold to contain the lowered query q: its
+// trigrams, or its bigram when it has two characters; nil when it is shorter and segments
 // cannot be told apart.
 func queryTerms(q string) []uint64 {
-	all := appendTerms(nil, q)
-	if len(all) == 1 {
-		return all
+	if utf8.RuneCountInString(q) == 2 {
+		return appendTerms(nil, q, true, false)
 	}
-	var out []uint64
-	for _, h := range all {
-		if h&bigramFlag == 0 {
-			out = append(out, h)
-		}
-	}
-	return out
+	return appendTerms(nil, q, false, true)
 }
 
-// indexSearch adds e's text to the filter of its block. A block without a filter (its
-// entries were made before the index, or it had none left) gets one built from all its
-// entries, as does a filter that grew too full.
+// indexSearch adds e's text to its segment of its block's filter. A block without a filter
+// (its entries were made before the index, or it had none left) gets one built from all its
+// entries, as does a filter whose segment grew too full.
 func indexSearch(ob ownerBuckets, e model.Entry) error {
 	if ob.search == nil {
 		return nil
@@ -170,10 +179,11 @@ func indexSearch(ob ownerBuckets, e model.Entry) error {
 		return rebuildBlock(ob, block)
 	}
 	f := append(bloom(nil), old...)
+	seg := f.segment(e.ID)
 	for _, h := range entryTerms(nil, e) {
-		f.add(h)
+		seg.add(h)
 	}
-	if f.full() && len(f) < searchSizes[len(searchSizes)-1] {
+	if seg.full() && len(f) < searchSizes[len(searchSizes)-1] {
 		return rebuildBlock(ob, block)
 	}
 	return ob.search.Put(u64(block), f)
@@ -186,10 +196,11 @@ func reindexSearch(ob ownerBuckets, deleted []uint64) error {
 		return nil
 	}
 	done := map[uint64]bool{}
+	var buf blockTerms
 	for _, id := range deleted {
 		if block := id >> searchShift; !done[block] {
 			done[block] = true
-			if err := rebuildBlock(ob, block); err != nil {
+			if _, err := buf.build(ob, block); err != nil {
 				return err
 			}
 		}
@@ -199,15 +210,22 @@ func reindexSearch(ob ownerBuckets, deleted []uint64) error {
 
 // rebuildBlock builds the filter of one block from its entries.
 func rebuildBlock(ob ownerBuckets, block uint64) error {
-	_, _, err := buildBlock(ob, block, nil)
+	var buf blockTerms
+	_, err := buf.build(ob, block)
 	return err
 }
 
-// buildBlock builds the filter of one block from its entries, in the smallest size that is
-// not too full, and returns how many entries it holds; a block with none loses its filter.
-// terms is a buffer to reuse, returned grown. An entry that does not decode is left out
-// (Check reports it).
-func buildBlock(ob ownerBuckets, block uint64, terms []uint64) (int, []uint64, error) {
+// blockTerms holds the terms of a block's entries by segment, a buffer reused from block to
+// block.
+type blockTerms [segments][]uint64
+
+// build builds the filter of one block from its entries, in the smallest size whose
+// segments are not too full, and returns how many entries it holds; a block with none loses
+// its filter. An entry that does not decode is left out (Check reports it).
+func (t *blockTerms) build(ob ownerBuckets, block uint64) (int, error) {
+	for i := range t {
+		t[i] = t[i][:0]
+	}
 	lo, hi := block<<searchShift, (block+1)<<searchShift
 	n := 0
 	c := ob.entries.Cursor()
@@ -217,36 +235,44 @@ func buildBlock(ob ownerBuckets, block uint64, terms []uint64) (int, []uint64, e
 			continue
 		}
 		n++
-		terms = entryTerms(terms, e)
+		i := (e.ID >> segmentShift) % segments
+		t[i] = entryTerms(t[i], e)
 	}
 	key := u64(block)
 	if n == 0 {
-		return 0, terms, ob.search.Delete(key)
+		return 0, ob.search.Delete(key)
 	}
 	var f bloom
 	for _, size := range searchSizes {
 		f = make(bloom, size)
-		for _, h := range terms {
-			f.add(h)
+		full := false
+		for i, terms := range t {
+			seg := f.segment(uint64(i) << segmentShift)
+			for _, h := range terms {
+				seg.add(h)
+			}
+			full = full || seg.full()
 		}
-		if !f.full() {
+		if !full {
 			break
 		}
 	}
-	return n, terms, ob.search.Put(key, f)
+	return n, ob.search.Put(key, f)
 }
 
-// blockFilter answers whether an entry's block may hold a query's terms, remembering the
-// last block asked about.
+// blockFilter answers whether an entry's segment may hold a query's terms, remembering the
+// last block and segment asked about.
 type blockFilter struct {
-	b     *bolt.Bucket
-	terms []uint64
-	block uint64
-	known bool
-	pass  bool
+	b       *bolt.Bucket
+	terms   []uint64
+	block   uint64
+	filter  bloom // the block's filter; nil when it has none
+	segment uint64
+	known   bool
+	pass    bool
 }
 
-// newBlockFilter returns the filter for the lowered query q, or nil when every block must
+// newBlockFilter returns the filter for the lowered query q, or nil when every entry must
 // be read (no index, or a query too short for it).
 func newBlockFilter(ob ownerBuckets, q string) *blockFilter {
 	if ob.search == nil {
@@ -259,15 +285,20 @@ func newBlockFilter(ob ownerBuckets, q string) *blockFilter {
 	return &blockFilter{b: ob.search, terms: terms}
 }
 
-// may reports whether entry id's block may hold a match; a block without a filter may.
+// may reports whether entry id's segment may hold a match; a block without a filter may.
 func (x *blockFilter) may(id uint64) bool {
 	if x == nil {
 		return true
 	}
-	if block := id >> searchShift; !x.known || block != x.block {
-		x.block, x.known = block, true
-		f := x.b.Get(u64(block))
-		x.pass = f == nil || !validSize(len(f)) || bloom(f).hasAll(x.terms)
+	if seg := id >> segmentShift; !x.known || seg != x.segment {
+		if block := id >> searchShift; !x.known || block != x.block {
+			x.block, x.filter = block, x.b.Get(u64(block))
+			if !validSize(len(x.filter)) {
+				x.filter = nil
+			}
+		}
+		x.segment, x.known = seg, true
+		x.pass = x.filter == nil || x.filter.segment(id).hasAll(x.terms)
 	}
 	return x.pass
 }
@@ -290,7 +321,7 @@ func (s *Store) RebuildSearch(ctx context.Context) (int, error) {
 		}); err != nil {
 			return err
 		}
-		var terms []uint64
+		var buf blockTerms
 		for _, name := range names {
 			ob, err := writeOwner(tx, model.Owner(name))
 			if err != nil {
@@ -308,8 +339,8 @@ func (s *Store) RebuildSearch(ctx context.Context) (int, error) {
 					return err
 				}
 				block := fromU64(k) >> searchShift
-				var n int
-				if n, terms, err = buildBlock(ob, block, terms[:0]); err != nil {
+				n, err := buf.build(ob, block)
+				if err != nil {
 					return err
 				}
 				total += n

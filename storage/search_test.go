@@ -177,9 +177,9 @@ func TestSearchIndexSameAsScan(t *testing.T) {
 			if len(q) > 3 && bf == nil {
 				t.Errorf("query %q does not use the index", q)
 			}
-			for id := uint64(1); id < 1100; id += 256 {
+			for id := uint64(1); id < 1100; id += 1 << segmentShift {
 				if bf.may(id) && len([]rune(q)) > 1 {
-					t.Errorf("query %q reads block %d", q, id>>searchShift)
+					t.Errorf("query %q reads the segment of entry %d", q, id)
 				}
 			}
 		}
@@ -338,7 +338,8 @@ func TestCheckSearchIndex(t *testing.T) {
 	}
 }
 
-// TestQueryTerms: a query's terms are its trigrams, or its bigram, folded as entries' are.
+// TestQueryTerms: a query's terms are its trigrams, or its bigram, folded as entries' are,
+// and a segment rules out only the terms it lacks.
 func TestQueryTerms(t *testing.T) {
 	tests := []struct {
 		query string
@@ -353,5 +354,18 @@ func TestQueryTerms(t *testing.T) {
 	}
 	if !slices.Equal(queryTerms("ｶﾀｶﾅ"), queryTerms("カタカナ")) || !slices.Equal(queryTerms("ＦＵＬＬ"), queryTerms("full")) {
 		t.Error("widths fold apart")
+	}
+	f := make(bloom, searchSizes[0])
+	seg := f.segment(40)
+	for _, h := range entryTerms(nil, model.Entry{Source: "The Quick Brown Fox"}) {
+		seg.add(h)
+	}
+	for q, want := range map[string]bool{"quick": true, "ｑｕｉｃｋ ｂ": true, "k b": true, "qu": true, "quack": false, "fix": false} {
+		if got := seg.hasAll(queryTerms(q)); got != want {
+			t.Errorf("segment holds %q: %v, want %v", q, got, want)
+		}
+	}
+	if f.segment(20).hasAll(queryTerms("quick")) {
+		t.Error("another segment holds the entry's terms")
 	}
 }

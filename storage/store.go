@@ -106,10 +106,12 @@ type Options struct {
 // Words would be smaller but cannot find "uick" in "quick", and n-grams of a spaced script
 // cover its words anyway. A posting list per n-gram would answer exactly but cost several
 // times the text it indexes; instead the n-grams of each block of 256 consecutive entries go
-// into one Bloom filter (four hashes, grown through searchSizes so at most 30% of its bits
-// are set, an absent n-gram passing under 1%), a few bytes per entry. A search walks blocks
-// in the query's order, skips those whose filter rules the query out, and decodes and
-// matches the others' entries as a scan would, so the answer is the scan's. The filter of a
+// into one Bloom filter value, cut in 16 segments of 16 entries (four hashes, grown through
+// searchSizes so at most 30% of a segment's bits are set, an absent n-gram passing under
+// 1%): a few bytes to a few dozen per entry, one read per 256 entries for a miss, and 16
+// entries to read for each entry found. A search walks entries in the query's order,
+// jumps over the segments whose filter rules the query out, and decodes and matches the
+// others' entries as a scan would, so the answer is the scan's. The filter of a
 // block is updated in the transaction that writes an entry (Begin, Finish, Approve) and
 // rebuilt from the entries left when some are deleted. A block with no filter (a file from
 // before the index, or salvaged) is read whole, and gets its filter from all its entries on

@@ -31,6 +31,9 @@ func TestMain(m *testing.M) {
 	if path := os.Getenv(holdEnv); path != "" {
 		os.Exit(hold(path))
 	}
+	if path := os.Getenv(searchEnv); path != "" {
+		os.Exit(runSearches(path))
+	}
 	os.Exit(m.Run())
 }
 

@@ -56,7 +56,7 @@ func TestApprove(t *testing.T) {
 		}
 	}
 	h := yeokRun(t, nil, "", "history", "--db", db, "--script", "talk")
-	if strings.Count(h.stdout, "done, approved") != 3 || !strings.Contains(h.stdout, "→ ligne deux") || strings.Contains(h.stdout, "→ line 2") {
+	if strings.Count(h.stdout, "done, approved") != 3 || !strings.Contains(h.stdout, "→ ligne deux\n    (model: line 2)\n") || strings.Contains(h.stdout, "→ line 2") {
 		t.Errorf("history:\n%s", h.stdout)
 	}
 }

@@ -119,8 +119,16 @@ func printEntry(w io.Writer, e model.Entry) {
 	if t := e.Display(); t != "" {
 		fmt.Fprintf(w, "  → %s\n", indent(safeText(w, t)))
 	}
+	printModelText(w, e, "  ")
 	if e.Error != "" {
 		fmt.Fprintf(w, "  ! %s\n", safeText(w, e.Error))
+	}
+}
+
+// printModelText shows under a corrected translation what the model had sent.
+func printModelText(w io.Writer, e model.Entry, pad string) {
+	if own := e.ModelText(); e.Approved != "" && strings.TrimSpace(own) != strings.TrimSpace(e.Approved) {
+		fmt.Fprintf(w, "%s  (model: %s)\n", pad, indent(safeText(w, own)))
 	}
 }
 
@@ -141,6 +149,7 @@ func printGroup(w io.Writer, line []model.Entry) {
 		} else {
 			fmt.Fprintln(w, head)
 		}
+		printModelText(w, e, "  ")
 		if e.Error != "" {
 			fmt.Fprintf(w, "    ! %s\n", safeText(w, e.Error))
 		}

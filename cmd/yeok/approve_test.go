@@ -151,3 +151,23 @@ func TestApprovePendingEntry(t *testing.T) {
 		t.Errorf("approve once done: %d %q %q", p.code, p.stdout, p.stderr)
 	}
 }
+
+// A failed entry has no translation to approve as it is; a correction gives it one.
+func TestApproveFailedEntry(t *testing.T) {
+	srv := llmtest.New(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusBadRequest)
+		_, _ = w.Write([]byte(llmtest.ErrorJSON("bad request", "invalid_request_error", "")))
+	})
+	db := filepath.Join(t.TempDir(), "y.db")
+	if p := yeokRun(t, providerEnv(srv), "", "translate", "--to", "fr", "--db", db, "lost"); p.code != 1 {
+		t.Fatalf("translate: %d %q", p.code, p.stderr)
+	}
+	p := yeokRun(t, nil, "", "approve", "1", "--db", db)
+	if p.code != 1 || p.stderr != "yeok: approve: entry #1 has no translation (failed): give one with --text\n" {
+		t.Errorf("approve a failed entry: %d %q %q", p.code, p.stdout, p.stderr)
+	}
+	if p := yeokRun(t, nil, "", "approve", "1", "--text", "perdu", "--db", db); p.code != 0 || p.stdout != "corrected #1: perdu\n" {
+		t.Errorf("correct a failed entry: %d %q %q", p.code, p.stdout, p.stderr)
+	}
+}

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"slices"
 	"sync"
 	"time"
 
@@ -24,15 +23,18 @@ const (
 	maxSends = 6
 )
 
-// batch translates the lines of a complete input with up to parallel lines in flight. Lines
-// start in input order, each logged before the next starts, so the store holds them in
-// input order; stdout gets them in input order too, the first line not yet written out
-// streaming live and the others held until their turn.
+// batch translates the lines of a complete input with up to parallel requests in flight,
+// each one line or, with lines above 1, up to that many lines in one request (see
+// llm.Engine.TranslateBatch). Requests start in input order, each logged before the next
+// starts, so the store holds the lines in input order; stdout gets them in input order
+// too, the first line not yet written out streaming live and the others held until their
+// turn.
 //
-// A line that ends rate limited (429 after the provider's own retries) is sent again, after
-// a pause, with half as many lines in flight; the number recovers by one after each
-// recoverAfter lines in a row that were not. A line that ends with a fatal error class stops
-// the batch: lines in flight are cancelled and no other line starts.
+// A request that ends rate limited (429 after the provider's own retries) is sent again
+// into the same pending entries, after a pause, and no new request starts until fewer
+// than half as many are in flight; the number recovers by one after each recoverAfter
+// lines in a row that were not. A line that ends with a fatal error class stops the
+// batch: requests in flight are cancelled and no other starts.
 type batch struct {
 	eng     *llm.Engine
 	base    model.Request
@@ -42,9 +44,11 @@ type batch struct {
 	done      [][]model.Language
 	parallel  int
 	preceding int
-	con       *console
-	asJSON    bool
-	sanitise  bool
+	// lines is how many lines one request carries (--batch); 0 or 1: one.
+	lines    int
+	con      *console
+	asJSON   bool
+	sanitise bool
 }
 
 // lineJob is one source line of a batch and what became of it.
@@ -53,16 +57,28 @@ type lineJob struct {
 	req     model.Request
 	buf     *lineBuffer
 	line    *lineOutput
-	logged  chan struct{}
-	targets []model.Language // the targets this send goes into
-	kept    []model.Entry    // entries done by earlier sends, in the order of b.targets
+	targets []model.Language // the targets this line goes into
 	entries []model.Entry
-	err     error
-	sends   int
-	// ready: back for good, its entries merged (set by the batch's own goroutine only).
+	// ready: back for good (set by the batch's own goroutine only).
 	ready bool
 	// cut: cancelled because another line stopped the batch.
 	cut bool
+}
+
+// unit is one request in flight: a line into its targets, or the lines of a batch.
+type unit struct {
+	jobs   []*lineJob
+	logged chan struct{}
+	err    error
+	// sends counts the sends that ended rate limited (the batch's goroutine only).
+	sends int
+}
+
+// waitTurn is a unit whose send ended rate limited, waiting to be told whether it goes
+// again.
+type waitTurn struct {
+	u     *unit
+	reply chan bool
 }
 
 // batchStop is the cause a batch cancels its lines in flight with.
@@ -94,12 +110,12 @@ func (b *batch) run(ctx context.Context) (problems []string, fatal string, err e
 			order = append(order, i)
 		}
 	}
-	results := make(chan *lineJob, b.parallel)
-	jobs := make(map[int]*lineJob, b.parallel)
+	results := make(chan *unit, b.parallel)
+	turns := make(chan waitTurn)
+	jobs := make(map[int]*lineJob, b.parallel*max(1, b.lines))
 	var (
 		next, head, inFlight int
 		limit, streak        = b.parallel, 0
-		resend               []*lineJob
 		stopped              bool
 		cut                  []lineRecord
 		logErr               error
@@ -114,63 +130,62 @@ func (b *batch) run(ctx context.Context) (problems []string, fatal string, err e
 		tick = t.C
 	}
 	for {
-		for !stopped && logErr == nil && inFlight < limit && (len(resend) > 0 || next < len(order)) {
-			var j *lineJob
-			if len(resend) > 0 {
-				j, resend = resend[0], resend[1:]
-			} else {
-				j = b.newJob(order[next])
+		for !stopped && logErr == nil && inFlight < limit && next < len(order) {
+			u := &unit{}
+			for n := max(1, b.lines); n > 0 && next < len(order); n-- {
+				j := b.newJob(order[next])
 				jobs[j.index] = j
+				u.jobs = append(u.jobs, j)
 				next++
-				if j.index == order[head] {
-					_ = j.buf.goLive()
-				}
+			}
+			if u.jobs[0].index == order[head] {
+				_ = u.jobs[0].buf.goLive()
 			}
 			inFlight++
-			b.start(ctx, j, results)
+			b.start(ctx, u, results, turns)
 		}
 		if inFlight == 0 {
 			break
 		}
-		var j *lineJob
+		var u *unit
 		select {
-		case j = <-results:
+		case u = <-results:
+		case w := <-turns:
+			limit, streak = max(1, limit/2), 0
+			if w.u.sends++; stopped || w.u.sends >= maxSends {
+				w.reply <- false // sent maxSends times: it counts as failed
+				continue
+			}
+			pause := min(time.Duration(w.u.sends)*250*time.Millisecond, 4*time.Second)
+			time.AfterFunc(pause, func() { w.reply <- true })
+			continue
 		case <-tick:
 			b.con.redraw()
 			continue
 		}
 		inFlight--
-		switch {
-		case j.err != nil:
-			logErr = j.err
+		if u.err != nil {
+			logErr = u.err
 			stopped = true
 			cancel(batchStop)
 			continue
-		case stopped && j.cancelled():
-			j.cut = true
-			cut = append(cut, lineRecord{Line: j.index + 1, Source: b.sources[j.index].text})
-		case j.fatal():
-			stopped = true
-			cancel(batchStop)
-		case j.rateLimited() && j.sends < maxSends && !stopped:
-			limit, streak = max(1, limit/2), 0
-			j.again()
-			resend = append(resend, j)
-			continue
-		case j.rateLimited():
-			streak = 0 // sent maxSends times: it counts as failed
-		default:
-			if streak++; streak >= recoverAfter && limit < b.parallel {
-				limit, streak = limit+1, 0
-			}
 		}
-		j.entries, j.ready = j.merged(b.targets), true
-		if stopped {
-			for _, r := range resend {
-				r.entries, r.ready, r.cut = r.merged(b.targets), true, true
-				cut = append(cut, lineRecord{Line: r.index + 1, Source: b.sources[r.index].text})
+		for _, j := range u.jobs {
+			switch {
+			case stopped && j.cancelled():
+				j.cut = true
+				cut = append(cut, lineRecord{Line: j.index + 1, Source: b.sources[j.index].text})
+			case j.fatal():
+				stopped = true
+				cancel(batchStop)
+			case j.rateLimited():
+				streak = 0
+			default:
+				if streak++; streak >= recoverAfter && limit < b.parallel {
+					limit, streak = limit+1, 0
+				}
 			}
-			resend = nil
+			j.ready = true
 		}
 		for head < len(order) {
 			h := jobs[order[head]]
@@ -178,8 +193,11 @@ func (b *batch) run(ctx context.Context) (problems []string, fatal string, err e
 				break
 			}
 			got, bad := b.writeOut(h)
-			if bad && fatal == "" && len(got) > 0 {
+			switch {
+			case bad && fatal == "" && len(got) > 0:
 				fatal, got = got[len(got)-1], got[:len(got)-1]
+			case bad && len(got) > 0:
+				got = got[:len(got)-1] // the batch's lines failed alike: said once
 			}
 			problems = append(problems, got...)
 			delete(jobs, h.index)
@@ -223,93 +241,66 @@ func (b *batch) newJob(i int) *lineJob {
 	return j
 }
 
-// start sends line j and waits until each of its entries is logged (or it ended without),
-// so that lines are stored in input order. A line sent again waits first, and is not
-// waited for.
-func (b *batch) start(ctx context.Context, j *lineJob, results chan<- *lineJob) {
-	j.sends++
-	j.logged = make(chan struct{})
+// start sends unit u and waits until each of its entries is logged (or it ended
+// without), so that lines are stored in input order. A send that ends rate limited asks
+// the batch, through turns, whether and when it goes again.
+func (b *batch) start(ctx context.Context, u *unit, results chan<- *unit, turns chan<- waitTurn) {
+	u.logged = make(chan struct{})
 	var once sync.Once
-	logged := func() { once.Do(func() { close(j.logged) }) }
-	pause := time.Duration(0)
-	if j.sends > 1 {
-		pause = min(time.Duration(j.sends-1)*250*time.Millisecond, 4*time.Second)
+	logged := func() { once.Do(func() { close(u.logged) }) }
+	again := func(ctx context.Context, _ *model.Error) bool {
+		reply := make(chan bool, 1)
+		select {
+		case turns <- waitTurn{u: u, reply: reply}:
+		case <-ctx.Done():
+			return false
+		}
+		select {
+		case ok := <-reply:
+			return ok && ctx.Err() == nil
+		case <-ctx.Done():
+			return false
+		}
+	}
+	want := len(u.jobs)
+	if want == 1 {
+		want = len(u.jobs[0].targets)
 	}
 	go func() {
 		defer logged()
-		if pause > 0 {
-			t := time.NewTimer(pause)
-			select {
-			case <-ctx.Done():
-			case <-t.C:
-			}
-			t.Stop()
-		}
-		if ctx.Err() != nil {
-			j.entries = cancelledEntries(j.targets)
-			results <- j
-			return
-		}
 		n := 0
-		j.entries, j.err = b.eng.TranslateAll(ctx, j.req, j.targets, func(ev model.Event) {
+		seen := func(ev model.Event) {
 			if ev.Kind == model.EventLogged {
-				if n++; n == len(j.targets) {
+				if n++; n == want {
 					logged()
 				}
 			}
-			if ev.Kind == model.EventError && ev.Err != nil && ev.Err.Class == model.ClassRateLimit && j.sends < maxSends {
-				return // sent again: its turn in the line's output stays open
+		}
+		if len(u.jobs) == 1 {
+			j := u.jobs[0]
+			j.entries, u.err = b.eng.TranslateAllWith(ctx, j.req, j.targets, again, func(ev model.Event) {
+				seen(ev)
+				j.line.event(ev)
+			})
+		} else {
+			reqs := make([]model.Request, len(u.jobs))
+			for i, j := range u.jobs {
+				reqs[i] = j.req
+				reqs[i].To = j.targets[0]
 			}
-			j.line.event(ev)
-		})
-		results <- j // buffered for every line in flight: never blocks
+			ents, err := b.eng.TranslateBatch(ctx, reqs, again, func(i int, ev model.Event) {
+				seen(ev)
+				ev.To = u.jobs[i].targets[0]
+				u.jobs[i].line.event(ev)
+			})
+			for i, j := range u.jobs {
+				j.entries = ents[i : i+1]
+			}
+			u.err = err
+		}
+		results <- u // buffered for every unit in flight: never blocks
 	}()
-	if j.sends == 1 {
-		<-j.logged
-	}
-}
-
-// again readies a line whose rate-limited targets are sent again; targets already done
-// keep their entries and their text. The line's output goes on where it was: the final
-// event of a rate-limited target was held back (see start), so that target's turn is
-// still open.
-func (j *lineJob) again() {
-	var retry []model.Language
-	for _, e := range j.entries {
-		if e.Status == model.StatusDone || e.ErrorClass != model.ClassRateLimit {
-			j.kept = append(j.kept, e)
-			continue
-		}
-		retry = append(retry, e.To)
-	}
-	if len(j.kept) > 0 && j.req.Group == 0 {
-		j.req.Group = j.kept[0].Group
-	}
-	j.targets, j.entries = retry, nil
-}
-
-// cancelledEntries stands for a line the batch stopped before it was sent again.
-func cancelledEntries(targets []model.Language) []model.Entry {
-	out := make([]model.Entry, len(targets))
-	for i, to := range targets {
-		out[i] = model.Entry{To: to, Status: model.StatusCancelled, ErrorClass: model.ClassCancelled}
-	}
-	return out
-}
-
-// merged is the line's entries in the order of targets, done ones from earlier sends kept.
-func (j *lineJob) merged(targets []model.Language) []model.Entry {
-	all := append(slices.Clone(j.kept), j.entries...)
-	out := make([]model.Entry, 0, len(targets))
-	for _, to := range targets {
-		for _, e := range all {
-			if e.To == to {
-				out = append(out, e)
-				break
-			}
-		}
-	}
-	return out
+	<-u.logged
 }
 
 func (j *lineJob) rateLimited() bool {

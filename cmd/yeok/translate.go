@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/yeok/yeok/model"
+	"github.com/yeok/yeok/storage"
 )
 
 // stdinHint is said on stderr when the text to translate is read from a terminal.
@@ -26,7 +27,10 @@ func runTranslate(ctx context.Context, args []string, io stdio, getenv env) erro
 	jsonOut := fs.Bool("json", false, "print one JSON object per event instead of text")
 	parallel := fs.Int("parallel", defaultParallel, "translate up to N lines at once, 1 or more; output and stored order stay the input order (1: one line after another, as yeok follow does)")
 	preceding := fs.Int("preceding", defaultPreceding, "with --parallel above 1, send the K source lines before each line with it as context only, 0 or more")
+	batchLines := fs.Int("batch", 0, "with --lines, send up to M lines in one request (10 to 20 is a good start), each still its own entry;\na line the answer leaves out or repeats is sent again on its own (one --to only; 0: one line a request)")
 	resume := fs.Bool("resume", false, "with --script, skip the input lines the script already has done (into each target), in order, counting repeats")
+	retranslate := fs.Bool("retranslate", false, "with --script and no input, send the script's lines again (into --to, or the targets they have), keeping the old entries")
+	onlyFlag := fs.String("only", "", "with --retranslate, only the lines whose newest entry is `STATES`: failed, flagged, truncated, comma separated")
 	pos, err := parseCommand(fs, args, io.out, translateSynopsis)
 	if err != nil {
 		return err
@@ -38,10 +42,35 @@ func runTranslate(ctx context.Context, args []string, io stdio, getenv env) erro
 	if *parallel < 1 || *preceding < 0 {
 		return usageErrorf("--parallel wants 1 or more, --preceding 0 or more")
 	}
+	if *batchLines < 0 {
+		return usageErrorf("--batch wants 0 or more lines a request")
+	}
+	if *batchLines > 1 && len(c.Targets) > 1 {
+		return usageErrorf("--batch takes one --to: run each target on its own")
+	}
+	var only lineStates
+	switch {
+	case *retranslate && c.ScriptID == "":
+		return usageErrorf("--retranslate needs --script: the script whose lines are sent again")
+	case *retranslate && len(pos) > 0:
+		return usageErrorf("--retranslate takes no text or files: it sends the script's own lines")
+	case *retranslate && *resume:
+		return usageErrorf("--retranslate and --resume do not go together")
+	case *onlyFlag != "" && !*retranslate:
+		return usageErrorf("--only goes with --retranslate")
+	case *onlyFlag != "":
+		if only, err = parseStates(*onlyFlag); err != nil {
+			return err
+		}
+	}
 	if *resume && c.ScriptID == "" {
 		return usageErrorf("--resume needs --script: the script whose done lines are skipped")
 	}
 	c = useLocalServer(ctx, c, getenv, io.err)
+	if *retranslate {
+		return runRetranslate(ctx, c, io, retranslateRun{explicit: len(f.to) > 0, only: only, parallel: *parallel,
+			preceding: *preceding, lines: *batchLines, asJSON: *jsonOut})
+	}
 	if len(pos) == 0 && isTerminal(io.in) {
 		// Reading a terminal to its end looks like a hang to someone who expected an
 		// argument: say once how the input ends.
@@ -56,22 +85,27 @@ func runTranslate(ctx context.Context, args []string, io stdio, getenv env) erro
 		return err
 	}
 	defer st.Close()
-
-	sess, err := st.NewSession(ctx, model.LocalOwner, model.Session{Origin: "pipe", ScriptID: c.ScriptID, From: c.From, To: c.To})
-	if err != nil {
-		return fmt.Errorf("start session: %w", err)
-	}
 	done := make([][]model.Language, len(sources))
 	if *resume {
 		if done, err = doneTargets(ctx, st, c.ScriptID, c.Targets, sources); err != nil {
 			return err
 		}
 	}
-	b := &batch{
-		eng: eng, targets: c.Targets, sources: sources, done: done, parallel: *parallel, preceding: *preceding,
-		base: model.Request{Owner: model.LocalOwner, SessionID: sess.ID, ScriptID: c.ScriptID, From: c.From, To: c.To, Model: c.Model},
-		con:  newConsole(io.out, io.err, *jsonOut, countTodo(c.Targets, done)), asJSON: *jsonOut, sanitise: isTerminal(io.out),
+	b := &batch{eng: eng, targets: c.Targets, sources: sources, done: done, parallel: *parallel, preceding: *preceding, lines: *batchLines}
+	return runBatch(ctx, st, c, io, b, *jsonOut, false)
+}
+
+// runBatch runs b in a new pipe session of the store, its output on io, and reports its
+// problems: each on stderr but the last, which is the run's error.
+func runBatch(ctx context.Context, st *storage.Store, c config, io stdio, b *batch, asJSON, noMemory bool) error {
+	sess, err := st.NewSession(ctx, model.LocalOwner, model.Session{Origin: "pipe", ScriptID: c.ScriptID, From: c.From, To: b.targets[0]})
+	if err != nil {
+		return fmt.Errorf("start session: %w", err)
 	}
+	b.base = model.Request{Owner: model.LocalOwner, SessionID: sess.ID, ScriptID: c.ScriptID, From: c.From, To: b.targets[0], Model: c.Model,
+		NoMemory: noMemory}
+	b.con = newConsole(io.out, io.err, asJSON, countTodo(b.targets, b.done))
+	b.asJSON, b.sanitise = asJSON, isTerminal(io.out)
 	problems, fatal, err := b.run(ctx)
 	if err != nil {
 		return err

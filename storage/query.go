@@ -195,6 +195,9 @@ type matcher struct {
 	q     string
 	raw   []byte // q as it appears in stored JSON; nil when the prefilter cannot be used
 	lower []byte // reused buffer for lowered values
+	// caseless says no character but q's own lowers to one of q's, so the raw value can be
+	// searched as it is; ascii that q is ASCII, searched without lowering the value.
+	caseless, ascii bool
 }
 
 func newMatcher(search string) *matcher {
@@ -206,17 +209,78 @@ func newMatcher(search string) *matcher {
 		return r < 0x20 || r == '"' || r == '\\' || r == '\u2028' || r == '\u2029' || r == utf8.RuneError
 	}) {
 		m.raw = []byte(m.q)
+		m.caseless = !strings.ContainsFunc(m.q, func(r rune) bool { return unicode.SimpleFold(r) != r })
+		m.ascii = !strings.ContainsFunc(m.q, func(r rune) bool { return r >= utf8.RuneSelf })
 	}
 	return m
 }
 
+// Only these two characters outside ASCII lower to ASCII letters (İ to i, the Kelvin sign
+// to k); a value holding neither can be searched for an ASCII query byte by byte.
+var (
+	capitalIWithDot = []byte("\u0130")
+	kelvinSign      = []byte("\u212a")
+)
+
 // maybe reports whether the raw JSON of an entry may match.
 func (m *matcher) maybe(v []byte) bool {
-	if m.raw == nil {
+	switch {
+	case m.raw == nil:
 		return true
+	case m.caseless:
+		return bytes.Contains(v, m.raw)
+	case m.ascii && !bytes.Contains(v, capitalIWithDot) && !bytes.Contains(v, kelvinSign):
+		return containsFoldASCII(v, m.raw)
 	}
 	m.lower = appendLower(m.lower[:0], v)
 	return bytes.Contains(m.lower, m.raw)
+}
+
+// containsFoldASCII reports whether v contains the lowered ASCII q, ignoring the case of
+// ASCII letters in v. It looks for q's first byte in either case with bytes.IndexByte,
+// remembering the next of each, so it reads v about twice.
+func containsFoldASCII(v, q []byte) bool {
+	lo, up := q[0], q[0]
+	if 'a' <= lo && lo <= 'z' {
+		up = lo - 'a' + 'A'
+	}
+	find := func(c byte, from int) int {
+		if i := bytes.IndexByte(v[from:], c); i >= 0 {
+			return from + i
+		}
+		return len(v)
+	}
+	nextLo, nextUp := -1, -1
+	for off := 0; off+len(q) <= len(v); {
+		if nextLo < off {
+			nextLo = find(lo, off)
+		}
+		if nextUp < off {
+			nextUp = find(up, off)
+		}
+		i := min(nextLo, nextUp)
+		if i+len(q) > len(v) {
+			return false
+		}
+		if equalFoldASCII(v[i+1:i+len(q)], q[1:]) {
+			return true
+		}
+		off = i + 1
+	}
+	return false
+}
+
+// equalFoldASCII reports whether a lowered as ASCII equals the lowered b.
+func equalFoldASCII(a, b []byte) bool {
+	for i, c := range a {
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != b[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // match reports whether the entry matches.

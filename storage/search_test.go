@@ -2,10 +2,12 @@ package storage
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
 	"testing"
+	"unicode"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -21,7 +23,7 @@ var searchLines = [][2]string{
 	{"学生们在图书馆学习", "Students study in the library"},
 	{"ＦＵＬＬ ｗｉｄｔｈ Ｌｅｔｔｅｒｓ", "전각 글자"},
 	{"ｶﾀｶﾅ half width kana", "반각 가나"},
-	{"ΣΊΣΥΦΟΣ and İstanbul", "시시포스"},
+	{"ΣΊΣΥΦΟΣ and İstanbul at 5\u212A", "시시포스"},
 	{`a "quoted" word \ and tab	here`, "따옴표"},
 }
 
@@ -29,7 +31,7 @@ var searchLines = [][2]string{
 // substrings inside words, and one-character queries (which scan).
 var searchQueries = []string{
 	"quick", "QUICK BROWN", "uick br", "fox jumps", "갈색", "여우", "바늘", "속의 바", "キツネ", "茶色の",
-	"图书馆", "书", "狐", "ｷﾂﾈ", "ｶﾀｶﾅ", "カタカナ", "ｆｕｌｌ", "full", "ＦＵＬＬ ｗ", "σίσυφος", "i̇stanbul",
+	"图书馆", "书", "狐", "ｷﾂﾈ", "ｶﾀｶﾅ", "カタカナ", "ｆｕｌｌ", "full", "ＦＵＬＬ ｗ", "σίσυφος", "i̇stanbul", "istanbul at 5k",
 	"line 3", "line 3 of", "ine 12", "needle", "NEEDLE IN", "absent words", "zzq", "a", "z", "여", "\"quoted\"",
 	"\\ and", "tab\there", "haystack 바늘", "",
 }
@@ -367,5 +369,37 @@ func TestQueryTerms(t *testing.T) {
 	}
 	if f.segment(20).hasAll(queryTerms("quick")) {
 		t.Error("another segment holds the entry's terms")
+	}
+}
+
+// TestMatcherPrefilter: the raw-value prefilters never miss what the scan finds. Only İ and
+// the Kelvin sign lower from outside ASCII into it, and no character lowers into one with no
+// case, so the ASCII and caseless shortcuts hold.
+func TestMatcherPrefilter(t *testing.T) {
+	for r := rune(0x80); r <= unicode.MaxRune; r++ {
+		l := unicode.ToLower(r)
+		if l < 0x80 && r != 0x130 && r != 0x212a {
+			t.Errorf("%U lowers to ASCII %q", r, l)
+		}
+		if l != r && unicode.SimpleFold(l) == l {
+			t.Errorf("%U lowers to %U, which has no case", r, l)
+		}
+	}
+	values := []string{"The Quick Brown Fox", "İSTANBUL", "5\u212a", "빠른 여우", "quiCK", "qu", "eeeeeeE"}
+	queries := []string{"quick", "istanbul", "5k", "여우", "ck", "q", "ee", "eeee", "xyz"}
+	for _, v := range values {
+		raw, err := json.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, q := range queries {
+			m := newMatcher(q)
+			if want := strings.Contains(strings.ToLower(v), q); want && !m.maybe(raw) {
+				t.Errorf("prefilter for %q misses %q", q, v)
+			}
+		}
+	}
+	if !containsFoldASCII([]byte("xxQuIcK"), []byte("quick")) || containsFoldASCII([]byte("quic"), []byte("quick")) {
+		t.Error("containsFoldASCII")
 	}
 }

@@ -40,7 +40,8 @@ type batch struct {
 	base    model.Request
 	targets []model.Language
 	sources []source
-	// done holds, for --resume, the targets each line is done into already.
+	// done holds, for --resume and --retranslate, the targets each line is not to go
+	// into; nil when every line goes into every target (a long input keeps no slice).
 	done      [][]model.Language
 	parallel  int
 	preceding int
@@ -106,7 +107,7 @@ func (b *batch) run(ctx context.Context) (problems []string, fatal string, err e
 	defer cancel(nil)
 	var order []int
 	for i := range b.sources {
-		if len(todo(b.targets, b.done[i])) > 0 {
+		if len(todo(b.targets, b.doneAt(i))) > 0 {
 			order = append(order, i)
 		}
 	}
@@ -218,6 +219,14 @@ func (b *batch) run(ctx context.Context) (problems []string, fatal string, err e
 	return problems, fatal, nil
 }
 
+// doneAt is the targets line i is not to go into.
+func (b *batch) doneAt(i int) []model.Language {
+	if b.done == nil {
+		return nil
+	}
+	return b.done[i]
+}
+
 // newJob builds line i's request: the parallel rule adds the source lines before it.
 func (b *batch) newJob(i int) *lineJob {
 	src := b.sources[i]
@@ -228,7 +237,7 @@ func (b *batch) newJob(i int) *lineJob {
 			req.Preceding = append(req.Preceding, s.text)
 		}
 	}
-	j := &lineJob{index: i, req: req, buf: b.con.lineBuffer(), targets: todo(b.targets, b.done[i])}
+	j := &lineJob{index: i, req: req, buf: b.con.lineBuffer(), targets: todo(b.targets, b.doneAt(i))}
 	p := newEventPrinter(j.buf, b.asJSON)
 	if p.stream != nil {
 		p.stream.sanitise = b.sanitise

@@ -16,7 +16,10 @@ const benchLines = 60
 
 // BenchmarkTranslateParallel: a transcript of benchLines lines through the binary against
 // a server in a process of its own that answers like a model (400 ms to the first token,
-// then 20 tokens at 60 a second), one line after another and eight at once.
+// then 20 tokens a line at 60 a second, a batch's lines one after another), one line after
+// another, eight at once, and in batches of 20 four at once. Each reports the seconds a
+// line, how many times faster than one line after another it ran (x-faster, against the
+// last parallel=1 run) and the prompt tokens of a run as the store holds them.
 //
 //	go test ./cmd/yeok -run '^$' -bench TranslateParallel -benchtime 1x -count 3
 func BenchmarkTranslateParallel(b *testing.B) {
@@ -30,21 +33,59 @@ func BenchmarkTranslateParallel(b *testing.B) {
 	if err := os.WriteFile(input, []byte(in.String()), 0o644); err != nil {
 		b.Fatal(err)
 	}
-	for _, parallel := range []int{1, 8} {
-		b.Run(fmt.Sprintf("parallel=%d", parallel), func(b *testing.B) {
+	var sequential float64 // seconds a line of the last parallel=1 run
+	for _, run := range []struct{ parallel, batch int }{{1, 0}, {8, 0}, {4, 20}} {
+		name := fmt.Sprintf("parallel=%d", run.parallel)
+		if run.batch > 0 {
+			name = fmt.Sprintf("batch=%d,parallel=%d", run.batch, run.parallel)
+		}
+		b.Run(name, func(b *testing.B) {
 			db := filepath.Join(b.TempDir(), "y.db")
 			for b.Loop() {
-				cmd := exec.Command(yeokBin, "translate", "--lines", "--no-memory", "--parallel", fmt.Sprint(parallel), "--to", "ko",
-					"--db", db, "--script", "bench", input)
-				cmd.Env = []string{"HOME=" + dir, "XDG_CONFIG_HOME=" + filepath.Join(dir, "config"), "XDG_DATA_HOME=" + filepath.Join(dir, "data"),
-					"PATH=" + os.Getenv("PATH"), "GORACE=atexit_sleep_ms=0", probePortsEnv + "=off",
-					"OPENAI_API_KEY=" + fakeKey, "OPENAI_BASE_URL=" + url}
+				cmd := exec.Command(yeokBin, "translate", "--lines", "--no-memory", "--parallel", fmt.Sprint(run.parallel),
+					"--batch", fmt.Sprint(run.batch), "--to", "ko", "--db", db, "--script", "bench", input)
+				cmd.Env = benchEnv(dir, url)
 				out, err := cmd.Output()
 				if err != nil || strings.Count(string(out), "\n") != benchLines {
 					b.Fatalf("translate: %v, %d lines out", err, strings.Count(string(out), "\n"))
 				}
 			}
-			b.ReportMetric(float64(b.Elapsed().Seconds())/float64(b.N*benchLines), "s/line")
+			perLine := b.Elapsed().Seconds() / float64(b.N*benchLines)
+			if run.parallel == 1 && run.batch == 0 {
+				sequential = perLine
+			}
+			b.ReportMetric(perLine, "s/line")
+			if sequential > 0 {
+				b.ReportMetric(sequential/perLine, "x-faster")
+			}
+			b.ReportMetric(float64(promptTokens(b, dir, db))/float64(b.N), "prompt-tokens/run")
 		})
 	}
+}
+
+// benchEnv is the environment of a benchmark's yeok: a home in dir and the server at url.
+func benchEnv(dir, url string) []string {
+	return []string{"HOME=" + dir, "XDG_CONFIG_HOME=" + filepath.Join(dir, "config"), "XDG_DATA_HOME=" + filepath.Join(dir, "data"),
+		"PATH=" + os.Getenv("PATH"), "GORACE=atexit_sleep_ms=0", probePortsEnv + "=off",
+		"OPENAI_API_KEY=" + fakeKey, "OPENAI_BASE_URL=" + url}
+}
+
+// promptTokens is the prompt tokens of every entry of the script "bench" in db, read
+// back with yeok history.
+func promptTokens(b *testing.B, dir, db string) int {
+	cmd := exec.Command(yeokBin, "history", "--db", db, "--script", "bench", "--json", "--limit", "0")
+	cmd.Env = benchEnv(dir, "")
+	out, err := cmd.Output()
+	if err != nil {
+		b.Fatalf("history: %v", err)
+	}
+	total := 0
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		var n int
+		if _, after, ok := strings.Cut(line, `"prompt_tokens":`); ok {
+			_, _ = fmt.Sscanf(after, "%d", &n)
+		}
+		total += n
+	}
+	return total
 }

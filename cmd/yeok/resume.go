@@ -53,8 +53,11 @@ func todo(targets, done []model.Language) []model.Language {
 	return out
 }
 
-// countTodo is how many lines still need a target.
-func countTodo(targets []model.Language, done [][]model.Language) int {
+// countTodo is how many of lines lines still need a target; nil done means all of them.
+func countTodo(targets []model.Language, done [][]model.Language, lines int) int {
+	if done == nil {
+		return lines
+	}
 	n := 0
 	for _, d := range done {
 		if len(todo(targets, d)) > 0 {

@@ -85,7 +85,7 @@ func runTranslate(ctx context.Context, args []string, io stdio, getenv env) erro
 		return err
 	}
 	defer st.Close()
-	done := make([][]model.Language, len(sources))
+	var done [][]model.Language
 	if *resume {
 		if done, err = doneTargets(ctx, st, c.ScriptID, c.Targets, sources); err != nil {
 			return err
@@ -104,7 +104,7 @@ func runBatch(ctx context.Context, st *storage.Store, c config, io stdio, b *bat
 	}
 	b.base = model.Request{Owner: model.LocalOwner, SessionID: sess.ID, ScriptID: c.ScriptID, From: c.From, To: b.targets[0], Model: c.Model,
 		NoMemory: noMemory}
-	b.con = newConsole(io.out, io.err, asJSON, countTodo(b.targets, b.done))
+	b.con = newConsole(io.out, io.err, asJSON, countTodo(b.targets, b.done, len(b.sources)))
 	b.asJSON, b.sanitise = asJSON, isTerminal(io.out)
 	problems, fatal, err := b.run(ctx)
 	if err != nil {

@@ -83,7 +83,8 @@ type searchQuery struct {
 // benchSearches are BenchmarkSearch's searches: a rare Latin word, Hangul word and Han and
 // kana string (one entry in a thousand, all of them) and a miss in each, and a rare word, a
 // common phrase and a single character (which reads every entry until it has enough) taken
-// a page (200, the TUI's) at a time.
+// a page (200, the TUI's) at a time; a one-character miss reads every entry, as every
+// search did before the index.
 var benchSearches = []searchQuery{
 	{"latin-hit", "NEEDLE", 0, 1},
 	{"latin-hit-page", "NEEDLE", 200, 1},
@@ -94,6 +95,7 @@ var benchSearches = []searchQuery{
 	{"han-kana-miss", "図書館で", 0, 0},
 	{"common-page", "빠른 갈색 여우", 200, 1000},
 	{"one-char-page", "狐", 200, 100},
+	{"one-char-miss-scan", "☃", 0, 0},
 }
 
 // BenchmarkSearch runs Entries with a Search on a large store (YEOK_BENCH_ENTRIES entries,
@@ -101,7 +103,7 @@ var benchSearches = []searchQuery{
 // slowest hundredth of the iterations; file-B/entry is the file's bytes per entry, index-B/entry
 // the search index's share and text-B/entry the text it holds (source, translation, cleaned
 // and approved text, each once); query-RSS-MB is the peak RSS of a separate process that
-// opens the store and runs every query 20 times.
+// opens the store and runs the query 20 times.
 func BenchmarkSearch(b *testing.B) {
 	ctx := context.Background()
 	f := large
@@ -110,9 +112,9 @@ func BenchmarkSearch(b *testing.B) {
 	s := openAt(b, path)
 	index, text := searchBytes(b, s)
 	file := fileSize(b, path)
-	rss := searchRSS(b, path)
 	for _, tt := range benchSearches {
 		b.Run(tt.name, func(b *testing.B) {
+			rss := searchRSS(b, path, tt.name)
 			want := tt.perThousand * f.entries / 1000
 			if tt.limit > 0 {
 				want = min(want, tt.limit)
@@ -167,16 +169,19 @@ func searchBytes(b *testing.B, s *Store) (index, text int) {
 	return index, text
 }
 
-// searchEnv switches the test binary into a child that runs benchSearches on the store it
-// names and prints its peak RSS in MB.
-const searchEnv = "YEOK_STORAGE_TEST_SEARCH"
+// searchEnv switches the test binary into a child that runs one of benchSearches (named by
+// searchNameEnv) on the store it names and prints its peak RSS in MB.
+const (
+	searchEnv     = "YEOK_STORAGE_TEST_SEARCH"
+	searchNameEnv = "YEOK_STORAGE_TEST_SEARCH_NAME"
+)
 
-// searchRSS runs benchSearches in a child process and returns its peak RSS in MB, so that
-// building the store does not count.
-func searchRSS(b *testing.B, path string) float64 {
+// searchRSS runs the search named name in a child process and returns its peak RSS in MB,
+// so that building the store does not count.
+func searchRSS(b *testing.B, path, name string) float64 {
 	b.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), searchEnv+"="+path)
+	cmd.Env = append(os.Environ(), searchEnv+"="+path, searchNameEnv+"="+name)
 	cmd.Stderr = os.Stderr
 	out, err := cmd.Output()
 	if err != nil {
@@ -200,6 +205,9 @@ func runSearches(path string) int {
 	defer s.Close()
 	for range 20 {
 		for _, q := range benchSearches {
+			if q.name != os.Getenv(searchNameEnv) {
+				continue
+			}
 			if _, err := s.Entries(ctx, ownerA, model.EntryQuery{Search: q.query, Limit: q.limit}); err != nil {
 				fmt.Fprintln(os.Stderr, err)
 				return 1

@@ -25,9 +25,9 @@ func runTranslate(ctx context.Context, args []string, io stdio, getenv env) erro
 	var lines linesMode
 	fs.Var(&lines, "lines", "translate each non-empty input line as its own entry, in order; each cue of a SubRip (.srt)\ninput is one entry with its times, and a broken cue is refused; --lines=plain takes every line as it is")
 	jsonOut := fs.Bool("json", false, "print one JSON object per event instead of text")
-	parallel := fs.Int("parallel", defaultParallel, "translate up to N lines at once, 1 or more; output and stored order stay the input order (1: one line after another, as yeok follow does)")
+	parallel := fs.Int("parallel", defaultParallel, "send up to N requests at once (lines, or batches with --batch), 1 or more; output and stored order stay the input order (1: one line after another, as yeok follow does)")
 	preceding := fs.Int("preceding", defaultPreceding, "with --parallel above 1, send the K source lines before each line with it as context only, 0 or more")
-	batchLines := fs.Int("batch", 0, "with --lines, send up to M lines in one request (10 to 20 is a good start), each still its own entry;\na line the answer leaves out or repeats is sent again on its own (one --to only; 0: one line a request)")
+	batchLines := fs.Int("batch", 0, "with --lines, send up to `M` lines in one request (10 to 20 is a good start), each still its own entry;\na line the answer leaves out or repeats is sent again on its own (one --to only; 0: one line a request)")
 	resume := fs.Bool("resume", false, "with --script, skip the input lines the script already has done (into each target), in order, counting repeats")
 	retranslate := fs.Bool("retranslate", false, "with --script and no input, send the script's lines again (into --to, or the targets they have), keeping the old entries")
 	onlyFlag := fs.String("only", "", "with --retranslate, only the lines whose newest entry is `STATES`: failed, flagged, truncated, comma separated")

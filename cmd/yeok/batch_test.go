@@ -190,3 +190,20 @@ func TestTranslateBatchRefusesTargets(t *testing.T) {
 		t.Fatalf("code %d stderr %q", p.code, p.stderr)
 	}
 }
+
+// TestTranslateBatchRateLimited: a batch refused with 429 goes again into the entries it
+// was logged as: one entry a line, in input order.
+func TestTranslateBatchRateLimited(t *testing.T) {
+	const lines = 6
+	srv := llmtest.New(t, llmtest.Error(429, "rate_limit_exceeded", "Rate limit reached for requests"), llmtest.Batches(answerSource))
+	db := filepath.Join(t.TempDir(), "y.db")
+	in, want := numbered(lines)
+	p := yeokRun(t, providerEnv(srv), in, "translate", "--lines", "--batch", "3", "--parallel", "1", "--max-retries", "0", "--to", "fr", "--db", db, "--script", "r")
+	if p.code != 0 || p.stdout != want || p.stderr != "" || srv.Count() != 3 {
+		t.Fatalf("code %d stdout %q stderr %q, %d requests", p.code, p.stdout, p.stderr, srv.Count())
+	}
+	done, all := scriptSources(t, db, "r")
+	if all != lines || strings.Join(done, "\n")+"\n" != in {
+		t.Fatalf("%d entries, done in order %q", all, done)
+	}
+}

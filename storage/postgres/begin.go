@@ -205,10 +205,10 @@ ON CONFLICT (owner, id) DO UPDATE SET updated = $3, entries = scripts.entries + 
 				cueStart, cueEnd = &cs, &ce
 			}
 			b.Queue(`INSERT INTO entries (owner, id, session_id, script_id, created, from_lang, to_lang, model, source,
-	status, cue_start, cue_end, group_id, source_key, lease)
-VALUES ($1, (SELECT last_entry FROM owners WHERE owner = $1) - $2, $3, $4, $5, $6, $7, $8, $9, 'pending', $10, $11, $12, $13, $14)`,
+	status, cue_start, cue_end, group_id, source_key, lease, bigrams)
+VALUES ($1, (SELECT last_entry FROM owners WHERE owner = $1) - $2, $3, $4, $5, $6, $7, $8, $9, 'pending', $10, $11, $12, $13, $14, $15)`,
 				string(r.Owner), len(list)-1-i, int64(r.SessionID), r.ScriptID, t, string(r.From), string(r.To), r.Model, r.Source,
-				cueStart, cueEnd, int64(r.Group), sourceKey(r.Source), s.lease.id)
+				cueStart, cueEnd, int64(r.Group), sourceKey(r.Source), s.lease.id, nonNil(bigrams(r.Source)))
 		}
 	}
 
@@ -293,15 +293,24 @@ func (s *Store) Finish(ctx context.Context, e model.Entry) (model.Entry, error) 
 	status = $7, finish_reason = $8, error = $9, error_class = $10, prompt_tokens = $11,
 	completion_tokens = $12, total_tokens = $13, ttft_ns = $14, duration_ns = $15, flags = $16,
 	memory_of = $17, model = CASE WHEN $18 = '' THEN model ELSE $18 END, lease = NULL,
-	reusable = to_lang <> '' AND (approved <> '' OR $19)
+	reusable = to_lang <> '' AND (approved <> '' OR $19),
+	bigrams = ARRAY(SELECT DISTINCT unnest(bigrams || $20::text[]))
 WHERE owner = $1 AND id = $2 RETURNING `+entryColumns,
 		string(e.Owner), int64(e.ID), nullTime(e.Finished), e.Text, e.Clean, e.Refusal,
 		string(e.Status), e.Finish, e.Error, string(e.ErrorClass), e.Usage.PromptTokens,
 		e.Usage.CompletionTokens, e.Usage.TotalTokens, int64(e.FirstToken), int64(e.Duration), flagStrings(e.Flags),
-		int64(e.Memory), e.Model, reusable(modelSide))
+		int64(e.Memory), e.Model, reusable(modelSide), nonNil(bigrams(e.Text, e.Clean)))
 	out, err := scanEntry(row, e.Owner)
 	if err != nil {
 		return model.Entry{}, opError(op, err)
 	}
 	return out, nil
+}
+
+// nonNil stores no strings as an empty array, never NULL.
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
 }

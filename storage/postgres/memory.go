@@ -90,8 +90,9 @@ func (s *Store) Approve(ctx context.Context, owner model.Owner, id uint64, text 
 		if strings.TrimSpace(text) == "" {
 			return fmt.Errorf("entry %d has no translation to approve: give the text", id)
 		}
-		out, err = scanEntry(tx.QueryRow(ctx, `UPDATE entries SET approved = $3, approved_at = $4, reusable = to_lang <> ''
-WHERE owner = $1 AND id = $2 RETURNING `+entryColumns, string(owner), int64(id), text, now()), owner)
+		out, err = scanEntry(tx.QueryRow(ctx, `UPDATE entries SET approved = $3, approved_at = $4, reusable = to_lang <> '',
+	bigrams = ARRAY(SELECT DISTINCT unnest(bigrams || $5::text[]))
+WHERE owner = $1 AND id = $2 RETURNING `+entryColumns, string(owner), int64(id), text, now(), nonNil(bigrams(text))), owner)
 		return err
 	})
 	if err != nil {

@@ -1,9 +1,13 @@
 package postgres
 
 import (
+	"cmp"
 	"context"
+	"errors"
 	"fmt"
+	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 
@@ -27,51 +31,138 @@ func (s *Store) Entry(ctx context.Context, owner model.Owner, id uint64) (model.
 	return e, nil
 }
 
+// searchWalk is how many of the newest entries a paged search reads before it turns to
+// the indexes: a common word fills the page from them at once, where the index would hand
+// over every entry that has it; a rare one is found through the index.
+const searchWalk = 500
+
 // Entries returns owner's entries chosen by q: those of a session or a script or all of
 // them, newest first unless q.Oldest, below q.Before, at most q.Limit. q.Search keeps
 // entries whose source, translation, cleaned or approved translation contains the text,
-// ignoring case, through the trigram index; q.Approved those a person approved.
+// ignoring case; q.Approved those a person approved.
+//
+// A search reads the trigram index (three characters or more) or the bigram index (two
+// letters of a script without spaces); a paged one first reads the newest searchWalk
+// entries (see searchWalk) and the index only for the rest of the page.
 func (s *Store) Entries(ctx context.Context, owner model.Owner, q model.EntryQuery) ([]model.Entry, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("list entries: %w", err)
 	}
-	var where strings.Builder
-	args := []any{string(owner)}
-	arg := func(v any) string {
-		args = append(args, v)
-		return fmt.Sprintf("$%d", len(args))
+	if strings.ContainsRune(q.Search, 0) {
+		return nil, nil // no text in the database holds a NUL
 	}
-	where.WriteString("owner = $1")
-	if q.SessionID != 0 {
-		where.WriteString(" AND session_id = " + arg(int64(q.SessionID)))
+	eq := newEntryQuery(owner, q)
+	var out []model.Entry
+	walk := cmp.Or(s.searchWalk, searchWalk)
+	if q.Search != "" && q.Limit > 0 {
+		// The newest entries first, read in order and matched one by one.
+		sql := `SELECT ` + entryColumns + ` FROM (SELECT * FROM entries WHERE ` + eq.base(q.Before) +
+			` ORDER BY id ` + eq.order + ` LIMIT ` + eq.arg(walk) + `) AS walk WHERE ` + eq.match(false) +
+			` ORDER BY id ` + eq.order + ` LIMIT ` + eq.arg(q.Limit)
+		found, err := s.queryEntries(ctx, owner, sql, eq.args...)
+		if err != nil {
+			return nil, opError("list entries", err)
+		}
+		out = found
+		if len(out) == q.Limit {
+			return out, nil
+		}
+		// Where the walk stopped: the rest comes from the index.
+		eq = newEntryQuery(owner, q)
+		var edge int64
+		err = s.pool.QueryRow(ctx, `SELECT id FROM entries WHERE `+eq.base(q.Before)+` ORDER BY id `+eq.order+
+			` OFFSET `+eq.arg(walk-1)+` LIMIT 1`, eq.args...).Scan(&edge)
+		switch {
+		case errors.Is(err, pgx.ErrNoRows):
+			return out, nil // the walk read them all
+		case err != nil:
+			return nil, opError("list entries", err)
+		}
+		eq = newEntryQuery(owner, q)
+		q.Limit -= len(out)
+		if q.Oldest {
+			eq.where = append(eq.where, "id > "+eq.arg(edge))
+		} else {
+			q.Before = uint64(edge)
+		}
 	}
-	if q.ScriptID != "" {
-		where.WriteString(" AND script_id = " + arg(q.ScriptID))
-	}
-	if q.Before != 0 {
-		where.WriteString(" AND id < " + arg(int64(min(q.Before, 1<<63-1))))
-	}
-	if q.Approved {
-		where.WriteString(" AND approved <> ''")
-	}
+	sql := `SELECT ` + entryColumns + ` FROM entries WHERE ` + eq.base(q.Before)
 	if q.Search != "" {
-		p := arg("%" + escapeLike(q.Search) + "%")
-		fmt.Fprintf(&where, " AND %s ILIKE %s AND (source ILIKE %s OR translation ILIKE %s OR clean ILIKE %s OR approved ILIKE %s)",
-			searchDoc, p, p, p, p, p)
+		sql += ` AND ` + eq.match(true)
 	}
-	order := "DESC"
-	if q.Oldest {
-		order = "ASC"
-	}
-	sql := `SELECT ` + entryColumns + ` FROM entries WHERE ` + where.String() + ` ORDER BY id ` + order
+	sql += ` ORDER BY id ` + eq.order
 	if q.Limit > 0 {
-		sql += " LIMIT " + arg(q.Limit)
+		sql += ` LIMIT ` + eq.arg(q.Limit)
 	}
-	out, err := s.queryEntries(ctx, owner, sql, args...)
+	rest, err := s.queryEntries(ctx, owner, sql, eq.args...)
 	if err != nil {
 		return nil, opError("list entries", err)
 	}
-	return out, nil
+	return append(out, rest...), nil
+}
+
+// entryQuery builds the SQL of an EntryQuery, with its arguments.
+type entryQuery struct {
+	q     model.EntryQuery
+	args  []any
+	where []string
+	order string
+}
+
+func newEntryQuery(owner model.Owner, q model.EntryQuery) *entryQuery {
+	eq := &entryQuery{q: q, order: "DESC"}
+	if q.Oldest {
+		eq.order = "ASC"
+	}
+	eq.where = append(eq.where, "owner = "+eq.arg(string(owner)))
+	if q.SessionID != 0 {
+		eq.where = append(eq.where, "session_id = "+eq.arg(int64(q.SessionID)))
+	}
+	if q.ScriptID != "" {
+		eq.where = append(eq.where, "script_id = "+eq.arg(q.ScriptID))
+	}
+	if q.Approved {
+		eq.where = append(eq.where, "approved <> ''")
+	}
+	return eq
+}
+
+// arg adds an argument and returns its placeholder.
+func (eq *entryQuery) arg(v any) string {
+	eq.args = append(eq.args, v)
+	return fmt.Sprintf("$%d", len(eq.args))
+}
+
+// base is the condition without the search, below before when it is not zero.
+func (eq *entryQuery) base(before uint64) string {
+	w := slices.Clone(eq.where)
+	if before != 0 {
+		w = append(w, "id < "+eq.arg(int64(min(before, 1<<63-1))))
+	}
+	return strings.Join(w, " AND ")
+}
+
+// match is the search condition. ***= makes the rest of a regular expression a literal
+// string and ~* ignores case. With indexed, a text of three characters or more is matched
+// so that the trigram index serves it, and two letters of a script without spaces through
+// the bigram index; otherwise (and for anything shorter) the expression is spelt so that
+// the planner does not read the trigram index, which it would read whole.
+func (eq *entryQuery) match(indexed bool) string {
+	search := eq.q.Search
+	p := eq.arg("***=" + search)
+	var m string
+	switch {
+	case indexed && utf8.RuneCountInString(search) >= 3:
+		m = fmt.Sprintf("%s ~* %s", searchDoc, p)
+	case indexed && len(bigrams(search)) > 0:
+		m = fmt.Sprintf("bigrams @> %s AND (%s || '') ~* %s", eq.arg(bigrams(search)), searchDoc, p)
+	default:
+		m = fmt.Sprintf("(%s || '') ~* %s", searchDoc, p)
+	}
+	if strings.Contains(search, "\x1f") {
+		m += fmt.Sprintf(" AND (source ~* %s OR translation ~* %s OR clean ~* %s OR approved ~* %s)", p, p, p, p)
+	}
+	return m
 }
 
 // queryEntries runs a query of entryColumns.
@@ -90,11 +181,6 @@ func (s *Store) queryEntries(ctx context.Context, owner model.Owner, sql string,
 		out = append(out, e)
 	}
 	return out, rows.Err()
-}
-
-// escapeLike makes s match itself in a LIKE pattern (backslash is the default escape).
-func escapeLike(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
 
 // RecentInputs returns up to n distinct source texts of owner, the newest first.

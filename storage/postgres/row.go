@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 
@@ -101,6 +103,32 @@ func reusable(e model.Entry) bool {
 		return true
 	}
 	return e.Status == model.StatusDone && len(e.Flags) == 0 && e.Memory == 0 && strings.TrimSpace(e.Display()) != ""
+}
+
+// bigrams are the pairs of adjacent letters, lowered, within the runs of letters outside
+// ASCII in texts: the keys of the bigram index, which serves two-character searches in
+// scripts written without spaces (Korean, Chinese, Japanese, Thai), too short for
+// trigrams. Each pair appears once.
+func bigrams(texts ...string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, t := range texts {
+		var prev rune
+		for _, r := range strings.ToLower(t) {
+			if r < utf8.RuneSelf || !(unicode.IsLetter(r) || unicode.IsNumber(r) || unicode.IsMark(r)) {
+				prev = 0
+				continue
+			}
+			if prev != 0 {
+				if b := string([]rune{prev, r}); !seen[b] {
+					seen[b] = true
+					out = append(out, b)
+				}
+			}
+			prev = r
+		}
+	}
+	return out
 }
 
 // sessionColumns are the columns scanSession reads.

@@ -7,10 +7,10 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// searchDoc is the text Entries searches, as one expression: the trigram index is built on
-// it, and a query must spell it the same way for the planner to use the index. The unit
-// separator keeps a match from spanning two fields in the index; the query checks each
-// field as well.
+// searchDoc is the text Entries searches, as one expression: the trigram index is built
+// on it, and a query must spell it the same way for the planner to use it. The unit
+// separator keeps a match from spanning two fields; a search text holding it is checked
+// field by field as well.
 const searchDoc = `(source || E'\x1f' || translation || E'\x1f' || clean || E'\x1f' || approved)`
 
 // migrations advance the schema one version each: migrations[0] makes version 1. A
@@ -98,6 +98,7 @@ CREATE TABLE entries (
 	memory_of         bigint NOT NULL DEFAULT 0,
 	source_key        bytea NOT NULL,
 	reusable          boolean NOT NULL DEFAULT false,
+	bigrams           text[] NOT NULL DEFAULT '{}',
 	lease             text,
 	PRIMARY KEY (owner, id)
 );
@@ -105,7 +106,8 @@ CREATE INDEX entries_session ON entries (owner, session_id, id) WHERE session_id
 CREATE INDEX entries_script ON entries (owner, script_id, id) WHERE script_id <> '';
 CREATE INDEX entries_memory ON entries (owner, to_lang, source_key, id) WHERE reusable;
 CREATE INDEX entries_pending ON entries (lease) WHERE status = 'pending';
-CREATE INDEX entries_search ON entries USING gin (` + searchDoc + ` gin_trgm_ops);`,
+CREATE INDEX entries_search ON entries USING gin (` + searchDoc + ` gin_trgm_ops);
+CREATE INDEX entries_bigrams ON entries USING gin (bigrams);`,
 }
 
 // schemaVersion is the version this package's migrations reach.

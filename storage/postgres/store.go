@@ -52,11 +52,12 @@ type Options struct {
 //	             finished, languages, model, source, translation, clean, refusal, status,
 //	             finish_reason, error, error_class, usage, ttft_ns, duration_ns, flags,
 //	             cue_start, cue_end, group_id, approved, approved_at, memory_of,
-//	             source_key, reusable, lease
+//	             source_key, reusable, lease, bigrams
 //	             indexes: (owner, session_id, id), (owner, script_id, id),
 //	             memory (owner, to_lang, source_key, id) WHERE reusable,
 //	             pending (lease) WHERE status = 'pending',
-//	             search GIN pg_trgm over source, translation, clean and approved
+//	             search GIN pg_trgm over source, translation, clean and approved,
+//	             bigrams GIN over the bigrams array
 //	leases       id PK, host, pid, started, expires    one row per open store
 //
 // Ids are per owner, as in the bbolt store, so a log moves between the two with its ids:
@@ -84,10 +85,15 @@ type Options struct {
 // (done and unflagged, or approved). Recall reads the partial index on (owner, to_lang,
 // source_key) where reusable, so its cost does not grow with the log.
 //
-// Search. Entries with a search text uses ILIKE on the search expression, which a pg_trgm
-// GIN index serves for patterns of three characters or more, in every script (trigrams need
-// no spaces). Case folding follows the database's collation: create the database with a
-// UTF-8 locale (not "C") for case-insensitive search beyond ASCII.
+// Search. Entries with a search text matches the search expression case-insensitively
+// (~* with a literal pattern), which a pg_trgm GIN index serves for texts of three
+// characters or more, in every script (trigrams need no spaces). Two letters of a script
+// written without spaces (a Korean, Chinese or Japanese word) are too short for trigrams:
+// bigrams holds the pairs of adjacent non-ASCII letters of the source and translations,
+// written by Begin, Finish and Approve, and its GIN index serves them. A paged search first
+// reads the newest entries in order (a common word fills the page there), then the index.
+// Case folding follows the database's collation: create the database with a UTF-8 locale
+// (not "C") for case-insensitive search beyond ASCII.
 //
 // Secrets. The password comes only from the URL, PGPASSWORD or a PGPASSFILE; it is never
 // part of an error this package returns, nor of Name.
@@ -99,6 +105,8 @@ type Store struct {
 	name  string // the URL without its password
 	lease *lease
 	group beginGroup
+	// searchWalk replaces the package's searchWalk when not zero, for tests.
+	searchWalk int
 	// closeOnce guards Close.
 	closeOnce sync.Once
 	closeErr  error

@@ -228,3 +228,56 @@ func TestConcurrentBeginsShareTransactions(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestSearchPagesAcrossTheWalk: a paged search that finds part of its page among the newest
+// entries and the rest through the index returns what an unpaged search would, in order.
+func TestSearchPagesAcrossTheWalk(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openTest(t, Options{})
+	s.searchWalk = 5
+	hits := map[int]bool{3: true, 10: true, 20: true, 25: true, 28: true}
+	for i := 1; i <= 30; i++ {
+		src := fmt.Sprint("line ", i)
+		if hits[i] {
+			src += " needle 바늘"
+		}
+		e, err := s.Begin(ctx, model.Request{Owner: ownerA, Source: src, To: "ko"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.Apply(model.Result{Status: model.StatusDone, Text: "x"}, now())
+		if _, err := s.Finish(ctx, e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, search := range []string{"NEEDLE", "바늘", "needle 바"} {
+		for _, q := range []model.EntryQuery{
+			{Limit: 3}, {Limit: 3, Oldest: true}, {Limit: 2, Before: 27}, {Limit: 10}, {Limit: 10, Oldest: true},
+			{Limit: 1, Before: 26}, {Limit: 2, Before: 4, Oldest: true},
+		} {
+			q.Search = search
+			all := q
+			all.Limit = 0
+			want, err := s.Entries(ctx, ownerA, all)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want = want[:min(q.Limit, len(want))]
+			got, err := s.Entries(ctx, ownerA, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ids, wantIDs := ids(got), ids(want); fmt.Sprint(ids) != fmt.Sprint(wantIDs) {
+				t.Errorf("%+v: ids %v, want %v", q, ids, wantIDs)
+			}
+		}
+	}
+}
+
+func ids(es []model.Entry) []uint64 {
+	var out []uint64
+	for _, e := range es {
+		out = append(out, e.ID)
+	}
+	return out
+}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/yeok/yeok/model"
 	"github.com/yeok/yeok/storage"
+	"github.com/yeok/yeok/storage/postgres"
 )
 
 const completionSynopsis = "yeok completion bash|zsh|fish   (print a script that completes yeok's commands, flags, languages and script IDs)"
@@ -196,7 +197,18 @@ func scriptIDs(ctx context.Context, words []string, getenv env) []string {
 	if err != nil {
 		return nil
 	}
-	st, err := storage.Open(ctx, c.DBPath, storage.Options{ReadOnly: true, Timeout: scriptsLookup})
+	var st interface {
+		Scripts(ctx context.Context, owner model.Owner) ([]model.Script, error)
+		Close() error
+	}
+	if isPostgres(c.DBPath) {
+		lctx, cancel := context.WithTimeout(ctx, scriptsLookup)
+		defer cancel()
+		ctx = lctx
+		st, err = postgres.Open(ctx, c.DBPath, postgres.Options{})
+	} else {
+		st, err = storage.Open(ctx, c.DBPath, storage.Options{ReadOnly: true, Timeout: scriptsLookup})
+	}
 	if err != nil {
 		return nil
 	}

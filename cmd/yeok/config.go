@@ -12,6 +12,7 @@ import (
 
 	"github.com/yeok/yeok/model"
 	"github.com/yeok/yeok/storage"
+	"github.com/yeok/yeok/storage/postgres"
 	"github.com/yeok/yeok/ui"
 )
 
@@ -35,6 +36,7 @@ type fileConfig struct {
 	MaxRetries        *int       `toml:"max_retries"`
 	IdleTimeout       string     `toml:"idle_timeout"`
 	DBTimeout         string     `toml:"db_timeout"`
+	DBLease           string     `toml:"db_lease"`
 	FirstTokenTimeout string     `toml:"first_token_timeout"`
 	Context           *int       `toml:"context"`
 	// Memory = false turns the translation memory off.
@@ -114,7 +116,9 @@ type config struct {
 	MaxRetries  int
 	IdleTimeout time.Duration
 	// DBTimeout is how long a store operation waits for another process's turn.
-	DBTimeout         time.Duration
+	DBTimeout time.Duration
+	// DBLease is PostgreSQL's lease on a process's pending entries (--db-lease, db_lease).
+	DBLease           time.Duration
 	FirstTokenTimeout time.Duration
 	Context           int
 	ContextSet        bool
@@ -228,7 +232,7 @@ func resolveConfig(f *commonFlags, getenv env) (config, error) {
 	if c.From, err = parseLanguageSetting("--from", pick(f.from, fc.From, "auto")); err != nil {
 		return c, err
 	}
-	if c.DBPath = pick(f.db, fc.DB); c.DBPath == "" {
+	if c.DBPath = pick(f.db, getenv("YEOK_DB"), fc.DB); c.DBPath == "" {
 		dir, err := dataDir(getenv)
 		if err != nil {
 			return c, err
@@ -248,6 +252,7 @@ func resolveConfig(f *commonFlags, getenv env) (config, error) {
 	}
 	c.IdleTimeout = pickDuration(f.idleTimeout, fc.IdleTimeout, 30*time.Second)
 	c.DBTimeout = pickDuration(f.dbTimeout, fc.DBTimeout, storage.DefaultTimeout)
+	c.DBLease = pickDuration(f.dbLease, fc.DBLease, postgres.DefaultLeaseTTL)
 	c.FirstTokenTimeout = pickDuration(f.firstTokenTimeout, fc.FirstTokenTimeout, 60*time.Second)
 	if len(fc.Keys) > 0 {
 		keys := map[string][]string{}
@@ -292,7 +297,7 @@ func checkConfigFile(path string, fc fileConfig) error {
 			return err
 		}
 	}
-	durations := []struct{ key, v string }{{"idle_timeout", fc.IdleTimeout}, {"first_token_timeout", fc.FirstTokenTimeout}, {"db_timeout", fc.DBTimeout}}
+	durations := []struct{ key, v string }{{"idle_timeout", fc.IdleTimeout}, {"first_token_timeout", fc.FirstTokenTimeout}, {"db_timeout", fc.DBTimeout}, {"db_lease", fc.DBLease}}
 	for _, d := range durations {
 		if d.v == "" {
 			continue

@@ -8,9 +8,10 @@ import (
 
 	"github.com/yeok/yeok/model"
 	"github.com/yeok/yeok/storage"
+	"github.com/yeok/yeok/storage/postgres"
 )
 
-const dbSynopsis = "yeok db check [--repair | --salvage NEW.db] | yeok db compact   (check the database file, rebuild its search index, copy what can be read of a damaged one, or compact it in place)"
+const dbSynopsis = "yeok db check [--repair | --salvage NEW.db] | yeok db compact | yeok db migrate   (check the database, rebuild a file's search index, copy what can be read of a damaged file, compact a file in place, or bring a PostgreSQL database's schema up to date)"
 
 // salvageHint is what `db check` adds to a damaged file's message.
 const salvageHint = "; `yeok db check --salvage NEW.db` copies what can still be read into a new file"
@@ -24,8 +25,8 @@ func runDB(ctx context.Context, args []string, io stdio, getenv env) error {
 	if err != nil {
 		return err
 	}
-	if len(pos) != 1 || (pos[0] != "check" && pos[0] != "compact") {
-		return usageErrorf("db: say check or compact (see yeok db --help)")
+	if len(pos) != 1 || (pos[0] != "check" && pos[0] != "compact" && pos[0] != "migrate") {
+		return usageErrorf("db: say check, compact or migrate (see yeok db --help)")
 	}
 	if (*salvage != "" || *repair) && pos[0] != "check" {
 		return usageErrorf("db: --salvage and --repair go with check (see yeok db --help)")
@@ -34,7 +35,21 @@ func runDB(ctx context.Context, args []string, io stdio, getenv env) error {
 	if err != nil {
 		return err
 	}
+	if isPostgres(c.DBPath) {
+		return postgresDB(ctx, io, c, pos[0], *salvage != "" || *repair)
+	}
 	switch {
+	case pos[0] == "migrate":
+		// A file's layout is brought up to date by every open.
+		st, err := storage.Open(ctx, c.DBPath, storage.Options{Timeout: c.DBTimeout})
+		if err != nil {
+			return err
+		}
+		if err := st.Close(); err != nil {
+			return err
+		}
+		fmt.Fprintf(io.out, "%s: up to date\n", c.DBPath)
+		return nil
 	case pos[0] == "compact":
 		return compactDB(ctx, io, c.DBPath)
 	case *salvage != "":
@@ -95,4 +110,28 @@ func fileSize(path string) int64 {
 		return 0
 	}
 	return fi.Size()
+}
+
+// postgresDB runs a db command on a PostgreSQL database: check (the schema and the
+// invariants) and migrate (Open applies the migrations, refusing a newer schema). Compact,
+// --salvage and --repair are for a database file; PostgreSQL keeps its own.
+func postgresDB(ctx context.Context, io stdio, c config, cmd string, fileOnly bool) error {
+	name := redactURL(c.DBPath)
+	if cmd == "compact" || fileOnly {
+		return usageErrorf("db: %s is a PostgreSQL database: compact, --salvage and --repair are for a database file (PostgreSQL has VACUUM and its own backups)", name)
+	}
+	st, err := postgres.Open(ctx, c.DBPath, postgres.Options{LeaseTTL: c.DBLease})
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if cmd == "migrate" {
+		fmt.Fprintf(io.out, "%s: schema up to date\n", name)
+		return nil
+	}
+	if err := st.Check(ctx); err != nil {
+		return err
+	}
+	fmt.Fprintf(io.out, "%s: ok\n", name)
+	return nil
 }

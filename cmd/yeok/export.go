@@ -13,7 +13,6 @@ import (
 	"unicode"
 
 	"github.com/yeok/yeok/model"
-	"github.com/yeok/yeok/storage"
 	"github.com/yeok/yeok/storage/export"
 )
 
@@ -119,7 +118,7 @@ func exportPerTarget(path string, meta export.Meta, entries []model.Entry, targe
 }
 
 // loadExport reads the entries of a script (in script order) or a session.
-func loadExport(ctx context.Context, st *storage.Store, owner model.Owner, script string, session uint64) (export.Meta, []model.Entry, error) {
+func loadExport(ctx context.Context, st logStore, owner model.Owner, script string, session uint64) (export.Meta, []model.Entry, error) {
 	meta := export.Meta{ScriptID: script, SessionID: session, Exported: time.Now()}
 	q := model.EntryQuery{Oldest: true}
 	if script != "" {
@@ -162,7 +161,7 @@ func notFound(err error, sentence string) error {
 
 // exportToFolder returns the TUI's export action: the chosen script or session as Markdown in
 // dir, named after it and the day, written whole or not at all.
-func exportToFolder(st *storage.Store, dir string) func(ctx context.Context, owner model.Owner, script string, session uint64) (string, error) {
+func exportToFolder(st logStore, dir string) func(ctx context.Context, owner model.Owner, script string, session uint64) (string, error) {
 	return func(ctx context.Context, owner model.Owner, script string, session uint64) (string, error) {
 		meta, entries, err := loadExport(ctx, st, owner, script, session)
 		if err != nil {

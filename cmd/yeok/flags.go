@@ -30,6 +30,7 @@ type commonFlags struct {
 	maxInput                                  int
 	maxRetries, context, maxTargets           optionalInt
 	idleTimeout, firstTokenTimeout, dbTimeout time.Duration
+	dbLease                                   time.Duration
 	noMemory                                  bool
 }
 
@@ -49,6 +50,7 @@ func (f *commonFlags) bind(fs *flag.FlagSet) {
 	fs.BoolVar(&f.noMemory, "no-memory", false, "ask the model even for a line translated before (the translation memory reuses it otherwise)")
 	fs.DurationVar(&f.idleTimeout, "idle-timeout", 0, "longest silence between chunks (default 30s)")
 	fs.DurationVar(&f.dbTimeout, "db-timeout", 0, "longest wait for another yeok process using the database (default 5s)")
+	fs.DurationVar(&f.dbLease, "db-lease", 0, "PostgreSQL: how long the pending entries of a process that died stay pending before another marks them interrupted (default 30s)")
 	fs.DurationVar(&f.firstTokenTimeout, "first-token-timeout", 0, "longest wait for the first token (default 60s)")
 }
 

@@ -30,6 +30,7 @@ func TestMain(m *testing.M) {
 		panic("build yeok: " + err.Error())
 	}
 	code := m.Run()
+	stopPostgres()
 	os.RemoveAll(dir)
 	os.Exit(code)
 }

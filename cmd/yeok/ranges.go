@@ -29,6 +29,7 @@ func settingRanges() []settingRange {
 		{flag: "idle-timeout", key: "idle_timeout", min: int64(100 * time.Millisecond), max: int64(time.Hour), dur: true},
 		{flag: "first-token-timeout", key: "first_token_timeout", min: int64(100 * time.Millisecond), max: int64(time.Hour), dur: true},
 		{flag: "db-timeout", key: "db_timeout", min: int64(100 * time.Millisecond), max: int64(10 * time.Minute), dur: true},
+		{flag: "db-lease", key: "db_lease", min: int64(time.Second), max: int64(time.Hour), dur: true},
 		{flag: "limit", min: 0, open: true},
 		{flag: "http-max-streams", min: 1, max: 100_000},
 		{flag: "http-rate", min: 0, max: 1_000_000},

@@ -6,14 +6,13 @@ import (
 	"slices"
 
 	"github.com/yeok/yeok/model"
-	"github.com/yeok/yeok/storage"
 )
 
 // doneTargets tells, for --resume, which targets each input line is already done into in
 // a script: for each target, input lines are matched with the script's done entries by
 // source text, in input order, so that a line that occurs three times and is done twice is
 // sent once more.
-func doneTargets(ctx context.Context, st *storage.Store, script string, targets []model.Language, sources []source) ([][]model.Language, error) {
+func doneTargets(ctx context.Context, st logStore, script string, targets []model.Language, sources []source) ([][]model.Language, error) {
 	entries, err := st.Entries(ctx, model.LocalOwner, model.EntryQuery{ScriptID: script, Oldest: true})
 	if err != nil {
 		return nil, fmt.Errorf("read script %s: %w", script, err)

@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/yeok/yeok/model"
-	"github.com/yeok/yeok/storage"
 )
 
 // lineStates is --only: which lines of a script --retranslate sends again, by the state of
@@ -55,7 +54,7 @@ type scriptLine struct {
 // k-th entry of a source into a target within one run (session) is the line where that
 // source occurs the k-th time, so a line sent again by a later run (--resume,
 // --retranslate) stays one line, its newest entry being the later run's.
-func scriptLines(ctx context.Context, st *storage.Store, script string) ([]scriptLine, []model.Language, error) {
+func scriptLines(ctx context.Context, st logStore, script string) ([]scriptLine, []model.Language, error) {
 	entries, err := st.Entries(ctx, model.LocalOwner, model.EntryQuery{ScriptID: script, Oldest: true})
 	if err != nil {
 		return nil, nil, fmt.Errorf("read script %s: %w", script, err)
@@ -96,7 +95,7 @@ func scriptLines(ctx context.Context, st *storage.Store, script string) ([]scrip
 // retranslation is what --retranslate sends: every line of the script, each with the
 // targets it is not sent into (as --resume's done lines are skipped), so that a line's
 // preceding lines are the script's own.
-func retranslation(ctx context.Context, st *storage.Store, script string, targets []model.Language, only lineStates) ([]source, [][]model.Language, []model.Language, error) {
+func retranslation(ctx context.Context, st logStore, script string, targets []model.Language, only lineStates) ([]source, [][]model.Language, []model.Language, error) {
 	lines, used, err := scriptLines(ctx, st, script)
 	if err != nil {
 		return nil, nil, nil, err

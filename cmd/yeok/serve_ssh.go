@@ -14,7 +14,6 @@ import (
 
 	"github.com/yeok/yeok/cmd/yeok/internal/sshd"
 	"github.com/yeok/yeok/llm"
-	"github.com/yeok/yeok/storage"
 	"github.com/yeok/yeok/ui"
 )
 
@@ -46,7 +45,7 @@ func (s *sshFlags) bind(fs *flag.FlagSet) {
 }
 
 // startSSH starts the SSH server and returns the function that shuts it down.
-func startSSH(ctx context.Context, c config, sf serveFlags, st *storage.Store, eng *llm.Engine, logger *slog.Logger,
+func startSSH(ctx context.Context, c config, sf serveFlags, st logStore, eng *llm.Engine, logger *slog.Logger,
 	io stdio, getenv env, wg *sync.WaitGroup, errs chan<- error) (func(context.Context), error) {
 	hostKey, err := hostKeyPath(sf.sshOpts.hostKey, c.DBPath, getenv)
 	if err != nil {

@@ -11,7 +11,6 @@ import (
 	"strings"
 
 	"github.com/yeok/yeok/model"
-	"github.com/yeok/yeok/storage"
 )
 
 // stdinHint is said on stderr when the text to translate is read from a terminal.
@@ -97,7 +96,7 @@ func runTranslate(ctx context.Context, args []string, io stdio, getenv env) erro
 
 // runBatch runs b in a new pipe session of the store, its output on io, and reports its
 // problems: each on stderr but the last, which is the run's error.
-func runBatch(ctx context.Context, st *storage.Store, c config, io stdio, b *batch, asJSON, noMemory bool) error {
+func runBatch(ctx context.Context, st logStore, c config, io stdio, b *batch, asJSON, noMemory bool) error {
 	sess, err := st.NewSession(ctx, model.LocalOwner, model.Session{Origin: "pipe", ScriptID: c.ScriptID, From: c.From, To: b.targets[0]})
 	if err != nil {
 		return fmt.Errorf("start session: %w", err)

@@ -7,7 +7,6 @@ import (
 
 	"github.com/yeok/yeok/llm"
 	"github.com/yeok/yeok/llm/openai"
-	"github.com/yeok/yeok/storage"
 )
 
 // newProvider builds the model server's client from the resolved config; client may be nil.
@@ -40,7 +39,7 @@ func newProvider(c config, client *http.Client) (*openai.Provider, error) {
 
 // newEngine wires the translation engine every front door calls: the provider and the
 // store, with the configured script context.
-func newEngine(c config, p *openai.Provider, st *storage.Store) *llm.Engine {
+func newEngine(c config, p *openai.Provider, st logStore) *llm.Engine {
 	context := c.Context
 	if context == 0 {
 		context = -1 // none asked for
@@ -48,13 +47,9 @@ func newEngine(c config, p *openai.Provider, st *storage.Store) *llm.Engine {
 	return llm.New(p, st, llm.Options{Context: context, NoMemory: c.NoMemory})
 }
 
-// openStore opens the database named by the config.
-func openStore(ctx context.Context, c config) (*storage.Store, error) {
-	st, err := storage.Open(ctx, c.DBPath, storage.Options{Timeout: c.DBTimeout})
-	if err != nil {
-		return nil, err
-	}
-	return st, nil
+// openStore opens the database named by the config: the bbolt file, or PostgreSQL.
+func openStore(ctx context.Context, c config) (logStore, error) {
+	return openLog(ctx, c)
 }
 
 // pooledClient is an HTTP client for many streams at once (the default transport keeps
@@ -68,7 +63,7 @@ func pooledClient(conns int) *http.Client {
 
 // openEngine sets up the provider, then opens the store, for a front door that translates
 // without a terminal: a missing provider is reported before the database is touched.
-func openEngine(ctx context.Context, c config) (*llm.Engine, *storage.Store, error) {
+func openEngine(ctx context.Context, c config) (*llm.Engine, logStore, error) {
 	p, err := newProvider(c, nil)
 	if err != nil {
 		return nil, nil, err

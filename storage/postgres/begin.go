@@ -136,16 +136,23 @@ func (s *Store) flushBegins(batch []*beginCall) {
 	}
 }
 
+// isDivisionByZero reports the error a Begin naming a missing session gets in a batch.
+func isDivisionByZero(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "22012"
+}
+
 // retryable reports a transaction PostgreSQL aborted for a conflict with another one.
 func retryable(err error) bool {
 	var pe *pgconn.PgError
 	return errors.As(err, &pe) && (pe.Code == "40P01" || pe.Code == "40001")
 }
 
-// writeBegins writes calls in one transaction sent as one batch, taking row locks in one
-// order (owners, then sessions, then scripts, each sorted) so that groups written by
-// several processes at once do not deadlock. It returns the calls whose session does not
-// exist, having rolled back, or nil having committed and filled in every call's entry.
+// writeBegins writes calls in one transaction sent as one batch (one round trip), taking
+// row locks in one order (owners, then sessions, then scripts, each sorted) so that groups
+// written by several processes at once do not deadlock. It returns a call whose session
+// does not exist, having written nothing, or nil having committed and filled in every
+// call's entry.
 func (s *Store) writeBegins(ctx context.Context, calls []*beginCall) ([]*beginCall, error) {
 	t := now()
 	owners := map[model.Owner][]*beginCall{}
@@ -176,13 +183,16 @@ ON CONFLICT (owner) DO UPDATE SET last_entry = owners.last_entry + EXCLUDED.last
 	}
 	for _, c := range bySession {
 		r := c.req
-		b.Queue(`UPDATE sessions SET updated = $3, entries = entries + 1,
+		// A missing session divides by zero, which fails the batch: the caller then
+		// knows which Begin named it.
+		b.Queue(`WITH touched AS (UPDATE sessions SET updated = $3, entries = entries + 1,
 	title = CASE WHEN title = '' THEN $4 ELSE title END,
 	script_id = CASE WHEN script_id = '' THEN $5 ELSE script_id END,
 	from_lang = CASE WHEN $6::bigint = 0 OR $6::bigint <> last_group THEN $7 ELSE from_lang END,
 	to_lang = CASE WHEN $6::bigint = 0 OR $6::bigint <> last_group THEN $8 ELSE to_lang END,
 	last_group = CASE WHEN $6::bigint = 0 OR $6::bigint <> last_group THEN $6::bigint ELSE last_group END
-WHERE owner = $1 AND id = $2 RETURNING id`,
+WHERE owner = $1 AND id = $2 RETURNING id)
+SELECT 1 / count(*) FROM touched`,
 			string(r.Owner), int64(r.SessionID), t, model.Title(r.Source, 60), r.ScriptID, int64(r.Group), string(r.From), string(r.To))
 	}
 	for _, c := range byScript {
@@ -212,16 +222,12 @@ VALUES ($1, (SELECT last_entry FROM owners WHERE owner = $1) - $2, $3, $4, $5, $
 		}
 	}
 
-	tx, err := s.pool.Begin(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
-	br := tx.SendBatch(ctx, b)
+	// A batch outside a transaction runs as one implicit transaction: one round trip,
+	// and nothing of it is committed when a statement fails.
+	br := s.pool.SendBatch(ctx, b)
 	last := map[model.Owner]int64{}
 	var missing []*beginCall
-	err = func() error {
-		defer br.Close()
+	err := func() error {
 		for _, o := range ownerNames {
 			var id int64
 			if err := br.QueryRow().Scan(&id); err != nil {
@@ -230,11 +236,10 @@ VALUES ($1, (SELECT last_entry FROM owners WHERE owner = $1) - $2, $3, $4, $5, $
 			last[o] = id
 		}
 		for _, c := range bySession {
-			var id int64
-			switch err := br.QueryRow().Scan(&id); {
-			case errors.Is(err, pgx.ErrNoRows):
-				missing = append(missing, c)
-			case err != nil:
+			if _, err := br.Exec(); err != nil {
+				if isDivisionByZero(err) {
+					missing = append(missing, c)
+				}
 				return err
 			}
 		}
@@ -245,13 +250,13 @@ VALUES ($1, (SELECT last_entry FROM owners WHERE owner = $1) - $2, $3, $4, $5, $
 		}
 		return nil
 	}()
-	if err != nil {
-		return nil, err
+	if cerr := br.Close(); err == nil {
+		err = cerr
 	}
 	if len(missing) > 0 {
 		return missing, nil
 	}
-	if err := tx.Commit(ctx); err != nil {
+	if err != nil {
 		return nil, err
 	}
 	for _, o := range ownerNames {

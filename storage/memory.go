@@ -24,7 +24,7 @@ const memoryHash = 16
 
 // nearLook is how many of the script's (or session's) newest entries into the target a
 // lookup compares for a near match, when there is no exact one.
-const nearLook = 300
+const nearLook = 100
 
 // memoryPrefix is the key prefix of a source and target.
 func memoryPrefix(to model.Language, source string) []byte {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os/exec"
 	"path/filepath"
 	"runtime"
@@ -149,6 +150,41 @@ func BenchmarkTUIStreamTargets(b *testing.B) {
 			}
 			reportCPU(b, cpu)
 			b.ReportMetric(float64(a.frames.Load()-frames)/wall.Seconds(), "frames/s")
+			b.ReportMetric(float64(first)/1e6/float64(b.N), "ms-first-token")
+		})
+	}
+}
+
+// BenchmarkTUIFirstTokenTargets is the time from Enter until every target of a line has
+// its first token, through the whole TUI, for one target and for three, against a server
+// (a process of its own) that waits 300 ms before the first of 20 tokens, as models do.
+func BenchmarkTUIFirstTokenTargets(b *testing.B) {
+	base := llmtest.StartProcess(b, "-tokens", "20", "-ttft", "300ms", "-interval", "5ms")
+	for _, tt := range []struct {
+		name string
+		more []model.Language
+	}{
+		{"one", nil},
+		{"three", []model.Language{model.MustLanguage("ja-JP"), model.MustLanguage("zh-Hant")}},
+	} {
+		b.Run(tt.name, func(b *testing.B) {
+			a := startBenchApp(b, base, tt.more...)
+			n := 1 + len(tt.more)
+			var first time.Duration
+			for i := 0; b.Loop(); i++ {
+				enter := time.Now()
+				es := a.translateInto(fmt.Sprintf("Line %d, please.", i), n)
+				var last time.Time
+				for _, e := range es {
+					if e.Status != model.StatusDone {
+						b.Fatalf("entry %d: %s (%s)", i, e.Status, e.Error)
+					}
+					if at := e.Created.Add(e.FirstToken); at.After(last) {
+						last = at
+					}
+				}
+				first += last.Sub(enter)
+			}
 			b.ReportMetric(float64(first)/1e6/float64(b.N), "ms-first-token")
 		})
 	}

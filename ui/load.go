@@ -99,8 +99,14 @@ func (m Model) applyTranscript(msg transcriptMsg) (Model, tea.Cmd) {
 func entryBlocks(title string, entries []model.Entry) []*block {
 	blocks := make([]*block, 0, len(entries)+2)
 	blocks = append(blocks, &block{kind: blockMarker, label: title})
-	for _, e := range entries {
-		blocks = append(blocks, &block{kind: blockEntry, entry: e})
+	for i, e := range entries {
+		b := &block{kind: blockEntry, entry: e}
+		if e.Group != 0 {
+			// The targets of one line stack under its source, as they did when it streamed.
+			b.tagged = true
+			b.member = i > 0 && entries[i-1].Group == e.Group
+		}
+		blocks = append(blocks, b)
 	}
 	return blocks
 }

@@ -307,3 +307,24 @@ func TestPickerMarkLimit(t *testing.T) {
 		t.Fatalf("choosing the set gave %s", got)
 	}
 }
+
+// TestReopenedLineStacksItsTargets: entries of one line loaded from the store show under one
+// source, each labelled, as they did when they streamed.
+func TestReopenedLineStacksItsTargets(t *testing.T) {
+	blocks := entryBlocks("last session", []model.Entry{
+		{ID: 1, Source: "hello", To: "ko-KR", Text: "안녕", Status: model.StatusDone, Group: 9},
+		{ID: 2, Source: "hello", To: "ja-JP", Text: "こんにちは", Status: model.StatusDone, Group: 9},
+		{ID: 3, Source: "bye", To: "ko-KR", Text: "잘 가", Status: model.StatusDone},
+	})
+	if !blocks[1].tagged || blocks[1].member || !blocks[2].tagged || !blocks[2].member || blocks[3].tagged || blocks[3].member {
+		t.Fatalf("blocks: %+v %+v %+v", *blocks[1], *blocks[2], *blocks[3])
+	}
+	st, keys := DefaultStyles(asciiRenderer()), DefaultKeyMap()
+	var lines []string
+	for _, b := range blocks[1:] {
+		lines = append(lines, b.lines(80, false, look{st: &st, keys: &keys})...)
+	}
+	if got := strings.Count(strings.Join(lines, "\n"), "› hello"); got != 1 {
+		t.Fatalf("the source shows %d times:\n%s", got, strings.Join(lines, "\n"))
+	}
+}

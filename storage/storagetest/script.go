@@ -122,7 +122,7 @@ func testDeleteScriptFixesSessions(t *testing.T, s Store) {
 }
 
 // testScriptPairsPerTarget: a script whose lines go into several languages keeps one
-// context per target.
+// context per target, and the entries of one line keep their shared request id.
 func testScriptPairsPerTarget(t *testing.T, s Store) {
 	ctx := context.Background()
 	for i := range 3 {
@@ -140,8 +140,19 @@ func testScriptPairsPerTarget(t *testing.T, s Store) {
 			t.Fatalf("%s: pairs %+v, want %+v", to, pairs, want)
 		}
 	}
+	if fr, _ := s.ScriptPairs(ctx, ownerA, "talk", french, 5); len(fr) != 3 || fr[0].Translation != "fr line 0" {
+		t.Fatalf("French pairs, more asked than there are: %+v", fr)
+	}
 	if pairs, _ := s.ScriptPairs(ctx, ownerA, "talk", model.MustLanguage("ja"), 2); len(pairs) != 0 {
 		t.Fatalf("pairs into a target never used: %+v", pairs)
+	}
+	// The entries of one line keep their shared request id.
+	es, err := s.Entries(ctx, ownerA, model.EntryQuery{ScriptID: "talk", Oldest: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(es) != 6 || es[0].Group != 1 || es[1].Group != 1 || es[5].Group != 3 {
+		t.Fatalf("groups %+v", es)
 	}
 	if sc, _ := s.Script(ctx, ownerA, "talk"); sc.To != korean || sc.Entries != 6 {
 		t.Fatalf("a script keeps the first target of a line: %+v", sc)

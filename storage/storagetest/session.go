@@ -199,7 +199,8 @@ func testOwnerIsolation(t *testing.T, s Store) {
 			}
 		})
 	}
-	if got, err := s.Entry(ctx, ownerA, e.ID); err != nil || !got.Finished.Equal(e.Finished) || got.Text != "비밀" || got.Approved != "" {
+	if got, err := s.Entry(ctx, ownerA, e.ID); err != nil || !got.Finished.Equal(e.Finished) || got.Source != "private words" || got.Text != "비밀" ||
+		got.Approved != "" {
 		t.Fatalf("owner A's entry after B's calls: %+v, %v", got, err)
 	}
 	if sc, err := s.Script(ctx, ownerA, "secret"); err != nil || sc.Entries != 1 {

@@ -156,4 +156,11 @@ func TestPostgresReplicas(t *testing.T) {
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
+	// Nothing is lost: every line of the first script is done, and the database is sound.
+	if p := yeokRun(t, providerEnv(srv), "", "history", "--db", url, "--script", "lec", "--json"); strings.Count(p.stdout, `"status":"done"`) != 6 {
+		t.Fatalf("after the kill the script holds: %q", p.stdout)
+	}
+	if p := yeokRun(t, providerEnv(srv), "", "db", "check", "--db", url); p.code != 0 {
+		t.Fatalf("db check after the kill: code %d %q", p.code, p.stderr)
+	}
 }

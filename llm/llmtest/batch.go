@@ -177,21 +177,8 @@ func PacedModel(tokens int, ttft, interval time.Duration) http.HandlerFunc {
 		if asJSON && len(pieces) > 0 {
 			pieces[len(pieces)-1] += "}"
 		}
-		StartSSE(w)
-		Frame(w, RoleJSON)
-		wait := ttft
-		for _, p := range pieces {
-			if wait > 0 {
-				t := time.NewTimer(wait)
-				select {
-				case <-r.Context().Done():
-					t.Stop()
-					return
-				case <-t.C:
-				}
-			}
-			wait = interval
-			Frame(w, DeltaJSON(p))
+		if !pace(w, r, pieces, ttft, interval, nil) {
+			return
 		}
 		Frame(w, FinishJSON("stop"))
 		Frame(w, UsageJSON(rec.PromptTokens(), len(pieces)))

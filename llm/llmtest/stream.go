@@ -210,28 +210,38 @@ func Hold(release <-chan struct{}, deltas ...string) http.HandlerFunc {
 // It stops when the client goes.
 func Paced(tokens func(r *http.Request) []string, ttft, interval time.Duration, written func(r *http.Request, i int)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		StartSSE(w)
-		Frame(w, RoleJSON)
-		wait := ttft
-		for i, tok := range tokens(r) {
-			if wait > 0 {
-				t := time.NewTimer(wait)
-				select {
-				case <-r.Context().Done():
-					t.Stop()
-					return
-				case <-t.C:
-				}
-			}
-			wait = interval
-			Frame(w, DeltaJSON(tok))
-			if written != nil {
-				written(r, i)
-			}
+		if !pace(w, r, tokens(r), ttft, interval, written) {
+			return
 		}
 		Frame(w, FinishJSON("stop"))
 		Frame(w, "[DONE]")
 	}
+}
+
+// pace starts an SSE answer and writes pieces as content chunks, the first after ttft and
+// each next one interval later, telling written (when set) after each. It reports false
+// when the client went away first.
+func pace(w http.ResponseWriter, r *http.Request, pieces []string, ttft, interval time.Duration, written func(r *http.Request, i int)) bool {
+	StartSSE(w)
+	Frame(w, RoleJSON)
+	wait := ttft
+	for i, p := range pieces {
+		if wait > 0 {
+			t := time.NewTimer(wait)
+			select {
+			case <-r.Context().Done():
+				t.Stop()
+				return false
+			case <-t.C:
+			}
+		}
+		wait = interval
+		Frame(w, DeltaJSON(p))
+		if written != nil {
+			written(r, i)
+		}
+	}
+	return true
 }
 
 // LastUser returns the content of the last user message of the request a handler answers,

@@ -120,7 +120,7 @@ func TestTranslateBatchMisaligned(t *testing.T) {
 	})
 	db := filepath.Join(t.TempDir(), "y.db")
 	in, want := numbered(lines)
-	p := yeokRun(t, providerEnv(srv), in, "translate", "--lines", "--batch", "5", "--to", "fr", "--db", db, "--script", "m")
+	p := yeokRun(t, providerEnv(srv), in, "translate", "--lines", "--batch", "5", "--parallel", "1", "--to", "fr", "--db", db, "--script", "m")
 	if p.code != 0 || p.stdout != want || p.stderr != "" {
 		t.Fatalf("code %d stdout %q stderr %q", p.code, p.stdout, p.stderr)
 	}
@@ -205,5 +205,42 @@ func TestTranslateBatchRateLimited(t *testing.T) {
 	done, all := scriptSources(t, db, "r")
 	if all != lines || strings.Join(done, "\n")+"\n" != in {
 		t.Fatalf("%d entries, done in order %q", all, done)
+	}
+}
+
+// TestTranslateBatchShares: lines too few to fill --batch for every request --parallel
+// allows are shared out among the requests, so that no request waits behind one long
+// answer: ten lines, batches of 20, four at once go as 3, 3, 2 and 2 lines.
+func TestTranslateBatchShares(t *testing.T) {
+	srv := llmtest.New(t, llmtest.Batches(answerSource))
+	db := filepath.Join(t.TempDir(), "y.db")
+	in, want := numbered(10)
+	p := yeokRun(t, providerEnv(srv), in, "translate", "--lines", "--batch", "20", "--parallel", "4", "--to", "fr", "--db", db, "--script", "b")
+	if p.code != 0 || p.stdout != want || p.stderr != "" {
+		t.Fatalf("code %d stdout %q stderr %q", p.code, p.stdout, p.stderr)
+	}
+	var sizes []int
+	for _, r := range srv.Requests() {
+		got, _ := r.Batch()
+		sizes = append(sizes, len(got))
+	}
+	sort.Sort(sort.Reverse(sort.IntSlice(sizes)))
+	if fmt.Sprint(sizes) != "[3 3 2 2]" {
+		t.Fatalf("batches of %v lines, want 3, 3, 2 and 2", sizes)
+	}
+	if recs := scriptEntries(t, db, "b"); len(recs) != 10 {
+		t.Fatalf("%d entries, want 10", len(recs))
+	}
+}
+
+func TestBatchUnitSize(t *testing.T) {
+	for _, c := range []struct{ lines, left, free, want int }{
+		{0, 100, 4, 1}, {1, 100, 4, 1}, {20, 300, 4, 20}, {20, 60, 4, 15}, {20, 10, 4, 3},
+		{20, 7, 3, 3}, {20, 1, 4, 1}, {20, 45, 1, 20}, {20, 5, 0, 5},
+	} {
+		b := &batch{lines: c.lines}
+		if got := b.unitSize(c.left, c.free); got != c.want {
+			t.Errorf("lines %d: unitSize(%d, %d) = %d, want %d", c.lines, c.left, c.free, got, c.want)
+		}
 	}
 }

@@ -21,6 +21,9 @@ func commandExamples(name string) []string {
 			"git log -1 --format=%B | yeok translate --to ja",
 			"yeok translate --lines --to ko --script talk talk.srt",
 			"yeok translate --to ko-KR,ja-JP,zh-Hant \"Good morning\"   # three targets, each labelled",
+			"yeok translate --lines --batch 20 --to ko --script talk talk.srt   # 20 numbered lines a request",
+			"yeok translate --lines --resume --to ko --script talk talk.srt     # go on after a stop",
+			"yeok translate --script talk --retranslate --only failed,flagged   # send those lines again",
 		}
 	case "history":
 		return []string{

@@ -133,7 +133,7 @@ func (b *batch) run(ctx context.Context) (problems []string, fatal string, err e
 	for {
 		for !stopped && logErr == nil && inFlight < limit && next < len(order) {
 			u := &unit{}
-			for n := max(1, b.lines); n > 0 && next < len(order); n-- {
+			for n := b.unitSize(len(order)-next, limit-inFlight); n > 0 && next < len(order); n-- {
 				j := b.newJob(order[next])
 				jobs[j.index] = j
 				u.jobs = append(u.jobs, j)
@@ -217,6 +217,17 @@ func (b *batch) run(ctx context.Context) (problems []string, fatal string, err e
 		b.stopped(fatal, order[next:], cut)
 	}
 	return problems, fatal, nil
+}
+
+// unitSize is how many of the left lines the next request carries when free requests
+// may start now: --batch lines, or fewer so that lines too few to fill every free request
+// are shared out among them rather than left to wait behind one long answer.
+func (b *batch) unitSize(left, free int) int {
+	if b.lines <= 1 {
+		return 1
+	}
+	free = max(1, free)
+	return max(1, min(b.lines, (left+free-1)/free))
 }
 
 // doneAt is the targets line i is not to go into.

@@ -49,7 +49,7 @@ func TestTranslateRetranslate(t *testing.T) {
 	// Every line into another target, in batches.
 	sent = srv.Count()
 	srv.SetHandlers(llmtest.Batches(answerSource))
-	p = yeokRun(t, providerEnv(srv), "", append(args, "--retranslate", "--to", "ko", "--batch", "3")...)
+	p = yeokRun(t, providerEnv(srv), "", append(args, "--retranslate", "--to", "ko", "--batch", "3", "--parallel", "2")...)
 	if p.code != 0 || p.stdout != want || srv.Count()-sent != 2 {
 		t.Fatalf("--to ko: code %d stdout %q stderr %q, %d requests", p.code, p.stdout, p.stderr, srv.Count()-sent)
 	}

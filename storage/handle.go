@@ -24,6 +24,11 @@ const (
 	maxHold = 100 * time.Millisecond
 )
 
+// dropEvery is how often a process that keeps the file open lets go of the file's pages it
+// has mapped (dropMapped), so that its resident memory does not grow with the file however
+// long it holds it: a long batch, a server up for weeks. A variable for the tests.
+var dropEvery = 2 * time.Second
+
 // handle is this process's hold on the database file: bbolt opened, and the file locked,
 // only while operations of this process are under way (and lingerIdle after them). A
 // process that waits for the file announces it with a shared lock on the sidecar
@@ -46,6 +51,8 @@ type handle struct {
 	idle     *time.Timer
 	wait     *os.File // PATH.wait, for announcing and seeing waiters
 	closed   bool
+	dropped  time.Time // when db's mapped pages were last let go of, or it was opened
+	dropping bool      // a dropMapped is under way
 }
 
 func newHandle(path string, opts Options, onOpen func(*bolt.DB, bool) error) *handle {
@@ -81,10 +88,22 @@ func (h *handle) acquire() (*bolt.DB, error) {
 		if err != nil {
 			return nil, err
 		}
-		h.db, h.since = db, time.Now()
+		h.db, h.since, h.dropped = db, time.Now(), time.Now()
 	}
 	h.users++
+	if !h.dropping && time.Since(h.dropped) >= dropEvery {
+		h.dropping = true
+		go h.drop(h.db)
+	}
 	return h.db, nil
+}
+
+// drop lets go of db's mapped pages beside the operations under way; a close waits for it.
+func (h *handle) drop(db *bolt.DB) {
+	_ = dropMapped(db) // a db closed meanwhile has nothing mapped
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.dropping, h.dropped = false, time.Now()
 }
 
 // holds reports whether this process has the file open for its operations, not closing it

@@ -185,13 +185,31 @@ func readInputs(in io.Reader, args []string, lines linesMode) ([]input, error) {
 	}
 	inputs := make([]input, 0, len(args))
 	for _, a := range args {
-		data, err := os.ReadFile(a)
+		text, err := readFileString(a)
 		if err != nil {
 			return nil, fmt.Errorf("read %s: %w", a, withoutPath(err))
 		}
-		inputs = append(inputs, input{name: a, text: string(data)})
+		inputs = append(inputs, input{name: a, text: text})
 	}
 	return inputs, nil
+}
+
+// readFileString reads a file into one string without a second copy of it: a long
+// transcript's lines are held for the whole run, as parts of this string.
+func readFileString(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	var b strings.Builder
+	if fi, err := f.Stat(); err == nil && fi.Size() > 0 {
+		b.Grow(int(fi.Size()) + 1) // +1: reading on to the end needs no larger buffer
+	}
+	if _, err := io.Copy(&b, f); err != nil {
+		return "", err
+	}
+	return b.String(), nil
 }
 
 // sources splits an input into SubRip cues, or into its non-empty lines.
@@ -208,8 +226,11 @@ func (in input) sources(lines linesMode, limit int) ([]source, error) {
 		}
 		return cues, nil
 	}
-	var out []source
-	for i, l := range strings.Split(in.text, "\n") {
+	out := make([]source, 0, strings.Count(in.text, "\n")+1)
+	rest := in.text
+	for i := 0; rest != ""; i++ {
+		var l string
+		l, rest, _ = strings.Cut(rest, "\n")
 		l = strings.TrimRight(l, "\r")
 		if strings.TrimSpace(l) == "" {
 			continue

@@ -23,6 +23,9 @@ func runDB(ctx context.Context, args []string, io stdio, getenv env) error {
 	fs := newFlagSet("db", &f)
 	salvage := fs.String("salvage", "", "with check: copy every entry that can be read into a new database `NEW.db`")
 	repair := fs.Bool("repair", false, "with check: rebuild the search index first (files from before it search more slowly)")
+	// In db, --from and --to name databases, not languages.
+	fs.Lookup("from").Usage = "with copy: the database `PATH|URL` to copy from, a file or a postgres:// URL (default --db)"
+	fs.Lookup("to").Usage = "with copy: the database `PATH|URL` to copy into, a new file or an empty PostgreSQL database"
 	pos, err := parseCommand(fs, args, io.out, dbSynopsis)
 	if err != nil {
 		return err

@@ -34,7 +34,8 @@ var (
 
 // copyDB copies the whole log at from into to (a new or empty file, or an empty PostgreSQL
 // database), then checks the copy: the counts and checksum of every owner, read back from
-// the destination, against those of what was read from the source.
+// the destination, against those of the records read from the source (summed as they were
+// read, so writes to the source during the copy do not count as a difference).
 func copyDB(ctx context.Context, io stdio, c config, from, to string) error {
 	fromName, toName := dbName(from), dbName(to)
 	if sameDatabase(from, to) {
@@ -59,11 +60,11 @@ func copyDB(ctx context.Context, io stdio, c config, from, to string) error {
 	if err != nil {
 		return fmt.Errorf("db copy: %w", err)
 	}
-	ok := false
+	copied := false
 	defer func() {
 		_ = dst.Close()
-		if !ok && created {
-			_ = os.Remove(to) // a file this copy made holds nothing worth keeping
+		if !copied && created {
+			_ = os.Remove(to) // a file a failed copy made holds nothing worth keeping
 		}
 	}()
 
@@ -80,6 +81,7 @@ func copyDB(ctx context.Context, io stdio, c config, from, to string) error {
 		}
 		return fmt.Errorf("db copy %s to %s: %w", fromName, toName, err)
 	}
+	copied = true // a copy that differs is kept, to be looked into
 	fmt.Fprintf(io.out, "copied %d owners, %d sessions, %d scripts and %d entries from %s to %s in %s\n",
 		rep.Owners, rep.Sessions, rep.Scripts, rep.Entries, fromName, toName, time.Since(start).Round(time.Millisecond))
 	if rep.Settled > 0 {
@@ -91,11 +93,10 @@ func copyDB(ctx context.Context, io stdio, c config, from, to string) error {
 	}
 	differ := printSummaries(io.out, rep.Source, got)
 	if differ > 0 {
-		return fmt.Errorf("db copy: %d of %d owners differ between %s and the copy at %s (was the source written to while copying?)",
+		return fmt.Errorf("db copy: %d of %d owners differ between what was read from %s and what %s holds",
 			differ, len(rep.Source), fromName, toName)
 	}
 	fmt.Fprintf(io.out, "verified: the counts and checksum of every owner match\n")
-	ok = true
 	return nil
 }
 

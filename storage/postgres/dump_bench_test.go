@@ -53,8 +53,7 @@ func logRecords(n int, fn func([]model.Record) error) error {
 // the destination.
 func BenchmarkCopy(b *testing.B) {
 	ctx := context.Background()
-	dir := b.TempDir()
-	file, err := storage.Open(ctx, filepath.Join(dir, "src.db"), storage.Options{})
+	file, err := storage.Open(ctx, filepath.Join(b.TempDir(), "src.db"), storage.Options{})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -66,9 +65,11 @@ func BenchmarkCopy(b *testing.B) {
 	if _, err := storage.Copy(ctx, pg, file, nil); err != nil {
 		b.Fatal(err)
 	}
-	run := func(b *testing.B, src storage.Dumper, dst func(i int) storage.Loader) {
-		for i := 0; b.Loop(); i++ {
-			to := dst(i)
+	run := func(b *testing.B, src storage.Dumper, dst func() storage.Loader) {
+		for b.Loop() {
+			b.StopTimer()
+			to := dst()
+			b.StartTimer()
 			rep, err := storage.Copy(ctx, to, src, nil)
 			if err != nil {
 				b.Fatal(err)
@@ -84,14 +85,14 @@ func BenchmarkCopy(b *testing.B) {
 		b.ReportMetric(float64(copyEntries)*float64(b.N)/b.Elapsed().Seconds(), "entries/s")
 	}
 	b.Run("FileToPostgres", func(b *testing.B) {
-		run(b, file, func(int) storage.Loader {
+		run(b, file, func() storage.Loader {
 			to, _ := openTest(b, Options{})
 			return to
 		})
 	})
 	b.Run("PostgresToFile", func(b *testing.B) {
-		run(b, pg, func(i int) storage.Loader {
-			to, err := storage.Open(ctx, filepath.Join(dir, fmt.Sprintf("back-%d.db", i)), storage.Options{})
+		run(b, pg, func() storage.Loader {
+			to, err := storage.Open(ctx, filepath.Join(b.TempDir(), "back.db"), storage.Options{})
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -130,7 +130,7 @@ func completions(ctx context.Context, words []string, cur string, getenv env) []
 		return matching(out, cur, "")
 	}
 	return matching(map[string][]string{
-		"db":         {"check", "compact"},
+		"db":         {"check", "compact", "migrate", "copy"},
 		"glossary":   {"list", "set", "rm", "import"},
 		"completion": {"bash", "zsh", "fish"},
 	}[name], cur, "")

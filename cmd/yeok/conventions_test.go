@@ -162,7 +162,7 @@ func TestCompletionBash(t *testing.T) {
 		{[]string{"export", "--format", "s"}, "srt"},
 		{[]string{"export", "--script", ""}, "lecture-01"},
 		{[]string{"--db", other, "export", "--script", ""}, "talk"},
-		{[]string{"db", "c"}, "check compact"},
+		{[]string{"db", "c"}, "check compact copy"},
 		{[]string{"completion", ""}, "bash fish zsh"},
 		{[]string{"serve", "--ssh-max-sessions-"}, "--ssh-max-sessions-per-key"},
 		{[]string{"follow", "--db", ""}, ""}, // a file name: bash's own completion

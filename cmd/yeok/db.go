@@ -1,17 +1,19 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/yeok/yeok/model"
 	"github.com/yeok/yeok/storage"
 	"github.com/yeok/yeok/storage/postgres"
 )
 
-const dbSynopsis = "yeok db check [--repair | --salvage NEW.db] | yeok db compact | yeok db migrate   (check the database, rebuild a file's search index, copy what can be read of a damaged file, compact a file in place, or bring a PostgreSQL database's schema up to date)"
+const dbSynopsis = "yeok db check [--repair | --salvage NEW.db] | yeok db compact | yeok db migrate | yeok db copy [--from PATH|URL] --to PATH|URL   (check the database, rebuild a file's search index, copy what can be read of a damaged file, compact a file in place, bring a PostgreSQL database's schema up to date, or copy the whole log into a new file or an empty PostgreSQL database and verify it; with copy, --from and --to name databases, --from defaulting to --db)"
 
 // salvageHint is what `db check` adds to a damaged file's message.
 const salvageHint = "; `yeok db check --salvage NEW.db` copies what can still be read into a new file"
@@ -21,19 +23,34 @@ func runDB(ctx context.Context, args []string, io stdio, getenv env) error {
 	fs := newFlagSet("db", &f)
 	salvage := fs.String("salvage", "", "with check: copy every entry that can be read into a new database `NEW.db`")
 	repair := fs.Bool("repair", false, "with check: rebuild the search index first (files from before it search more slowly)")
+	// In db, --from and --to name databases, not languages.
+	fs.Lookup("from").Usage = "with copy: the database `PATH|URL` to copy from, a file or a postgres:// URL (default --db)"
+	fs.Lookup("to").Usage = "with copy: the database `PATH|URL` to copy into, a new file or an empty PostgreSQL database"
 	pos, err := parseCommand(fs, args, io.out, dbSynopsis)
 	if err != nil {
 		return err
 	}
-	if len(pos) != 1 || (pos[0] != "check" && pos[0] != "compact" && pos[0] != "migrate") {
-		return usageErrorf("db: say check, compact or migrate (see yeok db --help)")
+	if len(pos) != 1 || (pos[0] != "check" && pos[0] != "compact" && pos[0] != "migrate" && pos[0] != "copy") {
+		return usageErrorf("db: say check, compact, migrate or copy (see yeok db --help)")
 	}
 	if (*salvage != "" || *repair) && pos[0] != "check" {
 		return usageErrorf("db: --salvage and --repair go with check (see yeok db --help)")
 	}
+	var from, to string
+	if pos[0] == "copy" {
+		// --from and --to name databases here, not languages.
+		if len(f.to) != 1 || strings.TrimSpace(f.to[0]) == "" {
+			return usageErrorf("db copy: name the destination once, --to PATH or --to postgres://… (see yeok db --help)")
+		}
+		from, to = strings.TrimSpace(f.from), strings.TrimSpace(f.to[0])
+		f.from, f.to = "", nil
+	}
 	c, err := resolveConfig(&f, getenv)
 	if err != nil {
 		return err
+	}
+	if pos[0] == "copy" {
+		return copyDB(ctx, io, c, cmp.Or(from, c.DBPath), to)
 	}
 	if isPostgres(c.DBPath) {
 		return postgresDB(ctx, io, c, pos[0], *salvage != "" || *repair)

@@ -54,6 +54,8 @@ func commandExamples(name string) []string {
 			"yeok db check",
 			"yeok db check --salvage rescued.db",
 			"yeok --db other.db db compact",
+			"yeok db copy --to postgres://yeok@db.internal/yeok   # the default file into PostgreSQL",
+			"yeok db copy --from postgres://yeok@db.internal/yeok --to back.db",
 		}
 	case "glossary":
 		return []string{

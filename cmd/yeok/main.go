@@ -43,7 +43,7 @@ func commands() []command {
 		{name: "approve", synopsis: "approve ENTRY [--text TEXT]   approve a translation as it is, or correct it with TEXT", run: runApprove},
 		{name: "follow", synopsis: "follow FILE|-          translate each new line of a growing transcript as it lands", run: runFollow},
 		{name: "export", synopsis: "export                 write a script or session as md, jsonl, tsv or srt", run: runExport},
-		{name: "db", synopsis: "db check|compact       check or compact the database file", run: runDB},
+		{name: "db", synopsis: "db check|compact|copy  check or compact the database, or copy it to another", run: runDB},
 		{name: "glossary", synopsis: "glossary               list, set, rm or import a script's glossary", run: runGlossary},
 		{name: "serve", synopsis: "serve                  host the TUI over SSH (--ssh) and the SSE API (--http)", run: runServe},
 		{name: "completion", synopsis: "completion bash|zsh|fish   print a shell completion script", run: runCompletion},

@@ -58,7 +58,7 @@ func TestFollowFile(t *testing.T) {
 		}
 		close(out)
 	}()
-	time.Sleep(300 * time.Millisecond) // let it reach the end of the file
+	waitOpen(t, cmd.Process.Pid, transcript) // it starts at the end the file has when opened
 
 	appendLines := func(from, to int) {
 		f, err := os.OpenFile(transcript, os.O_APPEND|os.O_WRONLY, 0)
@@ -92,7 +92,7 @@ func TestFollowFile(t *testing.T) {
 	if err := os.Truncate(transcript, 0); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(300 * time.Millisecond)
+	// Lines shorter than what was read: the file is seen cut whenever the follower looks.
 	appendLines(31, 35)
 	expect(31, 35)
 	if err := os.Rename(transcript, transcript+".1"); err != nil {
@@ -140,5 +140,23 @@ func TestFollowStdin(t *testing.T) {
 	p = yeokRun(t, providerEnv(srv), "", "follow", "--to", "ko", "--db", db, filepath.Join(t.TempDir(), "nodir", "x.txt"))
 	if p.code != 1 || strings.Count(p.stderr, "\n") != 1 {
 		t.Fatalf("missing directory: exit %d stderr %q", p.code, p.stderr)
+	}
+}
+
+// waitOpen waits until process pid has path open.
+func waitOpen(t *testing.T, pid int, path string) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		fds, _ := os.ReadDir(fmt.Sprintf("/proc/%d/fd", pid))
+		for _, fd := range fds {
+			if target, err := os.Readlink(fmt.Sprintf("/proc/%d/fd/%s", pid, fd.Name())); err == nil && target == path {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("yeok follow never opened %s", path)
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -33,6 +34,7 @@ type serveFlags struct {
 	corsOrigin string
 	maxStreams int
 	rate       int
+	rateSet    bool // --http-rate was given; else the API picks the default
 	sshOpts    sshFlags
 }
 
@@ -111,7 +113,7 @@ func runServe(ctx context.Context, args []string, io stdio, getenv env) error {
 	fs.Var(&sf.tokens, "token", "HTTP: require Authorization: Bearer SECRET; NAME owns what it logs (`NAME=SECRET`, repeatable)")
 	fs.StringVar(&sf.corsOrigin, "cors-origin", "", "HTTP: allow browser calls from exactly this `ORIGIN`")
 	fs.IntVar(&sf.maxStreams, "http-max-streams", api.DefaultMaxConcurrent, "HTTP: streams at once, all clients together")
-	fs.IntVar(&sf.rate, "http-rate", api.DefaultRatePerMinute, "HTTP: requests per minute per owner (0: no limit)")
+	fs.IntVar(&sf.rate, "http-rate", api.DefaultRatePerMinute, "HTTP: requests per minute per owner, unless given at least --http-max-streams (0: no limit)")
 	sf.sshOpts.bind(fs)
 	pos, err := parseCommand(fs, optionalAddrs(args), io.out, serveSynopsis)
 	if err != nil {
@@ -120,6 +122,7 @@ func runServe(ctx context.Context, args []string, io stdio, getenv env) error {
 	if len(pos) > 0 {
 		return usageErrorf("serve: unexpected argument %q (see yeok serve --help)", pos[0])
 	}
+	sf.rateSet = flagGiven(fs, "http-rate")
 	if sf.ssh == "" && sf.http == "" {
 		return usageErrorf("serve: say what to serve: --ssh [ADDR] (default %s), --http [ADDR] (default %s), or both", defaultSSHAddr, defaultHTTPAddr)
 	}
@@ -164,7 +167,7 @@ func runServe(ctx context.Context, args []string, io stdio, getenv env) error {
 		}
 		apiSrv := api.New(api.Config{
 			Tokens: tokens, CORSOrigin: sf.corsOrigin, MaxConcurrent: sf.maxStreams,
-			RatePerMinute: apiRate(sf.rate), MaxInput: c.MaxInput, MaxTargets: c.MaxTargets, Model: c.Model,
+			RatePerMinute: apiRate(sf.rate, sf.rateSet), MaxInput: c.MaxInput, MaxTargets: c.MaxTargets, Model: c.Model,
 			Logger: logger.With("server", "http"),
 		}, eng, st)
 		hs := &http.Server{Handler: apiSrv, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute, IdleTimeout: 2 * time.Minute}
@@ -209,13 +212,23 @@ func runServe(ctx context.Context, args []string, io stdio, getenv env) error {
 	return runErr
 }
 
-// apiRate turns --http-rate into the API's setting: there 0 means the default and a
-// negative rate no limit.
-func apiRate(perMinute int) int {
-	if perMinute == 0 {
+// apiRate turns --http-rate into the API's setting: there 0 means the default (which
+// grows with the stream cap) and a negative rate no limit.
+func apiRate(perMinute int, given bool) int {
+	switch {
+	case !given:
+		return 0
+	case perMinute == 0:
 		return -1
 	}
 	return perMinute
+}
+
+// flagGiven reports whether the flag name was set on the command line.
+func flagGiven(fs *flag.FlagSet, name string) bool {
+	given := false
+	fs.Visit(func(f *flag.Flag) { given = given || f.Name == name })
+	return given
 }
 
 // newLogger logs to path (appending) or to w.

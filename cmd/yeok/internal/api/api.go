@@ -69,7 +69,9 @@ type Config struct {
 	// DefaultMaxConcurrent); a request into several targets is one stream per target.
 	MaxConcurrent int
 	// RatePerMinute caps the requests of one owner per minute, a request into several
-	// targets counting once per target (0: DefaultRatePerMinute; negative: unlimited).
+	// targets counting once per target (negative: unlimited). 0 means DefaultRatePerMinute,
+	// or MaxConcurrent when that is higher: without tokens every client is one owner, and
+	// a default rate below the stream cap would refuse streams the cap admits.
 	RatePerMinute int
 	// KeepAlive is how long a stream may stay silent before an SSE comment (": keepalive")
 	// goes out, so that proxies that cut idle connections keep it; 0 means
@@ -133,7 +135,7 @@ func New(cfg Config, tr Translator, st Store) *Server {
 		cfg.MaxTargets = model.DefaultMaxTargets
 	}
 	if cfg.RatePerMinute == 0 {
-		cfg.RatePerMinute = DefaultRatePerMinute
+		cfg.RatePerMinute = max(DefaultRatePerMinute, cfg.MaxConcurrent)
 	}
 	if cfg.KeepAlive <= 0 {
 		cfg.KeepAlive = DefaultKeepAlive

@@ -55,22 +55,28 @@ func newSSEWriter(w http.ResponseWriter, onError func(error)) *sseWriter {
 // interval, while the model thinks before its first token or between tokens, until the
 // returned stop is called. Clients that follow the SSE spec ignore comments. A comment
 // before the first token sends the headers, so a later failure is told in the stream (an
-// "event: error") rather than by the status.
+// "event: error") rather than by the status. A timer, not a goroutine, waits: a server
+// with a thousand streams open keeps no thousand sleeping goroutines for it.
 func (s *sseWriter) keepAlive(interval time.Duration) (stop func()) {
-	done := make(chan struct{})
-	go func() {
-		t := time.NewTimer(interval)
-		defer t.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-t.C:
-				t.Reset(s.comment(interval))
-			}
+	var t *time.Timer
+	var mu sync.Mutex // orders the timer's Reset after stop's Stop
+	stopped := false
+	mu.Lock() // held until t is set, which the timer's function reads
+	defer mu.Unlock()
+	t = time.AfterFunc(interval, func() {
+		next := s.comment(interval)
+		mu.Lock()
+		defer mu.Unlock()
+		if !stopped {
+			t.Reset(next)
 		}
-	}()
-	return func() { close(done) }
+	})
+	return func() {
+		mu.Lock()
+		defer mu.Unlock()
+		stopped = true
+		t.Stop()
+	}
 }
 
 // comment writes the keepalive comment when the stream has been silent for interval, and

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -41,15 +42,20 @@ type handle struct {
 	sock   string                              // named in the holder sidecar; see serve
 	onOpen func(db *bolt.DB, first bool) error // run on every open, under the lock
 
-	mu       sync.Mutex
-	turn     *sync.Cond // signalled when draining ends
+	// mu guards the fields below. An operation on the file open for this process takes it
+	// shared (see acquire), so that a thousand operations at once do not queue on it one
+	// by one; opening, closing, handing over and dropping pages take it exclusive.
+	mu       sync.RWMutex
+	turn     *sync.Cond // signalled when draining ends; on mu's exclusive side
 	db       *bolt.DB
-	users    int       // operations using db
-	since    time.Time // when db was opened
-	draining bool      // closing for a waiting process: new operations wait
-	opened   bool      // db has been opened once
+	users    atomic.Int64 // operations using db: changed with mu held, shared or exclusive
+	since    time.Time    // when db was opened
+	draining bool         // closing for a waiting process: new operations wait
+	opened   bool         // db has been opened once
 	idle     *time.Timer
 	wait     *os.File // PATH.wait, for announcing and seeing waiters
+	// nextLook is when (Unix nanoseconds) a busy process looks for waiting ones again.
+	nextLook atomic.Int64
 	closed   bool
 	dropped  time.Time // when db's mapped pages were last let go of, or it was opened
 	dropping bool      // a dropMapped is under way
@@ -71,6 +77,14 @@ func waitPath(path string) string { return path + ".wait" }
 // process's turn to end, up to the store's timeout) when this process does not hold it.
 // Every acquire is paired with a release.
 func (h *handle) acquire() (*bolt.DB, error) {
+	h.mu.RLock()
+	if db := h.db; db != nil && !h.draining && !h.closed && (h.dropping || time.Since(h.dropped) < dropEvery) {
+		// An idle timer that fires meanwhile sees the user and leaves the file open.
+		h.users.Add(1)
+		h.mu.RUnlock()
+		return db, nil
+	}
+	h.mu.RUnlock()
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for h.draining {
@@ -90,7 +104,7 @@ func (h *handle) acquire() (*bolt.DB, error) {
 		}
 		h.db, h.since, h.dropped = db, time.Now(), time.Now()
 	}
-	h.users++
+	h.users.Add(1)
 	if !h.dropping && time.Since(h.dropped) >= dropEvery {
 		h.dropping = true
 		go h.drop(h.db)
@@ -109,8 +123,8 @@ func (h *handle) drop(db *bolt.DB) {
 // holds reports whether this process has the file open for its operations, not closing it
 // for another process.
 func (h *handle) holds() bool {
-	h.mu.Lock()
-	defer h.mu.Unlock()
+	h.mu.RLock()
+	defer h.mu.RUnlock()
 	return h.db != nil && !h.draining && !h.closed
 }
 
@@ -118,10 +132,19 @@ func (h *handle) holds() bool {
 // and another process waits (after lingerIdle when none waits), and its closing is begun
 // when this process has held it longer than maxHold while another waits.
 func (h *handle) release() {
+	// Under load, operations end while others are under way: that takes the lock shared,
+	// and only one such end every lingerLook looks for a waiting process (two system
+	// calls), not every one.
+	h.mu.RLock()
+	left := h.users.Add(-1)
+	look := left > 0 && !h.draining && time.Since(h.since) > maxHold && h.lookDue()
+	h.mu.RUnlock()
+	if left > 0 && !look {
+		return
+	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	h.users--
-	if h.users > 0 {
+	if h.users.Load() > 0 {
 		if !h.draining && time.Since(h.since) > maxHold && h.othersWaiting() {
 			h.draining = true
 		}
@@ -132,19 +155,30 @@ func (h *handle) release() {
 		return
 	}
 	idleSince := time.Now()
-	var look func()
-	look = func() {
+	var lookIdle func()
+	lookIdle = func() {
 		h.mu.Lock()
 		defer h.mu.Unlock()
 		switch {
-		case h.users > 0 || h.db == nil:
+		case h.users.Load() > 0 || h.db == nil:
 		case time.Since(idleSince) >= lingerIdle || h.othersWaiting():
 			h.closeLocked()
 		default:
-			h.idle = time.AfterFunc(lingerLook, look)
+			h.idle = time.AfterFunc(lingerLook, lookIdle)
 		}
 	}
-	h.idle = time.AfterFunc(lingerLook, look)
+	if h.idle != nil {
+		h.idle.Stop() // one left running by an acquire that did not stop it
+	}
+	h.idle = time.AfterFunc(lingerLook, lookIdle)
+}
+
+// lookDue reports whether a busy process should look for waiting ones now: true for one
+// caller every lingerLook.
+func (h *handle) lookDue() bool {
+	now := time.Now().UnixNano()
+	next := h.nextLook.Load()
+	return now >= next && h.nextLook.CompareAndSwap(next, now+int64(lingerLook))
 }
 
 func (h *handle) closeLocked() {
@@ -167,7 +201,7 @@ func (h *handle) close() error {
 		h.idle.Stop()
 	}
 	var err error
-	if h.db != nil && h.users == 0 {
+	if h.db != nil && h.users.Load() == 0 {
 		err = h.db.Close()
 		h.db = nil
 	}

@@ -4,10 +4,12 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"mime"
 	"net/http"
 	"strings"
+	"sync"
 	"sync/atomic"
 )
 
@@ -121,12 +123,22 @@ type sseFilter struct {
 	err     error  // the error that ended reading, handed out once pending is empty
 }
 
+// filterReaders holds the line readers of finished streams for new ones: a server with a
+// thousand streams at once would otherwise make (and the collector sweep) a 16 KiB buffer
+// for every one.
+var filterReaders = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, 16<<10) }}
+
 func newSSEFilter(rc io.ReadCloser) *sseFilter {
-	return &sseFilter{br: bufio.NewReaderSize(rc, 16<<10), rc: rc}
+	br := filterReaders.Get().(*bufio.Reader)
+	br.Reset(rc)
+	return &sseFilter{br: br, rc: rc}
 }
 
 // Read fills p with whole filtered lines, or part of a line longer than p.
 func (f *sseFilter) Read(p []byte) (int, error) {
+	if f.br == nil {
+		return 0, errFilterClosed
+	}
 	n := 0
 	for n < len(p) {
 		if len(f.pending) > 0 {
@@ -191,5 +203,16 @@ func (f *sseFilter) take(line []byte, partial bool) {
 	f.pending = line
 }
 
-// Close closes the body.
-func (f *sseFilter) Close() error { return f.rc.Close() }
+// errFilterClosed is what a Read after Close returns.
+var errFilterClosed = errors.New("read from a closed event stream")
+
+// Close closes the body and gives the line reader back for another stream. The stream's
+// reader (go-openai's) reads and closes on one goroutine, so no Read runs meanwhile.
+func (f *sseFilter) Close() error {
+	if f.br != nil {
+		f.br.Reset(nil)
+		filterReaders.Put(f.br)
+		f.br, f.pending = nil, nil
+	}
+	return f.rc.Close()
+}

@@ -95,3 +95,25 @@ func TestIsEventStream(t *testing.T) {
 		}
 	}
 }
+
+// TestSSEFilterAfterClose: a closed filter's line reader serves the next stream, which
+// reads only its own bytes, and the closed one reads nothing more.
+func TestSSEFilterAfterClose(t *testing.T) {
+	first := newSSEFilter(io.NopCloser(strings.NewReader("data: 1\n\ndata: 2\n\n")))
+	buf := make([]byte, 4) // stops mid-line, with the rest of the line held
+	if n, err := first.Read(buf); err != nil || string(buf[:n]) != "data" {
+		t.Fatalf("first read %q, %v", buf[:n], err)
+	}
+	if err := first.Close(); err != nil {
+		t.Fatal(err)
+	}
+	second := newSSEFilter(io.NopCloser(strings.NewReader("data: 3\n\n")))
+	defer second.Close()
+	if n, err := first.Read(buf); n != 0 || err == nil {
+		t.Fatalf("a read after Close got %q, %v", buf[:n], err)
+	}
+	got, err := io.ReadAll(second)
+	if err != nil || string(got) != "data: 3\n\n" {
+		t.Fatalf("the next stream read %q, %v", got, err)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	openai "github.com/sashabaranov/go-openai"
@@ -112,12 +113,11 @@ func (s *streamer) attempt(ctx context.Context, creq openai.ChatCompletionReques
 	e := s.e
 	at := &attempt{}
 	actx, stop := context.WithCancelCause(withAttempt(ctx, at))
-	done := make(chan struct{})
+	endWatch := e.watch(actx, stop, at, time.Now())
 	defer func() {
-		close(done)
+		endWatch()
 		stop(nil)
 	}()
-	go e.watch(actx, stop, at, done, time.Now())
 
 	stream, err := e.client.CreateChatCompletionStream(actx, creq)
 	if err != nil {
@@ -240,42 +240,53 @@ func (s *streamer) nonStream(at *attempt) *failure {
 
 // watch stops the attempt when no text arrives within the first-token timeout, or, once
 // text has started, when no data chunk arrives within the idle timeout, or, once a finish
-// reason was seen, when nothing more (usage, [DONE]) arrives within finishGrace. It polls a
-// chunk counter on a ticker instead of resetting a timer on every chunk, which keeps the
-// per-chunk cost at one atomic add.
-func (e *Provider) watch(actx context.Context, stop context.CancelCauseFunc, at *attempt, done <-chan struct{}, start time.Time) {
+// reason was seen, when nothing more (usage, [DONE]) arrives within finishGrace, until the
+// returned end is called. It polls a chunk counter on a timer instead of resetting a timer
+// on every chunk, which keeps the per-chunk cost at one atomic add; the timer's check runs
+// only when it fires, so a server with a thousand streams waiting keeps no goroutine per
+// stream for it.
+func (e *Provider) watch(actx context.Context, stop context.CancelCauseFunc, at *attempt, start time.Time) (end func()) {
 	tick := min(e.firstToken, e.idle) / 8
 	tick = max(min(tick, time.Second), time.Millisecond)
-	t := time.NewTicker(tick)
-	defer t.Stop()
+	var mu sync.Mutex // orders a check's re-arming after end
+	ended := false
 	var seen uint64
 	last := start
-	for {
-		select {
-		case <-done:
+	var t *time.Timer
+	mu.Lock() // held until t is set, which the check reads
+	defer mu.Unlock()
+	t = time.AfterFunc(tick, func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if ended || actx.Err() != nil {
 			return
-		case <-actx.Done():
-			return
-		case now := <-t.C:
-			if n := at.chunks.Load(); n != seen {
-				seen, last = n, now
-			}
-			switch {
-			case at.finished.Load():
-				if now.Sub(last) >= min(e.idle, finishGrace) {
-					stop(errIdle)
-					return
-				}
-			case !at.content.Load():
-				if now.Sub(start) >= e.firstToken {
-					stop(errNoFirstToken)
-					return
-				}
-			case now.Sub(last) >= e.idle:
+		}
+		now := time.Now()
+		if n := at.chunks.Load(); n != seen {
+			seen, last = n, now
+		}
+		switch {
+		case at.finished.Load():
+			if now.Sub(last) >= min(e.idle, finishGrace) {
 				stop(errIdle)
 				return
 			}
+		case !at.content.Load():
+			if now.Sub(start) >= e.firstToken {
+				stop(errNoFirstToken)
+				return
+			}
+		case now.Sub(last) >= e.idle:
+			stop(errIdle)
+			return
 		}
+		t.Reset(tick)
+	})
+	return func() {
+		mu.Lock()
+		defer mu.Unlock()
+		ended = true
+		t.Stop()
 	}
 }
 

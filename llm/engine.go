@@ -164,29 +164,61 @@ func stopped(ctx context.Context, res model.Result) model.Result {
 	return res
 }
 
+// ScriptContexter is a Log that reads a script's context pairs and its record in one go:
+// the last n done pairs into to (none when n is 0) and the record, found false when the
+// script has none. *storage.Store implements it; the engine uses it, when the log has it,
+// to read once instead of twice before a request leaves.
+type ScriptContexter interface {
+	ScriptContext(ctx context.Context, owner model.Owner, script string, to model.Language, n int) ([]model.Pair, model.Script, bool, error)
+}
+
 // prepare fills in a script request's context pairs and glossary terms, and the notes of a
 // retry that names the glossary terms the last answer missed.
 func (e *Engine) prepare(ctx context.Context, req *model.Request) error {
 	if req.ScriptID == "" {
 		return nil
 	}
+	n := 0
 	if e.context > 0 && req.Context == nil {
-		pairs, err := e.log.ScriptPairs(ctx, req.Owner, req.ScriptID, req.To, e.context)
+		n = e.context
+	}
+	sc, found, err := e.scriptContext(ctx, req, n)
+	if err != nil || !found {
+		return err
+	}
+	req.Glossary = TermsIn(req.Source, sc.Glossary)
+	req.Notes = append(req.Notes, missedNotes(req.Missed, sc.Glossary)...)
+	return nil
+}
+
+// scriptContext sets req.Context to the script's last n pairs (when n > 0) and returns
+// its record, found false when it has none.
+func (e *Engine) scriptContext(ctx context.Context, req *model.Request, n int) (model.Script, bool, error) {
+	if sr, ok := e.log.(ScriptContexter); ok {
+		pairs, sc, found, err := sr.ScriptContext(ctx, req.Owner, req.ScriptID, req.To, n)
 		if err != nil {
-			return fmt.Errorf("read context of script %s: %w", req.ScriptID, err)
+			return model.Script{}, false, fmt.Errorf("read context of script %s: %w", req.ScriptID, err)
+		}
+		if n > 0 {
+			req.Context = pairs
+		}
+		return sc, found, nil
+	}
+	if n > 0 {
+		pairs, err := e.log.ScriptPairs(ctx, req.Owner, req.ScriptID, req.To, n)
+		if err != nil {
+			return model.Script{}, false, fmt.Errorf("read context of script %s: %w", req.ScriptID, err)
 		}
 		req.Context = pairs
 	}
 	sc, err := e.log.Script(ctx, req.Owner, req.ScriptID)
 	switch {
 	case errors.Is(err, model.ErrNotFound):
-		return nil
+		return model.Script{}, false, nil
 	case err != nil:
-		return fmt.Errorf("read glossary of script %s: %w", req.ScriptID, err)
+		return model.Script{}, false, fmt.Errorf("read glossary of script %s: %w", req.ScriptID, err)
 	}
-	req.Glossary = TermsIn(req.Source, sc.Glossary)
-	req.Notes = append(req.Notes, missedNotes(req.Missed, sc.Glossary)...)
-	return nil
+	return sc, true, nil
 }
 
 // tidy runs output hygiene on a finished entry: the cleaned text and the flags a person

@@ -128,25 +128,50 @@ func TestTranslateLogsBeforeTheRequestLeaves(t *testing.T) {
 }
 
 // TestTranslateContextFromTheStore: a script request carries the script's earlier done
-// pairs from the store, oldest first, whoever made them.
+// pairs from the store, oldest first, whoever made them, and the glossary terms of its
+// source; read in one go from a log that can (ScriptContexter), in two from one that
+// cannot.
 func TestTranslateContextFromTheStore(t *testing.T) {
-	r := newRig(t, nil, llmtest.Deltas("하나"), llmtest.Deltas("둘"), llmtest.Deltas("셋"))
-	for _, src := range []string{"one", "two", "three"} {
-		req := request(src)
-		req.ScriptID = "count"
-		if _, err := r.eng.Translate(t.Context(), req, func(model.Event) {}); err != nil {
-			t.Fatal(err)
-		}
+	logs := map[string]func(*storage.Store) llm.Log{
+		"one read":  func(st *storage.Store) llm.Log { return st },
+		"two reads": func(st *storage.Store) llm.Log { return twoReads{st} },
 	}
-	var third strings.Builder
-	for _, m := range r.up.Requests()[2].Chat.Messages {
-		third.WriteString(m.Content + "\n")
-	}
-	got := third.String()
-	if i, j := strings.Index(got, "하나"), strings.Index(got, "둘"); i < 0 || j < i || !strings.Contains(got, "one") {
-		t.Fatalf("the third request lacks the first two pairs in order: %q", got)
+	for name, log := range logs {
+		t.Run(name, func(t *testing.T) {
+			r := newRig(t, nil, llmtest.Deltas("하나"), llmtest.Deltas("둘"), llmtest.Deltas("셋"))
+			if _, ok := log(r.st).(llm.ScriptContexter); ok != (name == "one read") {
+				t.Fatalf("the log reads the script context in one go: %v", ok)
+			}
+			eng := llm.New(r.prov, log(r.st), llm.Options{NoMemory: true})
+			if err := r.st.PutScript(t.Context(), model.Script{ID: "count", Owner: model.LocalOwner,
+				Glossary: []model.GlossaryTerm{{Term: "three", Translation: "삼"}}}); err != nil {
+				t.Fatal(err)
+			}
+			for _, src := range []string{"one", "two", "three"} {
+				req := request(src)
+				req.ScriptID = "count"
+				if _, err := eng.Translate(t.Context(), req, func(model.Event) {}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var third strings.Builder
+			for _, m := range r.up.Requests()[2].Chat.Messages {
+				third.WriteString(m.Content + "\n")
+			}
+			got := third.String()
+			if i, j := strings.Index(got, "하나"), strings.Index(got, "둘"); i < 0 || j < i || !strings.Contains(got, "one") {
+				t.Fatalf("the third request lacks the first two pairs in order: %q", got)
+			}
+			if !strings.Contains(got, "three → 삼") || strings.Contains(r.up.Requests()[1].Chat.Messages[0].Content, "삼") {
+				t.Fatalf("the glossary term is not in the third request alone: %q", got)
+			}
+		})
 	}
 }
+
+// twoReads is a log that reads a script's context and record in two calls, as a log
+// without ScriptContext does.
+type twoReads struct{ llm.Log }
 
 // TestTranslateStoresAStoppedStreamAsItsCauseSays: a translation whose context ends is stored
 // cancelled with its partial text, unless the context ended with a *model.Error, which

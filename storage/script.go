@@ -200,42 +200,86 @@ func (s *Store) ScriptPairs(ctx context.Context, owner model.Owner, id string, t
 		return nil, nil
 	}
 	var pairs []model.Pair
-	look := pairsLook(n)
 	err := s.view(func(tx *bolt.Tx) error {
-		ob := readOwner(tx, owner)
-		if ob.entries == nil || ob.byScript == nil {
-			return nil
-		}
-		idx := ob.byScript.Bucket([]byte(id))
-		if idx == nil {
-			return nil
-		}
-		return walkKeys(idx.Cursor(), nil, 0, false, func(k, _ []byte) (bool, error) {
-			// Entries still streaming, often many at the script's end when a server
-			// runs streams side by side, are skipped without decoding them.
-			if ob.pending != nil && ob.pending.Get(k) != nil {
-				return true, nil
-			}
-			v := ob.entries.Get(k)
-			if v == nil {
-				return true, nil // a dangling index key; Check reports it
-			}
-			var e model.Entry
-			if err := decode(v, &e); err != nil {
-				return false, err
-			}
-			if e.To != to {
-				return true, nil
-			}
-			if e.Status.OK() {
-				pairs = append(pairs, model.Pair{Source: e.Source, Translation: e.Display()})
-			}
-			look--
-			return len(pairs) < n && look > 0, nil
-		})
+		var err error
+		pairs, err = scriptPairs(readOwner(tx, owner), id, to, n)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("script %q pairs: %w", id, err)
+	}
+	return pairs, nil
+}
+
+// ScriptContext is ScriptPairs and Script in one read, for a request about to be sent:
+// the last n done pairs of the script into to, and its record, with found false when the
+// script has none.
+func (s *Store) ScriptContext(ctx context.Context, owner model.Owner, id string, to model.Language, n int) (pairs []model.Pair, sc model.Script, found bool, _ error) {
+	if err := ctx.Err(); err != nil {
+		return nil, model.Script{}, false, fmt.Errorf("script %q context: %w", id, err)
+	}
+	err := s.view(func(tx *bolt.Tx) error {
+		ob := readOwner(tx, owner)
+		var err error
+		if n > 0 {
+			if pairs, err = scriptPairs(ob, id, to, n); err != nil {
+				return err
+			}
+		}
+		switch err = load(ob.scripts, []byte(id), &sc); {
+		case errors.Is(err, model.ErrNotFound):
+			return nil
+		case err != nil:
+			return err
+		}
+		found = true
+		return nil
+	})
+	if err != nil {
+		return nil, model.Script{}, false, fmt.Errorf("script %q context: %w", id, err)
+	}
+	if found {
+		sc.Owner = owner
+	}
+	return pairs, sc, found, nil
+}
+
+// scriptPairs is ScriptPairs inside a read transaction, n > 0.
+func scriptPairs(ob ownerBuckets, id string, to model.Language, n int) ([]model.Pair, error) {
+	if ob.entries == nil || ob.byScript == nil {
+		return nil, nil
+	}
+	idx := ob.byScript.Bucket([]byte(id))
+	if idx == nil {
+		return nil, nil
+	}
+	var pairs []model.Pair
+	look := pairsLook(n)
+	err := walkKeys(idx.Cursor(), nil, 0, false, func(k, _ []byte) (bool, error) {
+		// Entries still streaming, often many at the script's end when a server runs
+		// streams side by side, are skipped without decoding them.
+		if ob.pending != nil && ob.pending.Get(k) != nil {
+			return true, nil
+		}
+		v := ob.entries.Get(k)
+		if v == nil {
+			return true, nil // a dangling index key; Check reports it
+		}
+		var e model.Entry
+		if err := decode(v, &e); err != nil {
+			return false, err
+		}
+		if e.To != to {
+			return true, nil
+		}
+		if e.Status.OK() {
+			pairs = append(pairs, model.Pair{Source: e.Source, Translation: e.Display()})
+		}
+		look--
+		return len(pairs) < n && look > 0, nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	slices.Reverse(pairs)
 	return pairs, nil

@@ -147,7 +147,9 @@ type sessionKey struct {
 
 // sessionCache holds the session of each (owner, script) seen since the server started.
 type sessionCache struct {
-	mu  sync.Mutex
+	// mu is taken shared to look a session up, so that many requests at once do not queue
+	// on it, and exclusive to create one.
+	mu  sync.RWMutex
 	ids map[sessionKey]uint64
 }
 
@@ -155,9 +157,15 @@ type sessionCache struct {
 // The lock is held while creating, so two first requests for one script share a session.
 func (s *Server) session(ctx context.Context, owner model.Owner, script string, to model.Language) (uint64, error) {
 	c := &s.sessions
+	key := sessionKey{owner, script}
+	c.mu.RLock()
+	id, ok := c.ids[key]
+	c.mu.RUnlock()
+	if ok {
+		return id, nil
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	key := sessionKey{owner, script}
 	if id, ok := c.ids[key]; ok {
 		return id, nil
 	}

@@ -220,15 +220,18 @@ func (s *Server) Close() {
 // them or none. It returns a context for the request (cancelled by Close or by release) and
 // the release function, or a status and message when the request is refused.
 func (s *Server) acquire(ctx context.Context, n int) (context.Context, func(), int, string) {
+	// Made before the lock, which every request takes: the lock is held only for counting.
+	sctx, cancel := context.WithCancelCause(ctx)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
+		cancel(nil)
 		return nil, nil, http.StatusServiceUnavailable, errShutdown.Error()
 	}
 	if s.inFlight+n > s.cfg.MaxConcurrent {
+		cancel(nil)
 		return nil, nil, http.StatusTooManyRequests, "too many translations in flight; try again shortly"
 	}
-	sctx, cancel := context.WithCancelCause(ctx)
 	s.nextID++
 	id := s.nextID
 	s.streams[id] = cancel

@@ -25,8 +25,35 @@ var large = fixture{owner: ownerA, sessions: 1000, entries: 100_000, needleEvery
 
 func buildLarge(b *testing.B, f fixture) string {
 	b.Helper()
+	return buildAt(b, f, filepath.Join(b.TempDir(), "yeok.db"))
+}
+
+// buildCached is buildLarge for benchmarks that only read the store: with
+// YEOK_BENCH_CACHE naming a directory, the store is built there once, named after f, and
+// opened in place by later runs (a store of an older layout is migrated at its first open).
+func buildCached(b *testing.B, f fixture) string {
+	b.Helper()
+	dir := os.Getenv("YEOK_BENCH_CACHE")
+	if dir == "" {
+		return buildLarge(b, f)
+	}
+	name := fmt.Sprintf("yeok-%d-%d-%d-%d-%d.db", f.entries, f.sessions, f.needleEvery, f.scriptEvery, f.japaneseEvery)
+	path := filepath.Join(dir, name)
+	if _, err := os.Stat(path); err == nil {
+		b.Logf("using %s (%d MiB)", path, fileSize(b, path)>>20)
+		return path
+	}
+	tmp := buildAt(b, f, path+".part")
+	if err := os.Rename(tmp, path); err != nil {
+		b.Fatal(err)
+	}
+	return path
+}
+
+func buildAt(b *testing.B, f fixture, path string) string {
+	b.Helper()
 	start := time.Now()
-	path := f.build(b, filepath.Join(b.TempDir(), "yeok.db"))
+	path = f.build(b, path)
 	b.Logf("built %d entries in %d sessions in %v (%d MiB)", f.entries, f.sessions, time.Since(start).Round(time.Millisecond), fileSize(b, path)>>20)
 	return path
 }
@@ -108,7 +135,7 @@ func BenchmarkSearch(b *testing.B) {
 	ctx := context.Background()
 	f := large
 	f.entries, f.japaneseEvery = benchEntries(), 10
-	path := buildLarge(b, f)
+	path := buildCached(b, f)
 	s := openAt(b, path)
 	index, text := searchBytes(b, s)
 	file := fileSize(b, path)

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 
@@ -90,7 +91,11 @@ func checkOwnerData(ctx context.Context, b *bolt.Bucket, add func(format string,
 		if (e.Status == model.StatusPending) != has(ob.pending, k) {
 			add("entry %d has status %q but the pending index disagrees", e.ID, e.Status)
 		}
-		if f := bloom(searchFilter(ob, e.ID)); f != nil {
+		if p := postingsOf(ob); e.ID>>chunkShift < sealedChunks(p) {
+			if !inPostings(p, e) {
+				add("entry %d is missing from the search index", e.ID)
+			}
+		} else if f := bloom(searchFilter(ob, e.ID)); f != nil {
 			if terms = entryTerms(terms[:0], e); validSize(len(f)) && !f.segment(e.ID).hasAll(terms) {
 				add("entry %d is missing from the search index", e.ID)
 			}
@@ -119,13 +124,19 @@ func searchFilter(ob ownerBuckets, id uint64) []byte {
 	return ob.search.Get(u64(id >> searchShift))
 }
 
-// checkSearch checks that every search filter has a filter's size and covers entries.
+// checkSearch checks that every search filter has a filter's size and covers entries of a
+// chunk not sealed, and that every posting list decodes and belongs to a sealed chunk.
 func checkSearch(ob ownerBuckets, add func(format string, args ...any)) {
 	if ob.search == nil {
 		return
 	}
+	p := postingsOf(ob)
+	sealed := sealedChunks(p)
 	c := ob.entries.Cursor()
 	_ = ob.search.ForEach(func(k, v []byte) error {
+		if v == nil && string(k) == string(bucketPostings) {
+			return nil
+		}
 		if len(k) != 8 || !validSize(len(v)) {
 			add("search index key %x holds %d bytes, not a filter", k, len(v))
 			return nil
@@ -134,8 +145,40 @@ func checkSearch(ob ownerBuckets, add func(format string, args ...any)) {
 		if id, _ := c.Seek(u64(block << searchShift)); id == nil || fromU64(id)>>searchShift != block {
 			add("search index block %d holds no entries", block)
 		}
+		if block<<searchShift>>chunkShift < sealed {
+			add("search index block %d has a filter but its chunk is in posting lists", block)
+		}
 		return nil
 	})
+	if p == nil {
+		return
+	}
+	set := newChunkSet()
+	_ = p.ForEach(func(k, v []byte) error {
+		if len(k) != 12 || v == nil || decodePosting(v, set) != nil || set.empty() {
+			add("posting list %x does not decode", k)
+		} else if chunk := uint64(binary.BigEndian.Uint32(k[8:])); chunk >= sealed {
+			add("posting list %x is of chunk %d, which is not sealed", k, chunk)
+		}
+		return nil
+	})
+}
+
+// inPostings reports whether the posting lists of e's chunk name e for (up to 16 of) its
+// terms.
+func inPostings(p *bolt.Bucket, e model.Entry) bool {
+	set := newChunkSet()
+	terms := distinctTerms(e)
+	for i, h := range terms {
+		if i == 16 {
+			break
+		}
+		v := p.Get(postingKey(h, e.ID>>chunkShift))
+		if v == nil || decodePosting(v, set) != nil || !set.has(e.ID&(chunkSize()-1)) {
+			return false
+		}
+	}
+	return true
 }
 
 // checkSessions checks session records, their activity keys, their entry index and counters.

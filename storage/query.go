@@ -16,8 +16,9 @@ import (
 // Entries returns owner's entries chosen by q: those of a session or a script (read through
 // their indexes) or all of them, newest first unless q.Oldest, below q.Before, at most
 // q.Limit. q.Search keeps entries whose source, translation, cleaned or approved translation
-// contains the text, ignoring case; q.Approved those a person approved. A search of two
-// characters or more reads only the entries the search index cannot rule out.
+// contains the text, ignoring case; q.Approved those a person approved. A search
+// reads only the entries the search index cannot rule out, and hands
+// back the mapped pages of those it has read as it goes (see pageReleaser).
 func (s *Store) Entries(ctx context.Context, owner model.Owner, q model.EntryQuery) ([]model.Entry, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("list entries: %w", err)
@@ -30,7 +31,10 @@ func (s *Store) Entries(ctx context.Context, owner model.Owner, q model.EntryQue
 			return nil
 		}
 		n := 0
+		rel := newPageReleaser(tx)
+		defer rel.release()
 		return walkFiltered(ob, q, newBlockFilter(ob, m.q), func(v []byte) (bool, error) {
+			rel.read(v)
 			if n++; n%4096 == 0 {
 				if err := ctx.Err(); err != nil {
 					return false, err
@@ -132,46 +136,36 @@ func walkKeys(c *bolt.Cursor, prefix []byte, before uint64, oldest bool, fn func
 	return nil
 }
 
-// walkBlocks is walkKeys over the entries bucket that jumps over the segments bf rules out.
+// walkBlocks is walkKeys over the entries bucket that visits only the ids bf may match,
+// seeking over the others.
 func walkBlocks(c *bolt.Cursor, before uint64, oldest bool, bf *blockFilter, fn func(v []byte) (bool, error)) error {
-	var k, v []byte
-	var last uint64
-	if k, _ = c.Last(); len(k) == 8 {
-		last = fromU64(k)
+	k, _ := c.Last()
+	if len(k) != 8 {
+		return nil
 	}
-	switch {
-	case oldest:
-		k, v = c.First()
-	case before == 0:
-		k, v = c.Last()
-	default:
-		if k, _ = c.Seek(u64(before)); k == nil {
-			k, v = c.Last()
-		} else {
-			k, v = c.Prev()
+	last := fromU64(k)
+	start := uint64(0)
+	if !oldest {
+		if before == 1 {
+			return nil
+		}
+		start = last
+		if before != 0 {
+			start = min(last, before-1)
 		}
 	}
+	k, v := seekID(c, start, oldest)
 	for k != nil && len(k) == 8 {
 		id := fromU64(k)
 		if oldest && before != 0 && id >= before {
 			return nil
 		}
-		if !bf.may(id) {
-			// Look for the next segment that may match in the filters, then seek to it.
-			seg := id >> segmentShift
-			if oldest {
-				for seg++; seg <= last>>segmentShift && !bf.may(seg<<segmentShift); seg++ {
-				}
-				k, v = c.Seek(u64(seg << segmentShift))
-				continue
-			}
-			for ; seg > 0 && !bf.may((seg-1)<<segmentShift); seg-- {
-			}
-			if seg == 0 {
-				return nil
-			}
-			c.Seek(u64(seg << segmentShift))
-			k, v = c.Prev()
+		next, ok := bf.next(id, oldest, last)
+		if !ok {
+			return nil
+		}
+		if next != id {
+			k, v = seekID(c, next, oldest)
 			continue
 		}
 		more, err := fn(v)
@@ -185,6 +179,21 @@ func walkBlocks(c *bolt.Cursor, before uint64, oldest bool, bf *blockFilter, fn 
 		}
 	}
 	return nil
+}
+
+// seekID moves c to id or, when there is no such key, to the nearest one after it (oldest)
+// or before it.
+func seekID(c *bolt.Cursor, id uint64, oldest bool) ([]byte, []byte) {
+	k, v := c.Seek(u64(id))
+	switch {
+	case oldest:
+		return k, v
+	case k == nil:
+		return c.Last()
+	case fromU64(k) > id:
+		return c.Prev()
+	}
+	return k, v
 }
 
 // matcher is a case-insensitive search over an entry's source and translations. To stay

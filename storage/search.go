@@ -13,13 +13,17 @@ import (
 	"github.com/yeok/yeok/model"
 )
 
-// The search index is a Bloom filter per block of 256 consecutive entry ids, holding the
-// character bigrams and trigrams of the entries' source, translation, cleaned and approved
-// text (see the Store comment for why). The filter is cut in segments of 16 entries each,
-// so a word found once in a block costs 16 entries to read, not 256. A query of two
-// characters or more is looked for only in the segments whose filter may hold all its
-// n-grams, and in the blocks that have no filter; the entries found are then matched as
-// before, so the index only skips work.
+// The search index holds the characters, bigrams and trigrams of the entries' source,
+// translation, cleaned and approved text (see the Store comment for why) in two forms. The
+// entries of every chunk of 4096 ids but the newest two are in posting lists: for each
+// n-gram and chunk, the ids of the chunk's entries that hold it. The newest entries are in a
+// Bloom filter per block of 256 consecutive ids, cut in segments of 16 entries each, which
+// one write updates in place; when the entries reach a chunk two past the last one in
+// posting lists, the chunk below is moved into posting lists (sealed) and its filters
+// dropped. A query is looked for only in the entries the posting
+// lists name and in the segments whose filter may hold all its n-grams (and in the blocks
+// that have neither); the entries found are then matched as before, so the index only
+// skips work.
 
 const (
 	// searchShift makes a block of 256 entries: an id's block is id >> searchShift.
@@ -33,9 +37,25 @@ const (
 	// searchFill is the share of set bits (in tenths) above which a filter grows: with four
 	// hashes an absent n-gram then passes less than one time in a hundred.
 	searchFill = 3
-	// bigramFlag tells a bigram's term from a trigram's.
-	bigramFlag = 1 << 63
+	// bigramFlag tells a bigram's term from a trigram's, unigramFlag a character's from
+	// both.
+	bigramFlag  = 1 << 63
+	unigramFlag = 1<<63 | 1<<62
+	// searchFormat marks, as the search bucket's sequence, an owner whose index has posting
+	// lists and holds single characters too; an owner's index without it is rebuilt when the
+	// file is opened for writing, and until then not used for a query of one character.
+	searchFormat = 2
 )
+
+// chunkShift makes a chunk of 4096 entry ids, the unit of the posting lists: an id's chunk
+// is id >> chunkShift. It is at least searchShift, so a chunk holds whole blocks. Tests make
+// it smaller to seal chunks with few entries.
+var chunkShift = 12
+
+// bucketPostings is the bucket inside an owner's search bucket that holds the posting lists,
+// keyed by term (8 bytes) and chunk (4 bytes); its sequence counts the sealed chunks: the
+// chunks below it are in posting lists and have no filters.
+var bucketPostings = []byte("postings")
 
 // searchSizes are the sizes in bytes of a block's filter, smallest first: a filter starts
 // at the first and moves to the next when a segment gets too full. Each is a multiple of
@@ -118,9 +138,9 @@ func foldRune(r rune) rune {
 }
 
 // appendTerms appends the terms of s, lowered as strings.ToLower does and folded: its
-// bigrams and trigrams as asked, each as one number (three runes of 21 bits fit in 64)
-// mixed for the filter.
-func appendTerms(dst []uint64, s string, bigrams, trigrams bool) []uint64 {
+// characters, bigrams and trigrams as asked (n-grams of those lengths), each as one number
+// (three runes of 21 bits fit in 64) mixed for the filter.
+func appendTerms(dst []uint64, s string, grams terms) []uint64 {
 	var a, b rune
 	n := 0
 	for _, r := range s {
@@ -130,16 +150,28 @@ func appendTerms(dst []uint64, s string, bigrams, trigrams bool) []uint64 {
 			r += 'a' - 'A'
 		}
 		n++
-		if bigrams && n >= 2 {
+		if grams&unigrams != 0 {
+			dst = append(dst, mix(unigramFlag|uint64(r)))
+		}
+		if grams&bigrams != 0 && n >= 2 {
 			dst = append(dst, mix(bigramFlag|uint64(b)<<21|uint64(r)))
 		}
-		if trigrams && n >= 3 {
+		if grams&trigrams != 0 && n >= 3 {
 			dst = append(dst, mix(uint64(a)<<42|uint64(b)<<21|uint64(r)))
 		}
 		a, b = b, r
 	}
 	return dst
 }
+
+// terms says which n-grams appendTerms appends.
+type terms int
+
+const (
+	unigrams terms = 1 << iota
+	bigrams
+	trigrams
+)
 
 // entryTerms appends the terms of every text of e that search matches, each text once.
 func entryTerms(dst []uint64, e model.Entry) []uint64 {
@@ -150,29 +182,68 @@ func entryTerms(dst []uint64, e model.Entry) []uint64 {
 			seen = seen || u == t
 		}
 		if !seen {
-			dst = appendTerms(dst, t, true, true)
+			dst = appendTerms(dst, t, unigrams|bigrams|trigrams)
 		}
 	}
 	return dst
 }
 
-// queryTerms returns the terms a segment must hold to contain the lowered query q: its
-// trigrams, or its bigram when it has two characters; nil when it is shorter and segments
-// cannot be told apart.
+// queryTerms returns the terms an entry must hold to contain the lowered query q: its
+// trigrams, or its bigram when it has two characters, or its character; nil when it is
+// empty.
 func queryTerms(q string) []uint64 {
-	if utf8.RuneCountInString(q) == 2 {
-		return appendTerms(nil, q, true, false)
+	switch utf8.RuneCountInString(q) {
+	case 1:
+		return appendTerms(nil, q, unigrams)
+	case 2:
+		return appendTerms(nil, q, bigrams)
 	}
-	return appendTerms(nil, q, false, true)
+	return appendTerms(nil, q, trigrams)
 }
 
-// indexSearch adds e's text to its segment of its block's filter. A block without a filter
-// (its entries were made before the index, or it had none left) gets one built from all its
-// entries, as does a filter whose segment grew too full.
+// indexSearch adds e's text to the index: to the posting lists when its chunk is sealed,
+// else to its segment of its block's filter. A block without a filter (its entries were made
+// before the index, or it had none left) gets one built from all its entries, as does a
+// filter whose segment grew too full. A finished entry two chunks past the last sealed one
+// seals the chunks below its own but one.
 func indexSearch(ob ownerBuckets, e model.Entry) error {
 	if ob.search == nil {
 		return nil
 	}
+	p, err := ownerPostings(ob, e.ID)
+	if err != nil {
+		return err
+	}
+	if e.ID>>chunkShift < sealedChunks(p) {
+		return updatePostings(p, e, false)
+	}
+	if err := indexBlock(ob, e); err != nil {
+		return err
+	}
+	if p != nil && e.Status.Final() && sealTarget(e.ID) > sealedChunks(p) {
+		return sealChunks(ob, p, sealTarget(e.ID))
+	}
+	return nil
+}
+
+// ownerPostings returns the owner's posting lists, making them for an owner whose first
+// entry is id. An owner with older entries and no posting lists keeps only filters until
+// its index is rebuilt (RebuildSearch, or the next open for writing): nil.
+func ownerPostings(ob ownerBuckets, id uint64) (*bolt.Bucket, error) {
+	if p := postingsOf(ob); p != nil {
+		return p, nil
+	}
+	if k, _ := ob.entries.Cursor().First(); k != nil && fromU64(k) != id {
+		return nil, nil
+	}
+	if err := ob.search.SetSequence(searchFormat); err != nil {
+		return nil, err
+	}
+	return ob.search.CreateBucket(bucketPostings)
+}
+
+// indexBlock adds e's text to its segment of its block's filter.
+func indexBlock(ob ownerBuckets, e model.Entry) error {
 	block := e.ID >> searchShift
 	old := ob.search.Get(u64(block))
 	if old == nil || !validSize(len(old)) {
@@ -190,15 +261,17 @@ func indexSearch(ob ownerBuckets, e model.Entry) error {
 }
 
 // reindexSearch rebuilds the filters of the blocks of deleted entries from the entries left
-// in them, so deleted text stops matching.
+// in them, so deleted text stops matching; deleted entries of sealed chunks left their
+// posting lists when they were deleted (unindexSearch).
 func reindexSearch(ob ownerBuckets, deleted []uint64) error {
 	if ob.search == nil {
 		return nil
 	}
+	sealed := sealedChunks(postingsOf(ob))
 	done := map[uint64]bool{}
 	var buf blockTerms
 	for _, id := range deleted {
-		if block := id >> searchShift; !done[block] {
+		if block := id >> searchShift; !done[block] && id>>chunkShift >= sealed {
 			done[block] = true
 			if _, err := buf.build(ob, block); err != nil {
 				return err
@@ -260,16 +333,23 @@ func (t *blockTerms) build(ob ownerBuckets, block uint64) (int, error) {
 	return n, ob.search.Put(key, f)
 }
 
-// blockFilter answers whether an entry's segment may hold a query's terms, remembering the
-// last block and segment asked about.
+// blockFilter answers whether an entry may hold a query's terms: through the posting lists
+// of its chunk when it is sealed, else through its segment's filter, remembering the last
+// chunk, block and segment asked about.
 type blockFilter struct {
 	b       *bolt.Bucket
+	p       *bolt.Bucket // the posting lists; nil when there are none
+	sealed  uint64       // the chunks below are in posting lists
 	terms   []uint64
 	block   uint64
 	filter  bloom // the block's filter; nil when it has none
 	segment uint64
 	known   bool
 	pass    bool
+	// chunk's entries that may match, when chunkKnown.
+	chunk      uint64
+	chunkKnown bool
+	cand, tmp  chunkSet
 }
 
 // newBlockFilter returns the filter for the lowered query q, or nil when every entry must
@@ -279,16 +359,47 @@ func newBlockFilter(ob ownerBuckets, q string) *blockFilter {
 		return nil
 	}
 	terms := queryTerms(q)
-	if len(terms) == 0 {
+	if len(terms) == 0 || utf8.RuneCountInString(q) == 1 && ob.search.Sequence() != searchFormat {
 		return nil
 	}
-	return &blockFilter{b: ob.search, terms: terms}
+	p := postingsOf(ob)
+	return &blockFilter{b: ob.search, p: p, sealed: sealedChunks(p), terms: terms}
 }
 
-// may reports whether entry id's segment may hold a match; a block without a filter may.
+// chunkSet returns the offsets of the entries of sealed chunk that hold every term.
+func (x *blockFilter) chunkSet(chunk uint64) chunkSet {
+	if x.chunkKnown && x.chunk == chunk {
+		return x.cand
+	}
+	if x.cand == nil {
+		x.cand, x.tmp = newChunkSet(), newChunkSet()
+	}
+	x.chunk, x.chunkKnown = chunk, true
+	for i, h := range x.terms {
+		v := x.p.Get(postingKey(h, chunk))
+		set := x.tmp
+		if i == 0 {
+			set = x.cand
+		}
+		if v == nil || decodePosting(v, set) != nil {
+			x.cand.clear()
+			break
+		}
+		if i > 0 && !x.cand.and(x.tmp) {
+			break
+		}
+	}
+	return x.cand
+}
+
+// may reports whether entry id may hold a match; an entry of a block without a filter
+// (and not sealed) may.
 func (x *blockFilter) may(id uint64) bool {
 	if x == nil {
 		return true
+	}
+	if chunk := id >> chunkShift; chunk < x.sealed {
+		return x.chunkSet(chunk).has(id & (chunkSize() - 1))
 	}
 	if seg := id >> segmentShift; !x.known || seg != x.segment {
 		if block := id >> searchShift; !x.known || block != x.block {
@@ -301,6 +412,44 @@ func (x *blockFilter) may(id uint64) bool {
 		x.pass = x.filter == nil || x.filter.segment(id).hasAll(x.terms)
 	}
 	return x.pass
+}
+
+// next returns the id nearest to id that may hold a match, going up to last (oldest) or
+// down to 0; false when there is none.
+func (x *blockFilter) next(id uint64, oldest bool, last uint64) (uint64, bool) {
+	for !oldest || id <= last {
+		if chunk := id >> chunkShift; chunk < x.sealed {
+			set, off := x.chunkSet(chunk), id&(chunkSize()-1)
+			if oldest {
+				if o, ok := set.next(off); ok {
+					return chunk<<chunkShift | o, true
+				}
+				id = (chunk + 1) << chunkShift
+				continue
+			}
+			if o, ok := set.prev(off); ok {
+				return chunk<<chunkShift | o, true
+			}
+			if chunk == 0 {
+				return 0, false
+			}
+			id = chunk<<chunkShift - 1
+			continue
+		}
+		if x.may(id) {
+			return id, true
+		}
+		seg := id >> segmentShift
+		if oldest {
+			id = (seg + 1) << segmentShift
+			continue
+		}
+		if seg == 0 {
+			return 0, false
+		}
+		id = seg<<segmentShift - 1
+	}
+	return 0, false
 }
 
 // RebuildSearch builds every owner's search index from its entries, replacing what was
@@ -321,31 +470,12 @@ func (s *Store) RebuildSearch(ctx context.Context) (int, error) {
 		}); err != nil {
 			return err
 		}
-		var buf blockTerms
 		for _, name := range names {
-			ob, err := writeOwner(tx, model.Owner(name))
+			n, err := rebuildOwnerSearch(ctx, tx, model.Owner(name))
 			if err != nil {
 				return err
 			}
-			if err := owners.Bucket(name).DeleteBucket(bucketSearch); err != nil {
-				return err
-			}
-			if ob.search, err = owners.Bucket(name).CreateBucket(bucketSearch); err != nil {
-				return err
-			}
-			k, _ := ob.entries.Cursor().First()
-			for k != nil {
-				if err := ctx.Err(); err != nil {
-					return err
-				}
-				block := fromU64(k) >> searchShift
-				n, err := buf.build(ob, block)
-				if err != nil {
-					return err
-				}
-				total += n
-				k, _ = ob.entries.Cursor().Seek(u64((block + 1) << searchShift))
-			}
+			total += n
 		}
 		return nil
 	})
@@ -353,4 +483,101 @@ func (s *Store) RebuildSearch(ctx context.Context) (int, error) {
 		return 0, fmt.Errorf("rebuild search index: %w", err)
 	}
 	return total, nil
+}
+
+// rebuildOwnerSearch builds one owner's search index from its entries: posting lists for
+// all chunks but the newest two, filters for those.
+func rebuildOwnerSearch(ctx context.Context, tx *bolt.Tx, owner model.Owner) (int, error) {
+	ob, err := writeOwner(tx, owner)
+	if err != nil {
+		return 0, err
+	}
+	b := tx.Bucket(bucketOwners).Bucket([]byte(owner))
+	if err := b.DeleteBucket(bucketSearch); err != nil {
+		return 0, err
+	}
+	if ob.search, err = b.CreateBucket(bucketSearch); err != nil {
+		return 0, err
+	}
+	if err := ob.search.SetSequence(searchFormat); err != nil {
+		return 0, err
+	}
+	p, err := ob.search.CreateBucket(bucketPostings)
+	if err != nil {
+		return 0, err
+	}
+	// The lists go in in key order into an empty bucket: full pages, not halves.
+	p.FillPercent = 1
+	c := ob.entries.Cursor()
+	last, _ := c.Last()
+	if last == nil {
+		return 0, nil
+	}
+	sealed := sealTarget(fromU64(last))
+	total := 0
+	terms := map[uint64][]uint16{}
+	var lists []posting
+	for chunk := uint64(0); chunk < sealed; chunk++ {
+		if err := ctx.Err(); err != nil {
+			return 0, err
+		}
+		clear(terms)
+		chunkTerms(ob, chunk, terms)
+		for h, offs := range terms {
+			lists = append(lists, posting{postingKey(h, chunk), encodeOffsets(offs)})
+		}
+	}
+	if err := putSorted(p, lists); err != nil {
+		return 0, err
+	}
+	if err := p.SetSequence(sealed); err != nil {
+		return 0, err
+	}
+	for k, _ := c.First(); k != nil && len(k) == 8 && fromU64(k)>>chunkShift < sealed; k, _ = c.Next() {
+		total++
+	}
+	var buf blockTerms
+	k, _ := c.Seek(u64(sealed << chunkShift))
+	for k != nil {
+		if err := ctx.Err(); err != nil {
+			return 0, err
+		}
+		block := fromU64(k) >> searchShift
+		n, err := buf.build(ob, block)
+		if err != nil {
+			return 0, err
+		}
+		total += n
+		k, _ = ob.entries.Cursor().Seek(u64((block + 1) << searchShift))
+	}
+	return total, nil
+}
+
+// migrateSearch rebuilds the search index of every owner whose index is of an older format
+// (or missing) and who has entries.
+func migrateSearch(tx *bolt.Tx) error {
+	owners := tx.Bucket(bucketOwners)
+	var old []model.Owner
+	if err := owners.ForEachBucket(func(name []byte) error {
+		b := owners.Bucket(name)
+		search, entries := b.Bucket(bucketSearch), b.Bucket(bucketEntries)
+		if entries == nil {
+			return nil
+		}
+		if k, _ := entries.Cursor().First(); k == nil {
+			return nil
+		}
+		if search == nil || search.Sequence() != searchFormat || search.Bucket(bucketPostings) == nil {
+			old = append(old, model.Owner(name))
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	for _, owner := range old {
+		if _, err := rebuildOwnerSearch(context.Background(), tx, owner); err != nil {
+			return fmt.Errorf("rebuild search index of owner %q: %w", owner, err)
+		}
+	}
+	return nil
 }

@@ -2,8 +2,10 @@ package storage
 
 import (
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -152,9 +154,35 @@ func assertSameAsScan(t *testing.T, s *Store, owner model.Owner, sessions []uint
 
 func head(ids []uint64) []uint64 { return ids[:min(len(ids), 8)] }
 
+// smallChunks makes chunks as small as blocks (256 ids) for the rest of the test, so a few
+// hundred entries seal some.
+func smallChunks(t *testing.T) {
+	old := chunkShift
+	chunkShift = searchShift
+	t.Cleanup(func() { chunkShift = old })
+}
+
+// searchShape returns how many chunks of owner's index are sealed and how many blocks have a
+// filter.
+func searchShape(t *testing.T, s *Store, owner model.Owner) (sealed uint64, filters int) {
+	t.Helper()
+	_ = s.view(func(tx *bolt.Tx) error {
+		ob := readOwner(tx, owner)
+		sealed = sealedChunks(postingsOf(ob))
+		return ob.search.ForEach(func(_, v []byte) error {
+			if v != nil {
+				filters++
+			}
+			return nil
+		})
+	})
+	return sealed, filters
+}
+
 // TestSearchIndexSameAsScan: with the index, every query finds exactly the entries a scan
 // finds, in every script and shape of query, and rules out blocks for a miss.
 func TestSearchIndexSameAsScan(t *testing.T) {
+	smallChunks(t)
 	s := openTest(t)
 	sessions := newSessions(t, s, ownerA, 4)
 	entries := logLines(t, s, ownerA, sessions, 1100)
@@ -169,11 +197,12 @@ func TestSearchIndexSameAsScan(t *testing.T) {
 			t.Errorf("approved text %q: found %v", q, got)
 		}
 	}
+	// Ids 1 to 1,100: chunks 0 to 2 are in posting lists, blocks 3 and 4 have filters.
+	if sealed, filters := searchShape(t, s, ownerA); sealed != 3 || filters != 2 {
+		t.Errorf("%d chunks sealed and %d filters for 1,100 entries, want 3 and 2", sealed, filters)
+	}
 	_ = s.view(func(tx *bolt.Tx) error {
 		ob := readOwner(tx, ownerA)
-		if n := ob.search.Stats().KeyN; n != 5 {
-			t.Errorf("%d search filters for 1,100 entries, want 5", n)
-		}
 		for _, q := range []string{"absent words", "zzqxy", "얼룩소가 없다", "犬が走る", "犬"} {
 			bf := newBlockFilter(ob, strings.ToLower(q))
 			if len(q) > 3 && bf == nil {
@@ -195,12 +224,20 @@ func TestSearchIndexSameAsScan(t *testing.T) {
 // TestSearchAfterDelete: deleting a session or a script takes its entries' text out of the
 // filters of their blocks, while the entries left are still found.
 func TestSearchAfterDelete(t *testing.T) {
+	smallChunks(t)
 	ctx := context.Background()
 	s := openTest(t)
 	sessions := newSessions(t, s, ownerA, 4)
 	logLines(t, s, ownerA, sessions, 600)
 	lone := translate(t, s, model.Request{Owner: ownerA, SessionID: sessions[3], Source: "a platypus walks in"}, model.StatusDone, "오리너구리")
 	kept := translate(t, s, model.Request{Owner: ownerA, SessionID: sessions[0], Source: "a platypus stays"}, model.StatusDone, "남는 오리너구리")
+	translate(t, s, model.Request{Owner: ownerA, SessionID: sessions[3], Source: "a wombat walks in"}, model.StatusDone, "웜뱃")
+	// Ids 1 to 603: the platypus and wombat lines' chunk is sealed after 600 more.
+	logLines(t, s, ownerA, sessions, 600)
+	unsealed := translate(t, s, model.Request{Owner: ownerA, SessionID: sessions[3], Source: "a wombat walks in"}, model.StatusDone, "웜뱃")
+	if sealed, _ := searchShape(t, s, ownerA); lone.ID>>chunkShift >= sealed || unsealed.ID>>chunkShift < sealed {
+		t.Fatalf("%d chunks sealed: entry %d should be in one, %d not", sealed, lone.ID, unsealed.ID)
+	}
 	if got := searchIDs(t, s, ownerA, model.EntryQuery{Search: "platypus walks"}); !slices.Equal(got, []uint64{lone.ID}) {
 		t.Fatalf("before delete: %v", got)
 	}
@@ -213,8 +250,15 @@ func TestSearchAfterDelete(t *testing.T) {
 	if got := searchIDs(t, s, ownerA, model.EntryQuery{Search: "오리너구리"}); !slices.Equal(got, []uint64{kept.ID}) {
 		t.Fatalf("after delete: %v, want only %d", got, kept.ID)
 	}
+	if got := searchIDs(t, s, ownerA, model.EntryQuery{Search: "wombat"}); len(got) != 0 {
+		t.Fatalf("after delete: %v", got)
+	}
 	_ = s.view(func(tx *bolt.Tx) error {
-		if bf := newBlockFilter(readOwner(tx, ownerA), "platypus walks"); bf.may(lone.ID) {
+		ob := readOwner(tx, ownerA)
+		if bf := newBlockFilter(ob, "platypus walks"); bf.may(lone.ID) {
+			t.Error("the deleted entry's text is still in its chunk's posting lists")
+		}
+		if bf := newBlockFilter(ob, "wombat walks"); bf.may(unsealed.ID) {
 			t.Error("the deleted entry's text is still in its block's filter")
 		}
 		return nil
@@ -263,12 +307,9 @@ func TestSearchWithoutIndex(t *testing.T) {
 	if err != nil || n != 401 {
 		t.Fatalf("RebuildSearch: %d, %v; want 401", n, err)
 	}
-	_ = s.view(func(tx *bolt.Tx) error {
-		if k := readOwner(tx, ownerA).search.Stats().KeyN; k != 2 {
-			t.Errorf("%d filters after rebuilding, want 2", k)
-		}
-		return nil
-	})
+	if _, filters := searchShape(t, s, ownerA); filters != 2 {
+		t.Errorf("%d filters after rebuilding, want 2", filters)
+	}
 	for _, q := range searchQueries {
 		if got := searchIDs(t, s, ownerA, model.EntryQuery{Search: q, Before: 401}); !slices.Equal(got, want[q]) {
 			t.Errorf("search %q after rebuilding: %v, want %v", q, head(got), head(want[q]))
@@ -347,7 +388,7 @@ func TestQueryTerms(t *testing.T) {
 		query string
 		terms int
 	}{
-		{"", 0}, {"a", 0}, {"ab", 1}, {"abc", 1}, {"여우가 뛴다", 4}, {"ｶﾀｶﾅ", 2},
+		{"", 0}, {"a", 1}, {"ab", 1}, {"abc", 1}, {"여우가 뛴다", 4}, {"ｶﾀｶﾅ", 2},
 	}
 	for _, tt := range tests {
 		if got := queryTerms(tt.query); len(got) != tt.terms {
@@ -401,5 +442,172 @@ func TestMatcherPrefilter(t *testing.T) {
 	}
 	if !containsFoldASCII([]byte("xxQuIcK"), []byte("quick")) || containsFoldASCII([]byte("quic"), []byte("quick")) {
 		t.Error("containsFoldASCII")
+	}
+}
+
+// TestSearchMigratesOldIndex: a file whose index has only filters (the format before posting
+// lists) is searched through them, and the first open for writing rebuilds its index with
+// posting lists, which find the same.
+func TestSearchMigratesOldIndex(t *testing.T) {
+	smallChunks(t)
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "yeok.db")
+	s := openAt(t, path)
+	s.now = newClock().now
+	sessions := newSessions(t, s, ownerA, 4)
+	logLines(t, s, ownerA, sessions, 1100)
+	want := map[string][]uint64{}
+	for _, q := range searchQueries {
+		want[q] = searchIDs(t, s, ownerA, model.EntryQuery{Search: q})
+	}
+	// The old format: a filter for every block, no posting lists, no format mark.
+	if err := s.update(func(tx *bolt.Tx) error {
+		ob := readOwner(tx, ownerA)
+		if err := ob.search.DeleteBucket(bucketPostings); err != nil {
+			return err
+		}
+		if err := ob.search.SetSequence(0); err != nil {
+			return err
+		}
+		for block := uint64(0); block <= 1100>>searchShift; block++ {
+			if err := rebuildBlock(ob, block); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if sealed, filters := searchShape(t, s, ownerA); sealed != 0 || filters != 5 {
+		t.Fatalf("old format: %d sealed, %d filters", sealed, filters)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	ro, err := Open(ctx, path, Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range searchQueries {
+		if got := searchIDs(t, ro, ownerA, model.EntryQuery{Search: q}); !slices.Equal(got, want[q]) {
+			t.Errorf("old format, search %q: %v, want %v", q, head(got), head(want[q]))
+		}
+	}
+	if sealed, filters := searchShape(t, ro, ownerA); sealed != 0 || filters != 5 {
+		t.Errorf("a read-only open changed the index: %d sealed, %d filters", sealed, filters)
+	}
+	if err := ro.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	s = openAt(t, path)
+	if sealed, filters := searchShape(t, s, ownerA); sealed != 3 || filters != 2 {
+		t.Errorf("after the open: %d sealed, %d filters; want 3 and 2", sealed, filters)
+	}
+	for _, q := range searchQueries {
+		if got := searchIDs(t, s, ownerA, model.EntryQuery{Search: q}); !slices.Equal(got, want[q]) {
+			t.Errorf("migrated, search %q: %v, want %v", q, head(got), head(want[q]))
+		}
+	}
+	if err := s.Check(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestCheckPostings: Check reports an entry of a sealed chunk that its posting lists lost,
+// and RebuildSearch restores them.
+func TestCheckPostings(t *testing.T) {
+	smallChunks(t)
+	ctx := context.Background()
+	s := openTest(t)
+	sessions := newSessions(t, s, ownerA, 2)
+	logLines(t, s, ownerA, sessions, 800)
+	if err := s.Check(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.update(func(tx *bolt.Tx) error {
+		p := postingsOf(readOwner(tx, ownerA))
+		var keys [][]byte
+		_ = p.ForEach(func(k, _ []byte) error {
+			if binary.BigEndian.Uint32(k[8:]) == 1 {
+				keys = append(keys, append([]byte(nil), k...))
+			}
+			return nil
+		})
+		for _, k := range keys {
+			if err := p.Delete(k); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	err := s.Check(ctx)
+	if err == nil || !strings.Contains(err.Error(), "entry 256 is missing from the search index") {
+		t.Fatalf("Check: %v", err)
+	}
+	if got := searchIDs(t, s, ownerA, model.EntryQuery{Search: "line 300 of"}); len(got) != 0 {
+		t.Fatalf("entry 301 found without its posting lists: %v", got)
+	}
+	if _, err := s.RebuildSearch(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Check(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := searchIDs(t, s, ownerA, model.EntryQuery{Search: "line 300 of"}); !slices.Equal(got, []uint64{301}) {
+		t.Fatalf("after the rebuild: %v", got)
+	}
+}
+
+// TestPostingForms: a posting list round-trips in both forms, takes the smaller, and a set
+// finds its neighbours both ways.
+func TestPostingForms(t *testing.T) {
+	for _, offs := range [][]uint16{{0}, {5, 6, 4095}, {1, 200, 300}} {
+		v := encodeOffsets(offs)
+		if v[0] != postingList || len(v) > 1+3*len(offs) {
+			t.Errorf("%v: form %d, %d bytes", offs, v[0], len(v))
+		}
+		set := newChunkSet()
+		if err := decodePosting(v, set); err != nil {
+			t.Fatal(err)
+		}
+		var got []uint16
+		for o, ok := set.next(0); ok; o, ok = set.next(o + 1) {
+			got = append(got, uint16(o))
+		}
+		if !slices.Equal(got, offs) || !slices.Equal(encodeSet(set), v) {
+			t.Errorf("%v: decoded %v", offs, got)
+		}
+	}
+	var dense []uint16
+	for o := uint16(0); o < 4096; o += 3 {
+		dense = append(dense, o)
+	}
+	v := encodeOffsets(dense)
+	if v[0] != postingBitmap || len(v) != 1+512 {
+		t.Fatalf("dense list: form %d, %d bytes", v[0], len(v))
+	}
+	set := newChunkSet()
+	if err := decodePosting(v, set); err != nil {
+		t.Fatal(err)
+	}
+	set.unset(4095) // left: 0, 3, ..., 4092
+	for _, c := range []struct {
+		at, next, prev uint64
+		hasNext        bool
+	}{{0, 0, 0, true}, {1, 3, 0, true}, {64, 66, 63, true}, {4093, 0, 4092, false}} {
+		n, nok := set.next(c.at)
+		p, pok := set.prev(c.at)
+		if nok != c.hasNext || nok && n != c.next || !pok || p != c.prev {
+			t.Errorf("at %d: next %d %v, prev %d %v", c.at, n, nok, p, pok)
+		}
+	}
+	for _, bad := range [][]byte{nil, {2}, {postingBitmap, 1}, {postingList, 0x80}, {postingList, 0xff, 0x7f}} {
+		if decodePosting(bad, set) == nil {
+			t.Errorf("%x decodes", bad)
+		}
 	}
 }

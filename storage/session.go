@@ -195,6 +195,9 @@ func deleteEntry(ob ownerBuckets, id uint64) (model.Entry, error) {
 	if err := unindexMemory(ob, e); err != nil {
 		return e, err
 	}
+	if err := unindexSearch(ob, e); err != nil {
+		return e, err
+	}
 	return e, ob.entries.Delete(u64(id))
 }
 

@@ -56,6 +56,9 @@ type Options struct {
 //	    pending    [entry id]          -> nil            entries begun but not finished
 //	    scripts    <script id>         -> model.Script
 //	    search     [block]             -> Bloom filter   n-grams of entries id>>8 == block
+//	                                      (bucket sequence: searchFormat)
+//	      postings [n-gram hash][chunk] -> posting list  entries id>>12 == chunk holding it
+//	                                      (bucket sequence: chunks sealed)
 //	    settings   "languages"         -> []model.Language, most recent first
 //	               "model"             -> string, the model last picked in the TUI
 //
@@ -100,22 +103,30 @@ type Options struct {
 //
 // Search. Entries with a Search finds the entries whose texts contain the query, ignoring
 // case, anywhere, also inside a word and in scripts written without spaces, so the index
-// holds character n-grams rather than words: the bigrams and trigrams of the lowered and
-// width-folded source, translation, cleaned and approved text. A query of three characters
-// or more needs all its trigrams, one of two its bigram; one character reads every entry.
-// Words would be smaller but cannot find "uick" in "quick", and n-grams of a spaced script
-// cover its words anyway. A posting list per n-gram would answer exactly but cost several
-// times the text it indexes; instead the n-grams of each block of 256 consecutive entries go
-// into one Bloom filter value, cut in 16 segments of 16 entries (four hashes, grown through
-// searchSizes so at most 30% of a segment's bits are set, an absent n-gram passing under
-// 1%): a few bytes to a few dozen per entry, one read per 256 entries for a miss, and 16
-// entries to read for each entry found. A search walks entries in the query's order,
-// jumps over the segments whose filter rules the query out, and decodes and matches the
-// others' entries as a scan would, so the answer is the scan's. The filter of a
-// block is updated in the transaction that writes an entry (Begin, Finish, Approve) and
-// rebuilt from the entries left when some are deleted. A block with no filter (a file from
-// before the index, or salvaged) is read whole, and gets its filter from all its entries on
-// its next write; RebuildSearch builds them all.
+// holds character n-grams rather than words: the characters, bigrams and trigrams of the
+// lowered and width-folded source, translation, cleaned and approved text. A query of three
+// characters or more needs all its trigrams, one of two its bigram, one of one its
+// character. Words would be smaller but cannot find "uick" in "quick", and n-grams of a
+// spaced script cover its words anyway. The entries of every chunk of 4096 ids but the
+// newest two are in posting lists, one per n-gram and chunk (12-byte key: the n-gram's
+// 64-bit hash, the chunk), each the chunk's entries that hold it as gaps or, when shorter,
+// a bitmap of 512 bytes: a search reads the lists of its n-grams in each chunk and
+// intersects them, which reads only what the query names and finds exactly the entries
+// with all its n-grams. Updating a list rewrites its page, and an entry has a few hundred
+// n-grams, so the newest entries are kept instead in one Bloom filter value per block of
+// 256 ids, cut in 16 segments of 16 entries (four hashes, grown through searchSizes so at
+// most 30% of a segment's bits are set, an absent n-gram passing under 1%), which a write
+// updates in place; the Finish that reaches a chunk two past the last sealed one moves the
+// chunk below its own into posting lists (sealing it) and drops its filters. A search walks
+// entries in the query's order, seeks to the entries the lists name and over the segments
+// the filters rule out, and decodes and matches the entries left as a scan would, so the
+// answer is the scan's. The index is updated in the transaction that writes an entry
+// (Begin, Finish, Approve: a sealed entry's lists, else its block's filter); a deleted
+// entry leaves its lists, or its block's filter is rebuilt from the entries left. A block
+// with neither (a file from before the index, or salvaged) is read whole, and gets its filter
+// on its next write. An owner whose index has no posting lists (a file from before them:
+// the search bucket's sequence is not searchFormat) is rebuilt when the file is first opened
+// for writing; RebuildSearch rebuilds them all.
 //
 // Pending entries. Begin records the streaming process in the pending index (pid and start
 // time, see processMark). Whoever opens the file marks interrupted the pending entries of
@@ -215,6 +226,11 @@ func (s *Store) startup(db *bolt.DB, first bool) error {
 		}
 		if err := checkSchema(tx); err != nil {
 			return err
+		}
+		if first {
+			if err := migrateSearch(tx); err != nil {
+				return err
+			}
 		}
 		return s.recoverPending(tx)
 	})

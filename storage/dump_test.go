@@ -59,8 +59,16 @@ func TestCopyBatches(t *testing.T) {
 	// The search index is built, not left for a whole read of every block.
 	blocks := 0
 	if err := dst.view(func(tx *bolt.Tx) error {
-		blocks = readOwner(tx, model.LocalOwner).search.Stats().KeyN
-		return nil
+		ob := readOwner(tx, model.LocalOwner)
+		if postingsOf(ob) == nil || ob.search.Sequence() != searchFormat {
+			t.Error("the copy's search index is not of the current format")
+		}
+		return ob.search.ForEach(func(_, v []byte) error {
+			if v != nil {
+				blocks++
+			}
+			return nil
+		})
 	}); err != nil {
 		t.Fatal(err)
 	}

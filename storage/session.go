@@ -181,9 +181,9 @@ func uncountSession(ob ownerBuckets, sessionID uint64, entryIDs []uint64) error 
 	return save(ob.sessions, u64(sessionID), sess)
 }
 
-// deleteEntry removes an entry and its pending key, returning what it was. The caller fixes
-// the session and script indexes it knows about, and the search index (reindexSearch) once
-// for all the entries it deletes.
+// deleteEntry removes an entry, its pending key and, when its chunk is sealed, its place in
+// the posting lists, returning what it was. The caller fixes the session and script indexes
+// it knows about, and the search filters (reindexSearch) once for all the entries it deletes.
 func deleteEntry(ob ownerBuckets, id uint64) (model.Entry, error) {
 	var e model.Entry
 	if err := load(ob.entries, u64(id), &e); err != nil && !errors.Is(err, model.ErrNotFound) {

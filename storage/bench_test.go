@@ -58,14 +58,17 @@ func buildAt(b *testing.B, f fixture, path string) string {
 	return path
 }
 
-// BenchmarkBeginFinish logs and finishes one entry on a 100,000-entry store: alone, and
-// with a second process doing the same on the file at the same time. The second process
-// opens the file last, so it holds it and this one hands its writes to it: of the two
+// BenchmarkBeginFinish logs and finishes one entry on a store of YEOK_BENCH_ENTRIES entries
+// (100,000 by default; storage/postgres's BenchmarkBeginFinish makes the same request on a
+// table of the same size): alone, and with a second process doing the same on the file at
+// the same time. The second process opens the file last, so it holds it and this one hands its writes to it: of the two
 // sides, the one that waits for the other's commits. handed/op and served/op count the
 // calls another process ran for this one and this one ran for another.
 func BenchmarkBeginFinish(b *testing.B) {
 	ctx := context.Background()
-	path := buildLarge(b, large)
+	f := large
+	f.entries = benchEntries()
+	path := buildLarge(b, f)
 	req := model.Request{Owner: ownerA, SessionID: 500, ScriptID: "script-500", Source: "One more line, please.", To: korean, Model: "gpt-4o-mini"}
 	loop := func(b *testing.B, s *Store) {
 		for b.Loop() {

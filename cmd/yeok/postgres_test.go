@@ -22,7 +22,7 @@ var pg struct {
 }
 
 // pgDatabase returns the URL of a new, empty database on the test binary's server.
-func pgDatabase(t *testing.T) string {
+func pgDatabase(t testing.TB) string {
 	t.Helper()
 	pg.once.Do(func() { pg.srv, pg.err = pgtest.Start() })
 	if pg.err != nil {

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"net/http"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -24,49 +25,87 @@ func BenchmarkServeStreams(b *testing.B) {
 	for _, n := range []int{200, 1000} {
 		b.Run(fmt.Sprint(n), func(b *testing.B) {
 			home := b.TempDir()
-			sp := startServeEnv(b, []string{"OPENAI_API_KEY=" + fakeKey, "OPENAI_BASE_URL=" + up, probePortsEnv + "=off"}, home,
-				"--http", "127.0.0.1:0", "--db", filepath.Join(home, "y.db"), "--no-memory",
-				"--http-max-streams", fmt.Sprint(2*n), "--http-rate", "0")
-			client := &http.Client{Transport: &http.Transport{MaxIdleConns: 2 * n, MaxIdleConnsPerHost: 2 * n, MaxConnsPerHost: 0}}
-			yeok := func(i int) (time.Duration, error) {
-				body := fmt.Sprintf(`{"lang":"ko","message":"line %d of the round"}`, i)
-				return firstToken(client, "http://"+sp.httpAddr+"/translate", body, map[string]string{"x-script-id": fmt.Sprintf("load-%d", i%8)})
-			}
-			direct := func(i int) (time.Duration, error) {
-				body := fmt.Sprintf(`{"model":"gpt-4o-mini","stream":true,"messages":[{"role":"user","content":"line %d"}]}`, i)
-				return firstToken(client, up+"/chat/completions", body, nil)
-			}
-			// Warm the connection pools, so every round measures the same thing.
-			if _, err := concurrently(n, direct); err != nil {
-				b.Fatal(err)
-			}
-			if _, err := concurrently(n, yeok); err != nil {
-				b.Fatal(err)
-			}
-			var viaDirect, viaYeok []time.Duration
-			b.ResetTimer()
-			for range b.N {
-				d, err := concurrently(n, direct)
-				if err != nil {
-					b.Fatal(err)
-				}
-				y, err := concurrently(n, yeok)
-				if err != nil {
-					b.Fatal(err)
-				}
-				viaDirect, viaYeok = append(viaDirect, d...), append(viaYeok, y...)
-			}
-			b.StopTimer()
-			yp50, yp99 := pct(viaYeok, 50), pct(viaYeok, 99)
-			dp50, dp99 := pct(viaDirect, 50), pct(viaDirect, 99)
-			b.ReportMetric(msOf(yp50), "yeok-p50-ms")
-			b.ReportMetric(msOf(yp99), "yeok-p99-ms")
-			b.ReportMetric(msOf(dp50), "direct-p50-ms")
-			b.ReportMetric(msOf(dp99), "direct-p99-ms")
-			b.ReportMetric(float64(yp50)/float64(dp50), "p50-ratio")
-			b.ReportMetric(float64(yp99)/float64(dp99), "p99-ratio")
+			sp := startServeEnv(b, benchServeEnv(up), home, benchServeArgs(filepath.Join(home, "y.db"), n)...)
+			streamRounds(b, up, n, sp.httpAddr)
 		})
 	}
+}
+
+// BenchmarkServeStreamsPostgres is BenchmarkServeStreams over one PostgreSQL database (a
+// server of its own, as the upstream): 1,000 streams at once through one replica, and
+// through two replicas, 500 each. YEOK_BENCH_PG_POOL sets each replica's connection pool
+// (pool_max_conns in the URL; pgx's default is 4 on two cores).
+func BenchmarkServeStreamsPostgres(b *testing.B) {
+	up := llmtest.StartProcess(b, "-tokens", "8", "-ttft", "200ms", "-interval", "10ms")
+	const n = 1000
+	for _, replicas := range []int{1, 2} {
+		b.Run(fmt.Sprintf("%d-replicas/%d", replicas, n), func(b *testing.B) {
+			url := pgDatabase(b)
+			if pool := os.Getenv("YEOK_BENCH_PG_POOL"); pool != "" {
+				url += "&pool_max_conns=" + pool
+			}
+			var addrs []string
+			for range replicas {
+				sp := startServeEnv(b, benchServeEnv(up), b.TempDir(), benchServeArgs(url, n)...)
+				addrs = append(addrs, sp.httpAddr)
+			}
+			streamRounds(b, up, n, addrs...)
+		})
+	}
+}
+
+// benchServeEnv is the environment of a benchmark's `yeok serve` against the upstream up.
+func benchServeEnv(up string) []string {
+	return []string{"OPENAI_API_KEY=" + fakeKey, "OPENAI_BASE_URL=" + up, probePortsEnv + "=off"}
+}
+
+// benchServeArgs are the flags of a benchmark's `yeok serve` over db for n streams at once.
+func benchServeArgs(db string, n int) []string {
+	return []string{"--http", "127.0.0.1:0", "--db", db, "--no-memory", "--http-max-streams", fmt.Sprint(2 * n), "--http-rate", "0"}
+}
+
+// streamRounds measures rounds of n streams at once straight against the upstream up and
+// through yeok, spread evenly over the servers at addrs, and reports the first-token
+// percentiles of both and their ratios.
+func streamRounds(b *testing.B, up string, n int, addrs ...string) {
+	client := &http.Client{Transport: &http.Transport{MaxIdleConns: 2 * n, MaxIdleConnsPerHost: 2 * n, MaxConnsPerHost: 0}}
+	yeok := func(i int) (time.Duration, error) {
+		body := fmt.Sprintf(`{"lang":"ko","message":"line %d of the round"}`, i)
+		return firstToken(client, "http://"+addrs[i%len(addrs)]+"/translate", body, map[string]string{"x-script-id": fmt.Sprintf("load-%d", i%8)})
+	}
+	direct := func(i int) (time.Duration, error) {
+		body := fmt.Sprintf(`{"model":"gpt-4o-mini","stream":true,"messages":[{"role":"user","content":"line %d"}]}`, i)
+		return firstToken(client, up+"/chat/completions", body, nil)
+	}
+	// Warm the connection pools, so every round measures the same thing.
+	if _, err := concurrently(n, direct); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := concurrently(n, yeok); err != nil {
+		b.Fatal(err)
+	}
+	var viaDirect, viaYeok []time.Duration
+	b.ResetTimer()
+	for range b.N {
+		d, err := concurrently(n, direct)
+		if err != nil {
+			b.Fatal(err)
+		}
+		y, err := concurrently(n, yeok)
+		if err != nil {
+			b.Fatal(err)
+		}
+		viaDirect, viaYeok = append(viaDirect, d...), append(viaYeok, y...)
+	}
+	b.StopTimer()
+	yp50, yp99 := pct(viaYeok, 50), pct(viaYeok, 99)
+	dp50, dp99 := pct(viaDirect, 50), pct(viaDirect, 99)
+	b.ReportMetric(msOf(yp50), "yeok-p50-ms")
+	b.ReportMetric(msOf(yp99), "yeok-p99-ms")
+	b.ReportMetric(msOf(dp50), "direct-p50-ms")
+	b.ReportMetric(msOf(dp99), "direct-p99-ms")
+	b.ReportMetric(float64(yp50)/float64(dp50), "p50-ratio")
+	b.ReportMetric(float64(yp99)/float64(dp99), "p99-ratio")
 }
 
 // concurrently runs n calls at once and returns their times.

@@ -2,13 +2,13 @@ package postgres
 
 import (
 	"context"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"runtime"
 	"slices"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -21,42 +21,160 @@ import (
 // transaction.
 const roundTripsPerGroup = 1
 
-// BenchmarkBeginFinish: one stream at a time, Begin then Finish.
+// BenchmarkBeginFinish logs and finishes one entry on a table of YEOK_BENCH_ENTRIES
+// finished entries (100,000 by default, as bbolt's BenchmarkBeginFinish), with the request
+// bbolt's benchmark makes: one stream at a time, and 200 streams at once, each a Begin then
+// a Finish.
 func BenchmarkBeginFinish(b *testing.B) {
-	ctx := context.Background()
-	s, _ := openTest(b, Options{})
-	sess, _ := s.NewSession(ctx, ownerA, model.Session{})
-	b.ResetTimer()
-	for i := 0; b.Loop(); i++ {
-		beginFinish(b, s, sess.ID, i)
-	}
-	reportGroups(b, s)
-}
-
-// BenchmarkBeginFinishParallel: 200 streams at once, each a Begin then a Finish.
-func BenchmarkBeginFinishParallel(b *testing.B) {
-	ctx := context.Background()
-	s, _ := openTest(b, Options{MaxConns: 32})
-	sess, _ := s.NewSession(ctx, ownerA, model.Session{})
-	var n atomic.Int64
-	b.SetParallelism(max(1, 200/runtimeProcs()))
-	b.ResetTimer()
-	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
-			beginFinish(b, s, sess.ID, int(n.Add(1)))
+	url := buildEntryTable(b, benchEntries())
+	req := model.Request{Owner: ownerA, SessionID: 500, ScriptID: "script-500", Source: "One more line, please.", To: "ko-KR", Model: "gpt-4o-mini"}
+	b.Run("alone", func(b *testing.B) {
+		s := openAt(b, url, Options{})
+		for b.Loop() {
+			beginFinish(b, s, req)
 		}
+		reportGroups(b, s)
 	})
-	b.StopTimer()
-	reportGroups(b, s)
+	b.Run("200-at-once", func(b *testing.B) {
+		s := openAt(b, url, Options{MaxConns: 32})
+		b.SetParallelism(max(1, 200/runtimeProcs()))
+		b.ResetTimer()
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				beginFinish(b, s, req)
+			}
+		})
+		b.StopTimer()
+		reportGroups(b, s)
+	})
 }
 
-func beginFinish(b *testing.B, s *Store, session uint64, i int) {
-	ctx := context.Background()
-	e, err := s.Begin(ctx, model.Request{Owner: ownerA, SessionID: session, ScriptID: "bench", Source: "line " + strconv.Itoa(i), To: "ko"})
+// benchEntries is the size of BenchmarkBeginFinish's table: YEOK_BENCH_ENTRIES, the
+// variable bbolt's benchmarks read, or 100,000 as theirs.
+func benchEntries() int {
+	if n, err := strconv.Atoi(os.Getenv("YEOK_BENCH_ENTRIES")); err == nil && n > 0 {
+		return n
+	}
+	return 100_000
+}
+
+// openAt opens a store over url, closed when the benchmark ends.
+func openAt(b *testing.B, url string, opts Options) *Store {
+	s, err := Open(context.Background(), url, opts)
 	if err != nil {
 		b.Fatal(err)
 	}
-	e.Apply(model.Result{Status: model.StatusDone, Text: "줄 " + strconv.Itoa(i), Finish: "stop"}, now())
+	b.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			b.Error(err)
+		}
+	})
+	return s
+}
+
+// buildEntryTable makes a database holding what bbolt's benchmark fixture holds: n finished
+// entries of one owner in 1,000 sessions, every tenth in a script, one in a thousand with
+// "needle", written by one INSERT from generate_series with the secondary indexes built
+// after the load, and passing Check. It returns the database's URL. A table is built once
+// per test binary, however many times -count runs the benchmark, and goes with the server.
+func buildEntryTable(b *testing.B, n int) string {
+	if url, ok := entryTables[n]; ok {
+		return url
+	}
+	ctx := context.Background()
+	name := fmt.Sprintf("bench_entries_%d", n)
+	if err := server.Exec(ctx, "postgres", "CREATE DATABASE "+name+" TEMPLATE template0"); err != nil {
+		b.Fatal(err)
+	}
+	url := server.URL(name)
+	entryTables[n] = url
+	s, err := Open(ctx, url, Options{}) // the schema
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		b.Fatal(err)
+	}
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	const sessions = 1000
+	start := time.Now()
+	// The digits are ASCII, so every translation has the bigrams of the first.
+	grams := nonNil(bigrams("강의 0번째 줄: 빠른 갈색 여우가 게으른 개를 뛰어넘는다. 건초 더미 속의 바늘."))
+	steps := []struct {
+		sql  string
+		args []any
+	}{
+		{`DROP INDEX entries_session, entries_script, entries_memory, entries_search, entries_bigrams;
+SET maintenance_work_mem = '512MB'`, nil},
+		{`INSERT INTO entries (owner, id, session_id, script_id, created, finished, to_lang, model, source, translation,
+	status, finish_reason, prompt_tokens, completion_tokens, total_tokens, source_key, reusable, bigrams)
+SELECT $1, i, 1 + (i - 1) % $3, CASE WHEN i % 10 = 0 THEN 'script-' || (1 + (i - 1) % $3) ELSE '' END,
+	$4::timestamptz + i * interval '1 second', $4::timestamptz + i * interval '1 second' + interval '300 milliseconds',
+	'ko-KR', 'gpt-4o-mini', src, text, 'done', 'stop', 60, 20, 80,
+	substring(sha256(convert_to(lower(src), 'UTF8')) FROM 1 FOR 16), true, $5
+FROM generate_series(1, $2::bigint) i,
+	LATERAL (SELECT format('Line %s of the lecture: the quick brown fox jumps over the lazy dog.', i)
+		|| CASE WHEN i % 1000 = 0 THEN ' A needle in the haystack.' ELSE '' END AS src,
+		format('강의 %s번째 줄: 빠른 갈색 여우가 게으른 개를 뛰어넘는다.', i)
+		|| CASE WHEN i % 1000 = 0 THEN ' 건초 더미 속의 바늘.' ELSE '' END AS text) t`,
+			[]any{string(ownerA), n, sessions, benchEpoch, grams}},
+		{`INSERT INTO sessions (owner, id, origin, script_id, started, updated, title, to_lang, entries)
+SELECT $1, session_id, 'tui', max(script_id), min(created), max(created), min(source), 'ko-KR', count(*)
+FROM entries WHERE owner = $1 GROUP BY session_id`, []any{string(ownerA)}},
+		{`INSERT INTO scripts (owner, id, created, updated, to_lang, entries)
+SELECT $1, script_id, min(created), max(created), 'ko-KR', count(*)
+FROM entries WHERE owner = $1 AND script_id <> '' GROUP BY script_id`, []any{string(ownerA)}},
+		{`INSERT INTO owners (owner, last_entry, last_session) VALUES ($1, $2, $3)`, []any{string(ownerA), n, sessions}},
+	}
+	for _, st := range steps {
+		if _, err := conn.Exec(ctx, st.sql, st.args...); err != nil {
+			b.Fatal(err)
+		}
+	}
+	loaded := time.Since(start)
+	// The indexes as the migration makes them.
+	var indexes []string
+	for _, stmt := range strings.Split(migrations[0], ";") {
+		if stmt = strings.TrimSpace(stmt); strings.HasPrefix(stmt, "CREATE INDEX entries_") && !strings.Contains(stmt, "entries_pending") {
+			indexes = append(indexes, stmt)
+		}
+	}
+	if len(indexes) != 5 {
+		b.Fatalf("found %d of the entries' 5 secondary indexes in the migration", len(indexes))
+	}
+	if _, err := conn.Exec(ctx, strings.Join(indexes, ";\n")+";\nANALYZE"); err != nil {
+		b.Fatal(err)
+	}
+	if s, err = Open(ctx, url, Options{}); err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.Check(ctx); err != nil {
+		b.Fatalf("the table is not sound: %v", err)
+	}
+	var size string
+	_ = conn.QueryRow(ctx, `SELECT pg_size_pretty(pg_database_size(current_database()))`).Scan(&size)
+	b.Logf("%d entries (%s): insert %v, indexes %v", n, size, loaded.Round(time.Millisecond), (time.Since(start) - loaded).Round(time.Millisecond))
+	return url
+}
+
+// entryTables are the databases buildEntryTable made, by size.
+var entryTables = map[int]string{}
+
+// benchEpoch is when the benchmark table's first entry was made.
+var benchEpoch = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+
+func beginFinish(b *testing.B, s *Store, req model.Request) {
+	ctx := context.Background()
+	e, err := s.Begin(ctx, req)
+	if err != nil {
+		b.Fatal(err)
+	}
+	e.Apply(model.Result{Status: model.StatusDone, Text: "한 줄 더 부탁합니다.", Finish: "stop"}, now())
 	if _, err := s.Finish(ctx, e); err != nil {
 		b.Fatal(err)
 	}

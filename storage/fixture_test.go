@@ -1,7 +1,9 @@
 package storage
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"path/filepath"
 	"testing"
@@ -86,6 +88,9 @@ type fixture struct {
 	// approveEvery approves every n-th entry (the 7th of each n): as it reads, or every
 	// other time with a correction (0: never).
 	approveEvery int
+	// oldForm writes the file as a yeok of schema version 1 did: entries in JSON, in pages
+	// filled to bbolt's default.
+	oldForm bool
 }
 
 // line returns the source and translation of the i-th fixture entry.
@@ -150,6 +155,12 @@ func (f fixture) build(tb testing.TB, path string) string {
 			tb.Fatalf("build entries: %v", err)
 		}
 	}
+	if f.oldForm {
+		err := db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketMeta).Put(keySchema, u64(1)) })
+		if err != nil {
+			tb.Fatal(err)
+		}
+	}
 	if err := db.Sync(); err != nil {
 		tb.Fatalf("sync: %v", err)
 	}
@@ -175,9 +186,79 @@ func (f fixture) entry(tx *bolt.Tx, c *clock, sessions []uint64, i int) error {
 		return err
 	}
 	if correction, ok := f.approval(i, text); ok {
-		_, err = approveTx(tx, f.owner, e.ID, correction, c.now())
+		if _, err = approveTx(tx, f.owner, e.ID, correction, c.now()); err != nil {
+			return err
+		}
 	}
-	return err
+	if f.oldForm {
+		return putOldForm(readOwner(tx, f.owner).entries, u64(e.ID))
+	}
+	return nil
+}
+
+// putOldForm stores the entry under key again in the JSON form, as a yeok of schema
+// version 1 wrote it, with bbolt's default fill.
+func putOldForm(b *bolt.Bucket, key []byte) error {
+	var e model.Entry
+	if err := load(b, key, &e); err != nil {
+		return err
+	}
+	v, err := oldJSON(e)
+	if err != nil {
+		return err
+	}
+	b.FillPercent = bolt.DefaultFillPercent
+	return b.Put(key, v)
+}
+
+// oldJSON is v in the JSON form every value was stored in before entries had their binary
+// form.
+func oldJSON(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}
+
+// rewriteOldForm stores again in the JSON form the entries of every owner of the store at
+// path that pick picks, and records schema version 1, as if a yeok of that version had
+// written them.
+func rewriteOldForm(tb testing.TB, path string, pick func(id uint64) bool) {
+	tb.Helper()
+	s := openAt(tb, path)
+	err := s.update(func(tx *bolt.Tx) error {
+		err := tx.Bucket(bucketOwners).ForEachBucket(func(name []byte) error {
+			entries := readOwner(tx, model.Owner(name)).entries
+			var keys [][]byte
+			if err := entries.ForEach(func(k, _ []byte) error {
+				if pick(fromU64(k)) {
+					keys = append(keys, append([]byte(nil), k...))
+				}
+				return nil
+			}); err != nil {
+				return err
+			}
+			for _, k := range keys {
+				if err := putOldForm(entries, k); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		return tx.Bucket(bucketMeta).Put(keySchema, u64(1))
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		tb.Fatal(err)
+	}
 }
 
 // answer returns the model's answer to the i-th fixture entry, whose translation is text,

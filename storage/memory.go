@@ -1,7 +1,6 @@
 package storage
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"fmt"
@@ -141,7 +140,7 @@ func recallNear(ob ownerBuckets, req model.Request) (model.Recollection, error) 
 	err := walkKeys(c, prefix, 0, false, func(id, _ []byte) (bool, error) {
 		look--
 		v := ob.entries.Get(id)
-		if v == nil || !bytes.Contains(v, []byte(`"to":"`+string(req.To)+`"`)) {
+		if v == nil || !entryMayBeInto(v, req.To) {
 			return look > 0, nil
 		}
 		var e model.Entry

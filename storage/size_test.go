@@ -23,15 +23,15 @@ var sized = fixture{owner: ownerA, sessions: 1000, entries: 100_000, needleEvery
 
 // storeSize is what a store's file holds.
 type storeSize struct {
-	file    int64
+	file int64
+	// pages is the bytes of the pages the file counts (bbolt grows a file ahead of them).
+	pages   int64
 	entries int
 	// text is the bytes of text the entries hold: source, translation, cleaned and
 	// approved text, each counted once when several are equal.
 	text int
 	// buckets are the owner buckets by name, summed over owners.
 	buckets map[string]bolt.BucketStats
-	// free is the bytes of free pages in the file.
-	free int
 }
 
 // entryText is the bytes of text e holds, each distinct text once.
@@ -56,9 +56,8 @@ func measureSize(tb testing.TB, path string) storeSize {
 	defer s.Close()
 	sz := storeSize{file: fileSize(tb, path), buckets: map[string]bolt.BucketStats{}}
 	err = s.with(func(db *bolt.DB) error {
-		st := db.Stats()
-		sz.free = st.FreeAlloc
 		return db.View(func(tx *bolt.Tx) error {
+			sz.pages = tx.Size()
 			return tx.Bucket(bucketOwners).ForEachBucket(func(name []byte) error {
 				owner := tx.Bucket(bucketOwners).Bucket(name)
 				if err := owner.ForEachBucket(func(name []byte) error {
@@ -95,13 +94,17 @@ func alloc(st bolt.BucketStats) int { return st.BranchAlloc + st.LeafAlloc }
 func (sz storeSize) report(b *testing.B) {
 	n := float64(sz.entries)
 	b.ReportMetric(float64(sz.file)/n, "file-B/entry")
+	b.ReportMetric(float64(sz.pages)/n, "pages-B/entry")
+	b.ReportMetric(float64(sz.pages)/float64(sz.text), "pages/text")
 	b.ReportMetric(float64(sz.text)/n, "text-B/entry")
 	b.ReportMetric(float64(sz.file)/float64(sz.text), "file/text")
-	b.ReportMetric(float64(sz.free)/n, "free-B/entry")
 	names := make([]string, 0, len(sz.buckets))
-	for name := range sz.buckets {
+	rest := int(sz.pages)
+	for name, st := range sz.buckets {
 		names = append(names, name)
+		rest -= alloc(st)
 	}
+	b.ReportMetric(float64(rest)/n, "rest-B/entry")
 	sort.Strings(names)
 	var lines []string
 	for _, name := range names {
@@ -111,16 +114,20 @@ func (sz storeSize) report(b *testing.B) {
 		lines = append(lines, fmt.Sprintf("%-10s %8.1f B/entry in pages, %8.1f in use (%3.0f%%), %d leaf pages",
 			name, float64(alloc(st))/n, float64(inuse)/n, 100*float64(inuse)/float64(max(1, alloc(st))), st.LeafPageN))
 	}
-	b.Logf("%d entries, %.1f text B/entry, file %.1f B/entry (%.2fx text), free pages %.1f B/entry\n%s",
-		sz.entries, float64(sz.text)/n, float64(sz.file)/n, float64(sz.file)/float64(sz.text), float64(sz.free)/n, strings.Join(lines, "\n"))
+	b.Logf("%d entries, %.1f text B/entry, file %.1f B/entry (%.2fx text), pages %.1f B/entry (%.2fx), free and other pages %.1f B/entry\n%s",
+		sz.entries, float64(sz.text)/n, float64(sz.file)/n, float64(sz.file)/float64(sz.text),
+		float64(sz.pages)/n, float64(sz.pages)/float64(sz.text), float64(rest)/n, strings.Join(lines, "\n"))
 }
 
 // BenchmarkBytesPerEntry measures what a store's file takes per entry and per byte of text
 // it holds (source, translation, cleaned and approved text, each once), search and memory
 // indexes included, with each bucket's share: file-B/entry, text-B/entry, file/text and
 // NAME-B/entry (pages a bucket takes). bulk is sized's store of YEOK_BENCH_ENTRIES entries
-// (default 100,000) written in large transactions; commits writes 4,000 entries the way
-// translations do, a commit per Begin and per Finish, eight streams at once.
+// (default 100,000) written in large transactions; commits-N-streams writes 20,000 entries
+// in 200 sessions the way translations do, a commit per Begin and per Finish (shared when
+// they meet), N streams at once. bbolt grows a file ahead of its pages, by doubling up to
+// 1 GiB: pages-B/entry and pages/text count only the pages, rest-B/entry the free pages,
+// meta pages and root buckets among them.
 func BenchmarkBytesPerEntry(b *testing.B) {
 	b.Run("bulk", func(b *testing.B) {
 		f := sized
@@ -132,15 +139,19 @@ func BenchmarkBytesPerEntry(b *testing.B) {
 		}
 		sz.report(b)
 	})
-	b.Run("commits", func(b *testing.B) {
-		path := filepath.Join(b.TempDir(), "yeok.db")
-		writeStreams(b, path, sized, 4000, 8)
-		var sz storeSize
-		for b.Loop() {
-			sz = measureSize(b, path)
-		}
-		sz.report(b)
-	})
+	for _, streams := range []int{8, 100} {
+		b.Run(fmt.Sprintf("commits-%d-streams", streams), func(b *testing.B) {
+			path := filepath.Join(b.TempDir(), "yeok.db")
+			f := sized
+			f.sessions = 200
+			writeStreams(b, path, f, 20_000, streams)
+			var sz storeSize
+			for b.Loop() {
+				sz = measureSize(b, path)
+			}
+			sz.report(b)
+		})
+	}
 }
 
 // writeStreams writes n of f's entries into the store at path through Begin, Finish and

@@ -123,22 +123,41 @@ func (sz storeSize) report(b *testing.B) {
 // it holds (source, translation, cleaned and approved text, each once), search and memory
 // indexes included, with each bucket's share: file-B/entry, text-B/entry, file/text and
 // NAME-B/entry (pages a bucket takes). bulk is sized's store of YEOK_BENCH_ENTRIES entries
-// (default 100,000) written in large transactions; commits-N-streams writes 20,000 entries
-// in 200 sessions the way translations do, a commit per Begin and per Finish (shared when
-// they meet), N streams at once. bbolt grows a file ahead of its pages, by doubling up to
-// 1 GiB: pages-B/entry and pages/text count only the pages, rest-B/entry the free pages,
-// meta pages and root buckets among them.
+// (default 100,000) written in transactions of 5,000 entries, bulk-compacted the same after
+// Compact; old-form is that store as schema version 1 wrote it (entries in JSON, pages
+// filled to half), old-form-migrated the same after Compact, which `yeok db migrate` runs;
+// commits-N-streams writes 20,000 entries in 200 sessions the way translations do, a
+// commit per Begin and per Finish (shared when they meet), N streams at once. bbolt grows
+// a file ahead of its pages (to the next power of two up to 16 MiB, then by 16 MiB):
+// pages-B/entry and pages/text count only the pages, rest-B/entry the free pages, meta
+// pages and root buckets among them.
 func BenchmarkBytesPerEntry(b *testing.B) {
-	b.Run("bulk", func(b *testing.B) {
-		f := sized
-		f.entries = benchEntries()
-		path := buildLarge(b, f)
-		var sz storeSize
-		for b.Loop() {
-			sz = measureSize(b, path)
-		}
-		sz.report(b)
-	})
+	ctx := context.Background()
+	dir := b.TempDir()
+	built := map[bool]string{} // by old form
+	for _, c := range []struct {
+		name             string
+		oldForm, compact bool
+	}{{"bulk", false, false}, {"bulk-compacted", false, true}, {"old-form", true, false}, {"old-form-migrated", true, true}} {
+		b.Run(c.name, func(b *testing.B) {
+			f := sized
+			f.entries, f.oldForm = benchEntries(), c.oldForm
+			if built[c.oldForm] == "" {
+				built[c.oldForm] = f.build(b, filepath.Join(dir, fmt.Sprintf("old-form-%v.db", c.oldForm)))
+			}
+			path := built[c.oldForm]
+			if c.compact {
+				if err := Compact(ctx, path); err != nil {
+					b.Fatal(err)
+				}
+			}
+			var sz storeSize
+			for b.Loop() {
+				sz = measureSize(b, path)
+			}
+			sz.report(b)
+		})
+	}
 	for _, streams := range []int{8, 100} {
 		b.Run(fmt.Sprintf("commits-%d-streams", streams), func(b *testing.B) {
 			path := filepath.Join(b.TempDir(), "yeok.db")

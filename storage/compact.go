@@ -64,7 +64,8 @@ func Compact(ctx context.Context, path string) (err error) {
 }
 
 // copyInto compacts src into a new bbolt file at dstPath (see recode), verifies the copy
-// holds the same buckets, keys and sequences and every byte written, and syncs it.
+// holds the same buckets, keys and sequences and every byte written, cuts it to its pages
+// and syncs it.
 func copyInto(ctx context.Context, dstPath string, src *bolt.DB) error {
 	dst, err := bolt.Open(dstPath, 0o600, &bolt.Options{Timeout: DefaultTimeout, NoSync: true})
 	if err != nil {
@@ -83,12 +84,13 @@ func copyInto(ctx context.Context, dstPath string, src *bolt.DB) error {
 		return err
 	}
 	want.Bytes = written.Bytes // entries rewritten in their binary form are smaller
+	var pages int64
 	err = dst.View(func(tx *bolt.Tx) error {
 		var errs []error
 		for err := range tx.Check() {
 			errs = append(errs, err)
 		}
-		got = count(tx)
+		got, pages = count(tx), tx.Size()
 		return errors.Join(errs...)
 	})
 	if err != nil {
@@ -99,6 +101,10 @@ func copyInto(ctx context.Context, dstPath string, src *bolt.DB) error {
 	}
 	if err := dst.Close(); err != nil {
 		return fmt.Errorf("close copy: %w", err)
+	}
+	// bbolt grew the copy ahead of its pages; the next write grows it again when needed.
+	if err := os.Truncate(dstPath, pages); err != nil {
+		return fmt.Errorf("trim copy: %w", err)
 	}
 	return syncFile(dstPath)
 }

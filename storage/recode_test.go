@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -69,7 +70,7 @@ func searches(t *testing.T, path string, owner model.Owner) [][]model.Entry {
 
 // TestCompactRewritesOldEntries: compacting a file of schema version 1 rewrites its entries
 // in the binary form, which read back as they were, in under half the pages a plain
-// compaction gives them, and leaves the file at version 2.
+// compaction gives them, and leaves the file at version 2, cut to its pages.
 func TestCompactRewritesOldEntries(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -109,6 +110,21 @@ func TestCompactRewritesOldEntries(t *testing.T) {
 	}
 	if again := pagesSize(t, path); again > after {
 		t.Errorf("compacting again grew the file from %d to %d bytes", after, again)
+	}
+	if file := fileSize(t, path); file != int64(pagesSize(t, path)) {
+		t.Errorf("the compacted file is %d bytes, its pages %d", file, pagesSize(t, path))
+	}
+	// The file, cut to its pages, grows again as it is written.
+	s := openAt(t, path)
+	s.h.opts.noSync = true
+	for i := range 1000 {
+		translate(t, s, model.Request{Owner: ownerA, Source: fmt.Sprint(i, " after compacting, a line long enough to take some pages"), To: korean}, model.StatusDone, "압축 뒤의 줄")
+	}
+	if err := s.Check(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := s.Entries(ctx, ownerA, model.EntryQuery{}); err != nil || len(n) != oldFixture.entries+1000 {
+		t.Fatalf("%d entries, %v", len(n), err)
 	}
 }
 

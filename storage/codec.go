@@ -44,14 +44,26 @@ type ownerBuckets struct {
 	search *bolt.Bucket
 }
 
+// appendFill is how full bbolt fills a page of a bucket whose keys only grow (entries and a
+// script's index, by id) before it starts the next. bbolt's default of half suits keys put
+// anywhere, where a split page gets keys on both sides; keys put only at the end would
+// leave every page half empty for good. The rest of a page is room for an entry to grow
+// (Finish, Approve) without a split. bbolt keeps the setting per bucket handle, not in the
+// file, so every handle on such a bucket in a write transaction sets it.
+const appendFill = 0.9
+
 func openOwnerBucket(b *bolt.Bucket) ownerBuckets {
 	if b == nil {
 		return ownerBuckets{}
 	}
+	entries := b.Bucket(bucketEntries)
+	if entries != nil {
+		entries.FillPercent = appendFill
+	}
 	return ownerBuckets{
 		sessions:  b.Bucket(bucketSessions),
 		activity:  b.Bucket(bucketActivity),
-		entries:   b.Bucket(bucketEntries),
+		entries:   entries,
 		bySession: b.Bucket(bucketBySession),
 		byScript:  b.Bucket(bucketByScript),
 		pending:   b.Bucket(bucketPending),
@@ -98,6 +110,17 @@ func writeOwner(tx *bolt.Tx, owner model.Owner) (ownerBuckets, error) {
 	return openOwnerBucket(b), nil
 }
 
+// scriptIndex returns the index of script id's entries for writing, creating it on the
+// script's first entry.
+func scriptIndex(ob ownerBuckets, id string) (*bolt.Bucket, error) {
+	idx, err := ob.byScript.CreateBucketIfNotExists([]byte(id))
+	if err != nil {
+		return nil, err
+	}
+	idx.FillPercent = appendFill
+	return idx, nil
+}
+
 // checkOwner refuses the empty owner, which would otherwise collect everyone's strays.
 func checkOwner(owner model.Owner) error {
 	if owner == "" {
@@ -141,9 +164,13 @@ func activityKey(sess model.Session) []byte {
 	return u64pair(uint64(sess.Updated.UnixNano()), sess.ID)
 }
 
-// save writes v as JSON under key. HTML escaping is off so that text is stored as typed,
-// which lets search match raw values before decoding them.
+// save writes v under key: an entry (model.Entry) in its binary form (see encodeEntry),
+// anything else as JSON. HTML escaping is off so that text is stored as typed, which lets
+// search match raw values before decoding them.
 func save(b *bolt.Bucket, key []byte, v any) error {
+	if e, ok := v.(model.Entry); ok {
+		return b.Put(key, encodeEntry(nil, e))
+	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
@@ -153,7 +180,7 @@ func save(b *bolt.Bucket, key []byte, v any) error {
 	return b.Put(key, bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
 }
 
-// load decodes the JSON under key into v (a copy, safe after the transaction), or returns
+// load decodes the value under key into v (a copy, safe after the transaction), or returns
 // model.ErrNotFound.
 func load(b *bolt.Bucket, key []byte, v any) error {
 	if b == nil {
@@ -166,8 +193,18 @@ func load(b *bolt.Bucket, key []byte, v any) error {
 	return decode(raw, v)
 }
 
-// decode decodes a stored JSON value into v; a value that does not decode means damage.
+// decode decodes a stored value into v: into a *model.Entry an entry in either of its
+// forms (see decodeEntry), into anything else JSON. A value that does not decode means
+// damage.
 func decode(raw []byte, v any) error {
+	if e, ok := v.(*model.Entry); ok {
+		return decodeEntry(raw, e)
+	}
+	return decodeJSON(raw, v)
+}
+
+// decodeJSON decodes a JSON value into v.
+func decodeJSON(raw []byte, v any) error {
 	if err := json.Unmarshal(raw, v); err != nil {
 		return &corruptError{cause: fmt.Errorf("decode %T: %w", v, err)}
 	}

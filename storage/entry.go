@@ -144,7 +144,7 @@ func beginTx(tx *bolt.Tx, req model.Request, now time.Time, mark processMark) (m
 		if err := touchScript(ob, req, now); err != nil {
 			return model.Entry{}, err
 		}
-		idx, err := ob.byScript.CreateBucketIfNotExists([]byte(req.ScriptID))
+		idx, err := scriptIndex(ob, req.ScriptID)
 		if err != nil {
 			return model.Entry{}, err
 		}

@@ -254,7 +254,7 @@ func loadEntry(of ownerOf, e model.Entry) error {
 		}
 	}
 	if e.ScriptID != "" {
-		idx, err := ob.byScript.CreateBucketIfNotExists([]byte(e.ScriptID))
+		idx, err := scriptIndex(ob, e.ScriptID)
 		if err != nil {
 			return err
 		}

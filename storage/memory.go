@@ -1,11 +1,11 @@
 package storage
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"fmt"
 	"strings"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -140,7 +140,7 @@ func recallNear(ob ownerBuckets, req model.Request) (model.Recollection, error) 
 	err := walkKeys(c, prefix, 0, false, func(id, _ []byte) (bool, error) {
 		look--
 		v := ob.entries.Get(id)
-		if v == nil || !bytes.Contains(v, []byte(`"to":"`+string(req.To)+`"`)) {
+		if v == nil || !entryMayBeInto(v, req.To) {
 			return look > 0, nil
 		}
 		var e model.Entry
@@ -168,35 +168,43 @@ func (s *Store) Approve(ctx context.Context, owner model.Owner, id uint64, text 
 	}
 	var e model.Entry
 	err := s.update(func(tx *bolt.Tx) error {
-		ob, err := writeOwner(tx, owner)
-		if err != nil {
-			return err
-		}
-		if err := load(ob.entries, u64(id), &e); err != nil {
-			return err
-		}
-		if !e.Status.Final() {
-			return fmt.Errorf("entry %d is still streaming", id)
-		}
-		text = strings.TrimSpace(text)
-		if text == "" {
-			text = e.Display()
-		}
-		if strings.TrimSpace(text) == "" {
-			return fmt.Errorf("entry %d has no translation to approve: give the text", id)
-		}
-		e.Approved, e.ApprovedAt = text, s.now()
-		if err := save(ob.entries, u64(id), e); err != nil {
-			return err
-		}
-		if err := indexSearch(ob, e); err != nil {
-			return err
-		}
-		return indexMemory(ob, e)
+		var err error
+		e, err = approveTx(tx, owner, id, text, s.now())
+		return err
 	})
 	if err != nil {
 		return model.Entry{}, fmt.Errorf("approve entry %d: %w", id, err)
 	}
 	e.Owner = owner
 	return e, nil
+}
+
+// approveTx is Approve inside a write transaction, approved at now.
+func approveTx(tx *bolt.Tx, owner model.Owner, id uint64, text string, now time.Time) (model.Entry, error) {
+	ob, err := writeOwner(tx, owner)
+	if err != nil {
+		return model.Entry{}, err
+	}
+	var e model.Entry
+	if err := load(ob.entries, u64(id), &e); err != nil {
+		return model.Entry{}, err
+	}
+	if !e.Status.Final() {
+		return model.Entry{}, fmt.Errorf("entry %d is still streaming", id)
+	}
+	text = strings.TrimSpace(text)
+	if text == "" {
+		text = e.Display()
+	}
+	if strings.TrimSpace(text) == "" {
+		return model.Entry{}, fmt.Errorf("entry %d has no translation to approve: give the text", id)
+	}
+	e.Approved, e.ApprovedAt = text, now
+	if err := save(ob.entries, u64(id), e); err != nil {
+		return model.Entry{}, err
+	}
+	if err := indexSearch(ob, e); err != nil {
+		return model.Entry{}, err
+	}
+	return e, indexMemory(ob, e)
 }

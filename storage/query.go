@@ -40,7 +40,7 @@ func (s *Store) Entries(ctx context.Context, owner model.Owner, q model.EntryQue
 					return false, err
 				}
 			}
-			if !m.maybe(v) || q.Approved && !bytes.Contains(v, []byte(`"approved":`)) {
+			if !m.maybe(v) || q.Approved && !entryMayBeApproved(v) {
 				return true, nil
 			}
 			var e model.Entry
@@ -197,12 +197,14 @@ func seekID(c *bolt.Cursor, id uint64, oldest bool) ([]byte, []byte) {
 }
 
 // matcher is a case-insensitive search over an entry's source and translations. To stay
-// fast over a whole log it first looks for the lowered query in the lowered raw JSON, which
-// cannot miss a real match when the query holds no character JSON escapes, and decodes only
-// the values that pass.
+// fast over a whole log it first looks for the lowered query in the lowered stored value,
+// and decodes only the values that pass. That cannot miss a real match when the query holds
+// no character JSON escapes: the binary form holds each text as it is (a text equal to an
+// earlier one is the same bytes), and every part of it ends in a byte below 0x80, so
+// lowering rune by rune meets each text at its first rune.
 type matcher struct {
 	q     string
-	raw   []byte // q as it appears in stored JSON; nil when the prefilter cannot be used
+	raw   []byte // q as it appears in a stored value; nil when the prefilter cannot be used
 	lower []byte // reused buffer for lowered values
 	// caseless says no character but q's own lowers to one of q's, so the raw value can be
 	// searched as it is; ascii that q is ASCII, searched without lowering the value.
@@ -231,7 +233,7 @@ var (
 	kelvinSign      = []byte("\u212a")
 )
 
-// maybe reports whether the raw JSON of an entry may match.
+// maybe reports whether the stored value of an entry may match.
 func (m *matcher) maybe(v []byte) bool {
 	switch {
 	case m.raw == nil:

@@ -296,7 +296,7 @@ func (s *ownerSalvage) writeEntries(entries []model.Entry, skipKnown bool) error
 				spanOf(s.sessionSpans, e.SessionID).add(e)
 			}
 			if e.ScriptID != "" {
-				idx, err := ob.byScript.CreateBucketIfNotExists([]byte(e.ScriptID))
+				idx, err := scriptIndex(ob, e.ScriptID)
 				if err != nil {
 					return err
 				}

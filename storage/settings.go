@@ -86,9 +86,7 @@ func (s *Store) RecentInputs(ctx context.Context, owner model.Owner, n int) ([]s
 		seen := map[string]bool{}
 		scanned := 0
 		return walkEntries(ob, model.EntryQuery{}, func(v []byte) (bool, error) {
-			var e struct {
-				Source string `json:"source"`
-			}
+			var e model.Entry
 			if err := decode(v, &e); err != nil {
 				return false, err
 			}

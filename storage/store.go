@@ -16,8 +16,11 @@ import (
 )
 
 // schemaVersion is the layout this package writes. A file with a newer version is refused;
-// an older one would be migrated at open.
-const schemaVersion = 1
+// an older one is migrated at open. Version 2 stores entries in their binary form (see
+// encodeEntry) beside the JSON of version 1, which is still read, so its migration only
+// records the version: a yeok that reads only JSON then refuses the file instead of taking
+// its new entries for damage. Compact rewrites the JSON entries.
+const schemaVersion = 2
 
 // DefaultTimeout is how long Open waits for another process to release the file.
 const DefaultTimeout = 5 * time.Second
@@ -41,7 +44,8 @@ type Options struct {
 
 // Store is the bbolt-backed log. It is safe for concurrent use by many goroutines.
 //
-// Layout (keys in <>, 8-byte big-endian numbers in [], values JSON of model types):
+// Layout (keys in <>, 8-byte big-endian numbers in [], values JSON of model types but for
+// entries, which have a binary form, see encodeEntry):
 //
 //	meta
 //	  "schema"                      -> [version]
@@ -49,7 +53,7 @@ type Options struct {
 //	  <owner>                          one bucket per model.Owner
 //	    sessions   [session id]        -> model.Session  (bucket sequence: last session id)
 //	    activity   [updated ns][id]    -> nil            sessions by last activity
-//	    entries    [entry id]          -> model.Entry    (bucket sequence: last entry id)
+//	    entries    [entry id]          -> model.Entry, binary or JSON (bucket sequence: last entry id)
 //	    by_session [session id][id]    -> nil            entries of a session
 //	    by_script  <script id>            one bucket per script
 //	                 [entry id]        -> nil            entries of a script
@@ -226,6 +230,11 @@ func (s *Store) startup(db *bolt.DB, first bool) error {
 		}
 		if err := checkSchema(tx); err != nil {
 			return err
+		}
+		if fromU64(meta.Get(keySchema)) < schemaVersion {
+			if err := meta.Put(keySchema, u64(schemaVersion)); err != nil {
+				return fmt.Errorf("write schema version: %w", err)
+			}
 		}
 		if first {
 			if err := migrateSearch(tx); err != nil {

@@ -13,7 +13,7 @@ import (
 	"github.com/yeok/yeok/storage/postgres"
 )
 
-const dbSynopsis = "yeok db check [--repair | --salvage NEW.db] | yeok db compact | yeok db migrate | yeok db copy [--from PATH|URL] --to PATH|URL   (check the database, rebuild a file's search index, copy what can be read of a damaged file, compact a file in place, bring a PostgreSQL database's schema up to date, or copy the whole log into a new file or an empty PostgreSQL database and verify it; with copy, --from and --to name databases, --from defaulting to --db)"
+const dbSynopsis = "yeok db check [--repair | --salvage NEW.db] | yeok db compact | yeok db migrate | yeok db copy [--from PATH|URL] --to PATH|URL   (check the database, rebuild a file's search index, copy what can be read of a damaged file, compact a file in place, bring a database's schema up to date (a file's entries rewritten compactly), or copy the whole log into a new file or an empty PostgreSQL database and verify it; with copy, --from and --to name databases, --from defaulting to --db)"
 
 // salvageHint is what `db check` adds to a damaged file's message.
 const salvageHint = "; `yeok db check --salvage NEW.db` copies what can still be read into a new file"
@@ -57,7 +57,8 @@ func runDB(ctx context.Context, args []string, io stdio, getenv env) error {
 	}
 	switch {
 	case pos[0] == "migrate":
-		// A file's layout is brought up to date by every open.
+		// Every open brings a file's schema up to date; compacting it rewrites the entries
+		// an older yeok wrote in their compact form.
 		st, err := storage.Open(ctx, c.DBPath, storage.Options{Timeout: c.DBTimeout})
 		if err != nil {
 			return err
@@ -66,7 +67,7 @@ func runDB(ctx context.Context, args []string, io stdio, getenv env) error {
 			return err
 		}
 		fmt.Fprintf(io.out, "%s: up to date\n", c.DBPath)
-		return nil
+		return compactDB(ctx, io, c.DBPath)
 	case pos[0] == "compact":
 		return compactDB(ctx, io, c.DBPath)
 	case *salvage != "":

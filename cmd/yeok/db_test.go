@@ -37,6 +37,13 @@ func TestDBCheckAndCompact(t *testing.T) {
 	if recs := decodeLines(t, h.stdout); len(recs) != 30 {
 		t.Fatalf("%d entries after compact, want 30", len(recs))
 	}
+	p = yeokRun(t, nil, "", "db", "migrate", "--db", db)
+	if p.code != 0 || !strings.Contains(p.stdout, db+": up to date\n") || !strings.Contains(p.stdout, "compacted "+db) {
+		t.Fatalf("migrate: %d %q %q", p.code, p.stdout, p.stderr)
+	}
+	if again := yeokRun(t, nil, "", "history", "--db", db, "--script", "s", "--json", "--limit", "0"); again.stdout != h.stdout {
+		t.Fatalf("history after migrate:\n%s\nbefore:\n%s", again.stdout, h.stdout)
+	}
 	if p := yeokRun(t, nil, "", "db", "frob", "--db", db); p.code != 2 {
 		t.Fatalf("db frob: exit %d", p.code)
 	}

@@ -179,7 +179,8 @@ func TestExportLeftoverRemoved(t *testing.T) {
 
 // mebibyte is a database file of 1 MiB whose pages reach past 1,000,000 bytes, built once
 // for the tests that damage copies of it, and how many entries it holds. Entries vary by a
-// few bytes (their times), so the count that fills such a file is looked for.
+// few bytes (their times), so the count that fills such a file is looked for: pages grow
+// about in proportion to entries, so each try aims at 1,020,000 bytes from the last.
 var mebibyte struct {
 	once    sync.Once
 	file    []byte
@@ -190,21 +191,27 @@ func mebibyteStore(t *testing.T) []byte {
 	t.Helper()
 	mebibyte.once.Do(func() {
 		dir := t.TempDir()
-		for n := 600; n <= 700; n += 8 {
+		n := 1000
+		for range 12 {
 			path := filepath.Join(dir, fmt.Sprintf("good-%d.db", n))
 			largeStore{sessions: 4, entries: n}.build(t, path)
 			file, _ := os.ReadFile(path)
-			if len(file) > 1<<20 {
-				break
-			}
-			if len(file) == 1<<20 && atoi(pagesInMessage(t, dir, file)) > 1000000 {
+			pages := atoi(pagesInMessage(t, dir, file))
+			if len(file) == 1<<20 && pages > 1000000 {
 				mebibyte.file, mebibyte.entries = file, n
 				break
 			}
+			next := n * 1020000 / max(pages, 1) / 4 * 4 // whole sessions of 4
+			if next == n && pages <= 1000000 {
+				next += 4
+			} else if next == n {
+				next -= 4
+			}
+			n = next
 		}
 	})
 	if mebibyte.file == nil {
-		t.Fatal("no entry count between 600 and 700 fills a 1 MiB database past 1,000,000 bytes of pages")
+		t.Fatal("no entry count fills a 1 MiB database past 1,000,000 bytes of pages")
 	}
 	return mebibyte.file
 }

@@ -73,3 +73,17 @@ func (r *pageReleaser) release() {
 	}
 	*r = pageReleaser{base: r.base, end: r.end}
 }
+
+// dropMapped tells the kernel that this process no longer needs any page of db's file it
+// has mapped, as pageReleaser does for the pages a walk read: they leave the process's
+// resident set but stay in the page cache. The read transaction keeps the map from being
+// replaced meanwhile, and covers the file up to its size in that transaction, which the
+// map is at least as large as.
+func dropMapped(db *bolt.DB) error {
+	return db.View(func(tx *bolt.Tx) error {
+		if _, _, errno := syscall.Syscall(syscall.SYS_MADVISE, db.Info().Data, uintptr(tx.Size()), syscall.MADV_DONTNEED); errno != 0 {
+			return errno
+		}
+		return nil
+	})
+}

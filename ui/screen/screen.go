@@ -5,8 +5,10 @@
 // program runs, so an idle program wakes 60 times a second to find nothing to draw. A
 // Screen is driven by the views instead: the program runs without its renderer
 // (tea.WithoutRenderer), a wrapper model hands each view to the Screen, and the Screen
-// writes it at once, or arms a one-shot timer when the last frame was less than a frame
-// interval ago. A program whose view does not change schedules nothing.
+// writes it at once when the last frame is a frame interval old. Within the interval the
+// view is not even drawn: a one-shot timer asks the program for it once the interval is
+// over, so a busy program draws its view at most at the frame rate, not after every
+// message as Bubble Tea does. A program whose view does not change schedules nothing.
 //
 // Frames are drawn as Bubble Tea's standard renderer draws them on the alternate screen
 // (the same bytes for the same views): lines equal to the line last drawn at that row are
@@ -45,6 +47,7 @@ type Screen struct {
 	drawnAt time.Time
 	timer   *time.Timer // armed while a frame waits for its turn
 	armed   bool
+	redraw  func() // asks the program for its view again
 	closed  bool
 	buf     bytes.Buffer
 	frames  int
@@ -66,16 +69,32 @@ func New(out io.Writer, fps int) *Screen {
 // Run, which prepares and restores the terminal.
 func (s *Screen) Program(m tea.Model, opts ...tea.ProgramOption) *tea.Program {
 	opts = append(opts, tea.WithoutRenderer())
-	return tea.NewProgram(drawn{app: m, s: s}, opts...)
+	p := tea.NewProgram(drawn{app: m, s: s}, opts...)
+	s.mu.Lock()
+	s.redraw = func() { p.Send(redrawMsg{}) } // returns at once once p has ended
+	s.mu.Unlock()
+	return p
 }
+
+// redrawMsg asks the program for its view, once a frame interval is over.
+type redrawMsg struct{}
 
 // Run enters the alternate screen, runs p (built by Program) and restores the terminal
 // when it returns. It returns p's final model, unwrapped.
 func (s *Screen) Run(p *tea.Program) (tea.Model, error) {
 	s.open()
 	final, err := p.Run()
+	app := Unwrap(final)
+	if err == nil {
+		// The program ended by itself: its last view is drawn, even if it came within
+		// a frame interval of the one before.
+		s.mu.Lock()
+		s.drawnAt = time.Time{}
+		s.mu.Unlock()
+		s.draw(app.View())
+	}
 	s.Close()
-	return Unwrap(final), err
+	return app, err
 }
 
 // Unwrap returns the app inside a model that Program wrapped, or m itself.
@@ -165,22 +184,58 @@ func (s *Screen) draw(view string) {
 		s.flushLocked()
 		return
 	}
+	s.arm(wait)
+}
+
+// arm sets the timer to fire after wait. s.mu is held.
+func (s *Screen) arm(wait time.Duration) {
 	s.armed = true
 	if s.timer == nil {
-		s.timer = time.AfterFunc(wait, s.flushLater)
+		s.timer = time.AfterFunc(wait, s.fire)
 	} else {
 		s.timer.Reset(wait)
 	}
 }
 
-// flushLater draws the frame that waited for its turn.
-func (s *Screen) flushLater() {
+// due reports whether a view may be drawn now. When the last frame is less than a frame
+// interval old it arranges for the program to be asked for its view once it is, and says
+// no.
+func (s *Screen) due() bool {
 	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed || s.armed {
+		return false
+	}
+	wait := s.interval - time.Since(s.drawnAt)
+	if wait <= 0 || s.redraw == nil {
+		return true
+	}
+	s.arm(wait)
+	return false
+}
+
+// fire ends a frame interval: it asks the program for its view (the frame is no longer
+// armed once the program has taken the request), or without a program draws the view
+// that waited.
+func (s *Screen) fire() {
+	s.mu.Lock()
+	if redraw := s.redraw; redraw != nil && !s.closed {
+		s.mu.Unlock()
+		redraw()
+		return
+	}
 	defer s.mu.Unlock()
 	s.armed = false
 	if s.pending && !s.closed {
 		s.flushLocked()
 	}
+}
+
+// redrawn takes the program's answer to askRedraw.
+func (s *Screen) redrawn() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.armed = false
 }
 
 // flushLocked writes the pending view, skipping the rows that did not change.
@@ -239,17 +294,23 @@ type drawn struct {
 func (d drawn) Init() tea.Cmd { return d.app.Init() }
 
 func (d drawn) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
-	if ws, ok := msg.(tea.WindowSizeMsg); ok {
-		d.s.resize(ws.Width, ws.Height)
+	switch msg := msg.(type) {
+	case redrawMsg:
+		d.s.redrawn()
+		return d, nil
+	case tea.WindowSizeMsg:
+		d.s.resize(msg.Width, msg.Height)
 	}
 	var cmd tea.Cmd
 	d.app, cmd = d.app.Update(msg)
 	return d, cmd
 }
 
-// View draws the app's view on the Screen; the program's own renderer is off and
-// gets nothing.
+// View draws the app's view on the Screen when a frame is due; the program's own
+// renderer is off and gets nothing.
 func (d drawn) View() string {
-	d.s.draw(d.app.View())
+	if d.s.due() {
+		d.s.draw(d.app.View())
+	}
 	return ""
 }

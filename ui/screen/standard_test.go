@@ -2,8 +2,10 @@ package screen
 
 import (
 	"bytes"
+	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -118,5 +120,53 @@ func TestFramesMatchTheStandardRenderer(t *testing.T) {
 	})
 	if ours != standard {
 		t.Errorf("the Screen wrote\n%q\nthe standard renderer\n%q", ours, standard)
+	}
+}
+
+// countingModel counts the views it draws; every message makes a new view.
+type countingModel struct {
+	n     int
+	views *atomic.Int64
+}
+
+func (m countingModel) Init() tea.Cmd { return nil }
+
+func (m countingModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if _, ok := msg.(tea.KeyMsg); ok {
+		return m, tea.Quit
+	}
+	m.n++
+	return m, nil
+}
+
+func (m countingModel) View() string {
+	m.views.Add(1)
+	return fmt.Sprintf("message %d", m.n)
+}
+
+// TestBusyProgramDrawsAtTheFrameRate sends a program many messages within one frame
+// interval: it draws its view about once an interval, not once a message, and the last
+// view shows.
+func TestBusyProgramDrawsAtTheFrameRate(t *testing.T) {
+	out := &terminalLog{written: make(chan struct{}, 1)}
+	s := New(out, 10) // a frame every 100 ms
+	views := &atomic.Int64{}
+	p := s.Program(countingModel{views: views}, tea.WithInput(nil), tea.WithOutput(out), tea.WithoutSignalHandler())
+	done := make(chan error, 1)
+	go func() { _, err := s.Run(p); done <- err }()
+	out.waitFor(t, "message 0", 1)
+	const sent = 200
+	start := time.Now()
+	for range sent {
+		p.Send(showMsg(""))
+	}
+	out.waitFor(t, fmt.Sprintf("message %d", sent), 1)
+	intervals := time.Since(start)/s.interval + 2
+	if n := views.Load(); n > int64(intervals)+1 {
+		t.Errorf("%d messages over %d frame intervals drew %d views", sent, intervals, n)
+	}
+	p.Send(tea.KeyMsg{Type: tea.KeyEnter})
+	if err := <-done; err != nil {
+		t.Fatal(err)
 	}
 }

@@ -277,6 +277,11 @@ func (s *Screen) flushLocked() {
 	}
 	buf.WriteString(ansi.CursorPosition(0, len(newLines)))
 	_, _ = s.out.Write(buf.Bytes())
+	if buf.Cap() > keptBuffer {
+		// A whole screen drawn afresh is large and rare; the frames of a stream are small.
+		// An idle session keeps no screenful of bytes.
+		s.buf = bytes.Buffer{}
+	}
 	s.shown, s.lines = view, newLines
 	s.drawnAt = time.Now()
 	s.frames++
@@ -284,6 +289,9 @@ func (s *Screen) flushLocked() {
 		s.onFrame()
 	}
 }
+
+// keptBuffer is the most frame buffer a Screen keeps between frames.
+const keptBuffer = 4 << 10
 
 // drawn wraps the app: it keeps the Screen's size in step and hands it every view.
 type drawn struct {

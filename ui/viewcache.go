@@ -28,38 +28,54 @@ type viewCache struct {
 
 // fitCache keeps the last frame's lines as fitLine left them, for a pane width: most lines
 // of a frame are the previous frame's, and measuring a line's clusters costs far more than
-// looking it up.
+// finding it. A line is looked for at the row it is drawn on and a few rows either side
+// (the scrollback scrolls a row or two as a stream wraps); comparing strings costs less
+// than hashing them, and a frame allocates no map.
 type fitCache struct {
-	width int
-	lines map[string]string
+	width  int
+	rows   []string // the last frame's lines, as drawn
+	fitted []string // the same, as fitLine left them
+}
+
+// fitReach is how many rows up or down a line is looked for in the last frame.
+const fitReach = 4
+
+// fit returns line i of a frame as fitLine leaves it, from the last frame when it had
+// that line within fitReach rows.
+func (f *fitCache) fit(l string, i, width int) string {
+	for d := 0; d <= fitReach; d++ {
+		if j := i - d; j >= 0 && j < len(f.rows) && f.rows[j] == l {
+			return f.fitted[j]
+		}
+		if j := i + d; d > 0 && j < len(f.rows) && f.rows[j] == l {
+			return f.fitted[j]
+		}
+	}
+	return fitLine(l, width)
 }
 
 // fitLines cuts every line of a drawn view to the pane's width with fitLine: the last
 // guard that none is wider on the screen than the pane, whichever script it shows. Lines of
-// the previous frame are looked up, not measured again.
+// the previous frame are found, not measured again.
 func (c *viewCache) fitLines(view string, width int) string {
-	prev := c.fit.lines
-	if c.fit.width != width {
-		prev = nil
+	f := &c.fit
+	if f.width != width {
+		f.rows, f.fitted = nil, nil
 	}
 	lines := strings.Split(view, "\n")
-	next := make(map[string]string, len(lines))
+	fitted := make([]string, len(lines))
 	changed := false
 	for i, l := range lines {
-		f, ok := prev[l]
-		if !ok {
-			f = fitLine(l, width)
-		}
-		next[l] = f
-		if len(f) != len(l) {
-			lines[i], changed = f, true
+		fitted[i] = f.fit(l, i, width)
+		if len(fitted[i]) != len(l) {
+			changed = true
 		}
 	}
-	c.fit = fitCache{width: width, lines: next}
+	f.width, f.rows, f.fitted = width, lines, fitted
 	if !changed {
 		return view
 	}
-	return strings.Join(lines, "\n")
+	return strings.Join(fitted, "\n")
 }
 
 func newViewCache() *viewCache { return &viewCache{} }

@@ -221,3 +221,32 @@ func TestViewCachePieces(t *testing.T) {
 		}
 	}
 }
+
+// TestFitLinesMatchesAFreshFit holds the cached fit of frames whose lines stay, scroll by
+// a few rows or jump, at two widths, against fitting every line afresh.
+func TestFitLinesMatchesAFreshFit(t *testing.T) {
+	rows := []string{"short", "a line far wider than the pane is", "한국어 넓은 글자가 있는 줄", "\x1b[1mbold and wide enough to cut\x1b[0m", "", "x"}
+	frame := func(from, n int) string {
+		var ls []string
+		for i := range n {
+			ls = append(ls, fmt.Sprintf("%d %s", (from+i)/len(rows), rows[(from+i)%len(rows)]))
+		}
+		return strings.Join(ls, "\n")
+	}
+	fresh := func(view string, width int) string {
+		ls := strings.Split(view, "\n")
+		for i, l := range ls {
+			ls[i] = fitLine(l, width)
+		}
+		return strings.Join(ls, "\n")
+	}
+	c := newViewCache()
+	for _, step := range []struct{ from, n, width int }{
+		{0, 12, 20}, {0, 12, 20}, {1, 12, 20}, {3, 12, 20}, {3, 13, 20}, {40, 12, 20}, {41, 12, 12}, {41, 12, 20}, {0, 3, 20},
+	} {
+		view := frame(step.from, step.n)
+		if got, want := c.fitLines(view, step.width), fresh(view, step.width); got != want {
+			t.Fatalf("frame from %d, width %d:\n%q\nwant\n%q", step.from, step.width, got, want)
+		}
+	}
+}

@@ -13,6 +13,7 @@ import (
 	"github.com/yeok/yeok/cmd/yeok/internal/follow"
 	"github.com/yeok/yeok/model"
 	"github.com/yeok/yeok/ui"
+	"github.com/yeok/yeok/ui/screen"
 )
 
 const tuiSynopsis = "yeok [flags]   (the TUI; yeok COMMAND --help for a command)"
@@ -98,9 +99,16 @@ func runTUI(ctx context.Context, args []string, io stdio, getenv env) error {
 		Follow:        followLines,
 		FollowName:    followName(*followPath),
 	}, tr, st)
-	p := tea.NewProgram(m, tea.WithContext(ctx), tea.WithInput(io.in), tea.WithOutput(io.out),
-		tea.WithAltScreen(), tea.WithMouseCellMotion())
-	final, err := p.Run()
+	// The screen writes a frame only when the view changed: an idle TUI schedules nothing.
+	scr := screen.New(io.out, screen.DefaultFPS)
+	p := scr.Program(m, tea.WithContext(ctx), tea.WithInput(io.in), tea.WithOutput(io.out))
+	restore, err := screen.Local(p, io.in, io.out)
+	if err != nil {
+		restore()
+		return fmt.Errorf("prepare the terminal: %w", err)
+	}
+	final, err := scr.Run(p)
+	restore()
 	// Entries cut short when the program ended are still being stored: wait for them
 	// before the store closes.
 	waitCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)

@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"runtime/pprof"
 	"slices"
 	"strconv"
@@ -48,11 +49,18 @@ func TestMain(m *testing.M) {
 
 // runBenchServer serves until told "stop" on in. It prints "addr ADDR" when listening; on
 // "start" it takes its CPU reading, and on "stop" prints "cpu NS WALLNS", the user+system
-// CPU time and the wall time since "start".
+// CPU time and the wall time since "start". On "mem" it prints "mem RSS HEAP GOROUTINES":
+// its resident set (VmRSS) and, after a collection, the bytes of heap and stacks in use,
+// in bytes, and how many goroutines run (with SSHD_BENCH_MEMPROFILE set, it writes a heap
+// profile there first).
 func runBenchServer(in io.Reader, out io.Writer) error {
 	ctx := context.Background()
 	dir := os.Getenv("SSHD_BENCH_DIR")
 	fps, _ := strconv.Atoi(os.Getenv("SSHD_BENCH_FPS"))
+	maxSessions, _ := strconv.Atoi(os.Getenv("SSHD_BENCH_MAX"))
+	if os.Getenv("SSHD_BENCH_MEMPROFILE") != "" {
+		runtime.MemProfileRate = 1 // every allocation, for a profile per session
+	}
 	st, err := storage.Open(ctx, filepath.Join(dir, "yeok.db"), storage.Options{})
 	if err != nil {
 		return err
@@ -65,7 +73,7 @@ func runBenchServer(in io.Reader, out io.Writer) error {
 	eng := llm.New(p, st, llm.Options{NoMemory: true})
 	srv, err := New(Config{
 		HostKeyPath: filepath.Join(dir, "host_key"), AllowAnyKey: true,
-		MaxSessions: 100, StreamsPerMinute: -1, FPS: fps, To: model.MustLanguage("ko-KR"),
+		MaxSessions: max(maxSessions, 100), StreamsPerMinute: -1, FPS: fps, To: model.MustLanguage("ko-KR"),
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	}, eng, st)
 	if err != nil {
@@ -96,6 +104,24 @@ func runBenchServer(in io.Reader, out io.Writer) error {
 			}
 			cpu0, wall0 = cpuTime(), time.Now()
 			fmt.Fprintln(out, "ok")
+		case "mem":
+			runtime.GC()
+			var ms runtime.MemStats
+			runtime.ReadMemStats(&ms)
+			if path := os.Getenv("SSHD_BENCH_MEMPROFILE"); path != "" {
+				f, err := os.Create(path)
+				if err != nil {
+					return err
+				}
+				err = pprof.WriteHeapProfile(f)
+				if cerr := f.Close(); err == nil {
+					err = cerr
+				}
+				if err != nil {
+					return err
+				}
+			}
+			fmt.Fprintf(out, "mem %d %d %d\n", residentBytes(), ms.HeapInuse+ms.StackInuse, runtime.NumGoroutine())
 		case "stop":
 			stopProfile()
 			fmt.Fprintf(out, "cpu %d %d\n", cpuTime()-cpu0, time.Since(wall0))
@@ -107,6 +133,29 @@ func runBenchServer(in io.Reader, out io.Writer) error {
 	return sc.Err()
 }
 
+// residentBytes is this process's resident set size (VmRSS), 0 where /proc has none.
+func residentBytes() int64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(v, "kB")), 10, 64)
+			return kb << 10
+		}
+	}
+	return 0
+}
+
+// benchSessions is how many sessions a benchmark opens: YEOK_BENCH_SESSIONS, or def.
+func benchSessions(def int) int {
+	if n, err := strconv.Atoi(os.Getenv("YEOK_BENCH_SESSIONS")); err == nil && n > 0 {
+		return n
+	}
+	return def
+}
+
 // cpuTime is the user+system CPU time of this process so far.
 func cpuTime() time.Duration {
 	var ru syscall.Rusage
@@ -114,8 +163,8 @@ func cpuTime() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-// BenchmarkConcurrentSessions runs 50 SSH sessions, each streaming a 60 tokens/s answer for
-// about 8 s, against a server in its own process. It reports the server's CPU use in cores
+// BenchmarkConcurrentSessions runs 50 SSH sessions (YEOK_BENCH_SESSIONS), each streaming a
+// 60 tokens/s answer for about 8 s, against a server in its own process. It reports the server's CPU use in cores
 // and the delay from the upstream writing a token to that token reaching the client.
 // Clients say TERM=xterm-256color, as OpenSSH sends it, so colours are converted to the
 // 256-colour palette; the truecolor case (COLORTERM=truecolor) shows what that costs.
@@ -131,7 +180,7 @@ func BenchmarkConcurrentSessions(b *testing.B) {
 		}
 		b.Run(name, func(b *testing.B) {
 			for range b.N {
-				runConcurrentSessions(b, 50, 480, time.Second/60, c.fps, c.truecolor)
+				runConcurrentSessions(b, benchSessions(50), 480, time.Second/60, c.fps, c.truecolor)
 			}
 		})
 	}
@@ -156,7 +205,7 @@ func runConcurrentSessions(b *testing.B, sessions, tokens int, interval time.Dur
 		s := sessionOf(r)
 		toks := make([]string, tokens)
 		for i := range toks {
-			toks[i] = fmt.Sprintf("t%02dn%04d ", s, i)
+			toks[i] = fmt.Sprintf("t%03dn%04d ", s, i)
 		}
 		streamTokens(func(*http.Request) []string { return toks }, interval, func(_ *http.Request, i int) {
 			wmu.Lock()
@@ -165,44 +214,14 @@ func runConcurrentSessions(b *testing.B, sessions, tokens int, interval time.Dur
 		})(w, r)
 	}
 	up := llmtest.New(b, h)
-
-	dir := b.TempDir()
-	child := exec.Command(os.Args[0], "-test.run=^$")
-	child.Env = append(os.Environ(), benchServerEnv+"=1", "SSHD_BENCH_DIR="+dir,
-		"SSHD_BENCH_UPSTREAM="+up.BaseURL(), fmt.Sprintf("SSHD_BENCH_FPS=%d", fps))
-	child.Stderr = os.Stderr
-	stdin, _ := child.StdinPipe()
-	stdout, _ := child.StdoutPipe()
-	if err := child.Start(); err != nil {
-		b.Fatal(err)
-	}
-	defer func() { _ = child.Process.Kill(); _ = child.Wait() }()
-	lines := bufio.NewScanner(stdout)
-	readLine := func(prefix string) string {
-		if !lines.Scan() || !strings.HasPrefix(lines.Text(), prefix) {
-			b.Fatalf("bench server said %q, want %q", lines.Text(), prefix)
-		}
-		return strings.TrimPrefix(lines.Text(), prefix)
-	}
-	addr := readLine("addr ")
-
-	terms := make([]*benchTerm, sessions)
-	var wg sync.WaitGroup
-	for i := range terms {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			terms[i] = openBenchTerm(b, addr, i, tokens, truecolor)
-		}()
-	}
-	wg.Wait()
-	for _, tm := range terms {
-		tm.waitReady(b)
-	}
+	srv := startBenchServer(b, up.BaseURL(), fps, sessions)
+	stdin, readLine := srv.stdin, srv.readLine
+	terms := openBenchTerms(b, srv.addr, sessions, tokens, truecolor)
 
 	b.ResetTimer()
 	fmt.Fprintln(stdin, "start")
 	readLine("ok")
+	benchCPU0, benchWall0 := cpuTime(), time.Now()
 	for i, tm := range terms {
 		_, _ = fmt.Fprintf(tm.stdin, "zz%02dzz\r", i)
 	}
@@ -214,6 +233,7 @@ func runConcurrentSessions(b *testing.B, sessions, tokens int, interval time.Dur
 			b.Fatalf("session %d saw %d of %d tokens", tm.id, tm.lastSeen()+1, tokens)
 		}
 	}
+	benchCores := (cpuTime() - benchCPU0).Seconds() / time.Since(benchWall0).Seconds()
 	fmt.Fprintln(stdin, "stop")
 	var cpuNS, wallNS int64
 	if _, err := fmt.Sscanf(readLine("cpu "), "%d %d", &cpuNS, &wallNS); err != nil {
@@ -234,11 +254,111 @@ func runConcurrentSessions(b *testing.B, sessions, tokens int, interval time.Dur
 		return float64(delays[int(p*float64(len(delays)-1))]) / float64(time.Millisecond)
 	}
 	b.ReportMetric(float64(cpuNS)/float64(wallNS), "server-cores")
+	// The clients and the upstream share the machine with the server.
+	b.ReportMetric(benchCores, "clients+upstream-cores")
 	b.ReportMetric(pct(0.5), "p50-delay-ms")
 	b.ReportMetric(pct(0.99), "p99-delay-ms")
 	b.ReportMetric(pct(1), "max-delay-ms")
 	for _, tm := range terms {
 		_ = tm.client.Close()
+	}
+}
+
+// benchServer is the server of a benchmark, in a process of its own.
+type benchServer struct {
+	addr     string
+	stdin    io.Writer
+	readLine func(prefix string) string
+}
+
+// startBenchServer starts the test binary as a bare server for up to sessions sessions,
+// streaming from upstream; it is killed when the benchmark ends.
+func startBenchServer(b *testing.B, upstream string, fps, sessions int) *benchServer {
+	child := exec.Command(os.Args[0], "-test.run=^$")
+	child.Env = append(os.Environ(), benchServerEnv+"=1", "SSHD_BENCH_DIR="+b.TempDir(),
+		"SSHD_BENCH_UPSTREAM="+upstream, fmt.Sprintf("SSHD_BENCH_FPS=%d", fps),
+		fmt.Sprintf("SSHD_BENCH_MAX=%d", sessions))
+	child.Stderr = os.Stderr
+	stdin, _ := child.StdinPipe()
+	stdout, _ := child.StdoutPipe()
+	if err := child.Start(); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = child.Process.Kill(); _ = child.Wait() })
+	lines := bufio.NewScanner(stdout)
+	srv := &benchServer{stdin: stdin}
+	srv.readLine = func(prefix string) string {
+		if !lines.Scan() || !strings.HasPrefix(lines.Text(), prefix) {
+			b.Fatalf("bench server said %q, want %q", lines.Text(), prefix)
+		}
+		return strings.TrimPrefix(lines.Text(), prefix)
+	}
+	srv.addr = srv.readLine("addr ")
+	return srv
+}
+
+// mem asks the server for its memory: resident set and heap+stacks in bytes, goroutines.
+func (s *benchServer) mem(b *testing.B) (rss, heap, goroutines int64) {
+	fmt.Fprintln(s.stdin, "mem")
+	if _, err := fmt.Sscanf(s.readLine("mem "), "%d %d %d", &rss, &heap, &goroutines); err != nil {
+		b.Fatal(err)
+	}
+	return rss, heap, goroutines
+}
+
+// openBenchTerms connects n clients, 16 at a time, and waits until each shows the app.
+func openBenchTerms(b *testing.B, addr string, n, tokens int, truecolor bool) []*benchTerm {
+	terms := make([]*benchTerm, n)
+	var wg sync.WaitGroup
+	slots := make(chan struct{}, 16)
+	for i := range terms {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			slots <- struct{}{}
+			defer func() { <-slots }()
+			terms[i] = openBenchTerm(b, addr, i, tokens, truecolor)
+		}()
+	}
+	wg.Wait()
+	for _, tm := range terms {
+		tm.waitReady(b)
+	}
+	return terms
+}
+
+// BenchmarkIdleSessions connects 500 SSH sessions (YEOK_BENCH_SESSIONS) to a server in
+// its own process, leaves them idle for YEOK_IDLE_SECONDS (60 by default), and reports the
+// server's CPU in cores over that span, its resident set in total, and what each session
+// adds to the resident set and to the heap and stacks in use.
+func BenchmarkIdleSessions(b *testing.B) {
+	n := benchSessions(500)
+	span := 60 * time.Second
+	if s, err := strconv.Atoi(os.Getenv("YEOK_IDLE_SECONDS")); err == nil && s > 0 {
+		span = time.Duration(s) * time.Second
+	}
+	for range b.N {
+		up := llmtest.New(b, func(w http.ResponseWriter, r *http.Request) { http.Error(w, "not used", 500) })
+		srv := startBenchServer(b, up.BaseURL(), 0, n)
+		rss0, heap0, _ := srv.mem(b)
+		terms := openBenchTerms(b, srv.addr, n, 0, false)
+		fmt.Fprintln(srv.stdin, "start")
+		srv.readLine("ok")
+		time.Sleep(span)
+		rss, heap, goroutines := srv.mem(b)
+		fmt.Fprintln(srv.stdin, "stop")
+		var cpuNS, wallNS int64
+		if _, err := fmt.Sscanf(srv.readLine("cpu "), "%d %d", &cpuNS, &wallNS); err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(float64(cpuNS)/float64(wallNS), "server-cores")
+		b.ReportMetric(float64(rss)/(1<<20), "server-rss-MB")
+		b.ReportMetric(float64(rss-rss0)/float64(n)/(1<<10), "rss-KB/session")
+		b.ReportMetric(float64(heap-heap0)/float64(n)/(1<<10), "heap-KB/session")
+		b.ReportMetric(float64(goroutines)/float64(n), "goroutines/session")
+		for _, tm := range terms {
+			_ = tm.client.Close()
+		}
 	}
 }
 
@@ -287,7 +407,9 @@ func openBenchTerm(b *testing.B, addr string, id, tokens int, truecolor bool) *b
 }
 
 func (tm *benchTerm) read(r io.Reader, tokens int) {
-	tokenMark := regexp.MustCompile(`t(\d\d)n(\d{4})`)
+	// Each token of this session is "tSSSnKKKK ": a plain search for its prefix costs the
+	// client far less CPU than a regular expression, which the server would feel.
+	mark := fmt.Appendf(nil, "t%03dn", tm.id)
 	buf := make([]byte, 32<<10)
 	var carry []byte
 	isReady := false
@@ -300,11 +422,15 @@ func (tm *benchTerm) read(r io.Reader, tokens int) {
 			close(tm.ready)
 		}
 		top := -1
-		for _, m := range tokenMark.FindAllSubmatch(data, -1) {
-			if s, _ := strconv.Atoi(string(m[1])); s == tm.id {
-				k, _ := strconv.Atoi(string(m[2]))
+		for rest := data; ; {
+			i := bytes.Index(rest, mark)
+			if i < 0 || i+len(mark)+4 > len(rest) {
+				break
+			}
+			if k, err := strconv.Atoi(string(rest[i+len(mark) : i+len(mark)+4])); err == nil {
 				top = max(top, k)
 			}
+			rest = rest[i+len(mark):]
 		}
 		tm.mu.Lock()
 		for k := tm.last + 1; k <= top; k++ {

@@ -22,9 +22,10 @@ const (
 	// refills continuously): far above typing, scrolling and a dozen full-size pastes, far
 	// below what it takes to make Bubble Tea's input parser burn CPU.
 	DefaultMaxInputBytes = 512 << 10
-	// DefaultFPS caps how often a session's screen is flushed to the client. Bubble Tea
-	// renders the view after every message whatever the rate, so a lower rate saves little
-	// CPU (BenchmarkConcurrentSessions) while it adds up to a frame of delay.
+	// DefaultFPS caps how often a session's screen is drawn and flushed to the client
+	// (ui/screen draws the view at most this often, and never while it is unchanged); a
+	// lower rate saves CPU while streaming (BenchmarkConcurrentSessions) and adds up to a
+	// frame of delay.
 	DefaultFPS = 30
 )
 

@@ -15,6 +15,7 @@ import (
 
 	"github.com/yeok/yeok/model"
 	"github.com/yeok/yeok/ui"
+	"github.com/yeok/yeok/ui/screen"
 )
 
 // Reasons the server ends a session; each is told to the client in one line.
@@ -179,19 +180,19 @@ func (ss *session) run(ptyReq ssh.Pty, winch <-chan ssh.Window) int {
 		ProviderError: srv.cfg.ProviderError,
 		Now:           time.Now,
 	}, tr, ss.store)
-	p := tea.NewProgram(app,
+	// The screen writes a frame only when the view changed: an idle session schedules
+	// nothing.
+	scr := screen.New(out, srv.cfg.FPS)
+	p := scr.Program(app,
 		tea.WithContext(appCtx),
 		tea.WithInput(in),
 		tea.WithOutput(out),
-		tea.WithAltScreen(),
-		tea.WithMouseCellMotion(),
-		tea.WithFPS(srv.cfg.FPS),
 		tea.WithoutSignalHandler(),
 		tea.WithFilter(clampWindowFilter),
 	)
 	go forwardWindowChanges(sess.Context(), p, winch)
 
-	_, err := p.Run()
+	_, err := scr.Run(p)
 	ss.ended.Store(true)
 	switch {
 	case errors.Is(err, tea.ErrProgramPanic):

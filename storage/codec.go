@@ -121,6 +121,17 @@ func scriptIndex(ob ownerBuckets, id string) (*bolt.Bucket, error) {
 	return idx, nil
 }
 
+// ownerNames is the names of the owners' buckets, copied: safe to use while the buckets
+// are written.
+func ownerNames(owners *bolt.Bucket) ([][]byte, error) {
+	var names [][]byte
+	err := owners.ForEachBucket(func(name []byte) error {
+		names = append(names, append([]byte(nil), name...))
+		return nil
+	})
+	return names, err
+}
+
 // checkOwner refuses the empty owner, which would otherwise collect everyone's strays.
 func checkOwner(owner model.Owner) error {
 	if owner == "" {

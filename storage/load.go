@@ -26,11 +26,8 @@ func (s *Store) Dump(ctx context.Context, fn func(model.Record) error) error {
 		if owners == nil {
 			return nil
 		}
-		var names [][]byte
-		if err := owners.ForEachBucket(func(name []byte) error {
-			names = append(names, append([]byte(nil), name...))
-			return nil
-		}); err != nil {
+		names, err := ownerNames(owners)
+		if err != nil {
 			return err
 		}
 		for _, name := range names {

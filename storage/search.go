@@ -463,11 +463,8 @@ func (s *Store) RebuildSearch(ctx context.Context) (int, error) {
 	err := s.update(func(tx *bolt.Tx) error {
 		total = 0
 		owners := tx.Bucket(bucketOwners)
-		var names [][]byte
-		if err := owners.ForEachBucket(func(name []byte) error {
-			names = append(names, append([]byte(nil), name...))
-			return nil
-		}); err != nil {
+		names, err := ownerNames(owners)
+		if err != nil {
 			return err
 		}
 		for _, name := range names {

@@ -307,11 +307,8 @@ var errStopWalk = errors.New("stop")
 // Only the small pending indexes are read, never all entries.
 func (s *Store) recoverPending(tx *bolt.Tx) error {
 	owners := tx.Bucket(bucketOwners)
-	var names [][]byte
-	if err := owners.ForEachBucket(func(name []byte) error {
-		names = append(names, append([]byte(nil), name...))
-		return nil
-	}); err != nil {
+	names, err := ownerNames(owners)
+	if err != nil {
 		return err
 	}
 	for _, name := range names {

@@ -2,7 +2,6 @@ package storage
 
 import (
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
 
@@ -157,7 +156,7 @@ func checkSearch(ob ownerBuckets, add func(format string, args ...any)) {
 	_ = p.ForEach(func(k, v []byte) error {
 		if len(k) != 12 || v == nil || decodePosting(v, set) != nil || set.empty() {
 			add("posting list %x does not decode", k)
-		} else if chunk := uint64(binary.BigEndian.Uint32(k[8:])); chunk >= sealed {
+		} else if chunk := postingChunk(k); chunk >= sealed {
 			add("posting list %x is of chunk %d, which is not sealed", k, chunk)
 		}
 		return nil

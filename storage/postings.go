@@ -155,18 +155,29 @@ func decodePosting(v []byte, set chunkSet) error {
 	return errBadPosting
 }
 
-// postingKey is the key of term h's posting list in chunk.
+// postingKey is the key of term h's posting list in chunk: the chunk first, so that the
+// lists of a chunk sealed after the others go in after theirs, onto new pages packed full,
+// and leave the pages of the chunks before it as they are.
 func postingKey(h, chunk uint64) []byte {
-	k := binary.BigEndian.AppendUint64(make([]byte, 0, 12), h)
-	return binary.BigEndian.AppendUint32(k, uint32(chunk))
+	k := binary.BigEndian.AppendUint32(make([]byte, 0, 12), uint32(chunk))
+	return binary.BigEndian.AppendUint64(k, h)
 }
 
-// postingsOf returns the owner's posting lists; nil for an index of an older format.
+// postingChunk is the chunk of posting list key k (see postingKey).
+func postingChunk(k []byte) uint64 { return uint64(binary.BigEndian.Uint32(k)) }
+
+// postingsOf returns the owner's posting lists; nil for an index of an older format, whose
+// lists are keyed otherwise (see searchFormat). The lists are only ever added a chunk at a
+// time after the others, so their pages are filled full.
 func postingsOf(ob ownerBuckets) *bolt.Bucket {
-	if ob.search == nil {
+	if ob.search == nil || ob.search.Sequence() != searchFormat {
 		return nil
 	}
-	return ob.search.Bucket(bucketPostings)
+	p := ob.search.Bucket(bucketPostings)
+	if p != nil {
+		p.FillPercent = 1
+	}
+	return p
 }
 
 // sealedChunks returns how many chunks are in posting lists.

@@ -42,9 +42,11 @@ const (
 	bigramFlag  = 1 << 63
 	unigramFlag = 1<<63 | 1<<62
 	// searchFormat marks, as the search bucket's sequence, an owner whose index has posting
-	// lists and holds single characters too; an owner's index without it is rebuilt when the
-	// file is opened for writing, and until then not used for a query of one character.
-	searchFormat = 2
+	// lists keyed by chunk first and holds single characters too; an owner's index without
+	// it is rebuilt when the file is opened for writing, and until then its posting lists
+	// are not read (format 2 keyed them by term first) and it is not used for a query of one
+	// character.
+	searchFormat = 3
 )
 
 // chunkShift makes a chunk of 4096 entry ids, the unit of the posting lists: an id's chunk
@@ -53,7 +55,7 @@ const (
 var chunkShift = 12
 
 // bucketPostings is the bucket inside an owner's search bucket that holds the posting lists,
-// keyed by term (8 bytes) and chunk (4 bytes); its sequence counts the sealed chunks: the
+// keyed by chunk (4 bytes) and term (8 bytes); its sequence counts the sealed chunks: the
 // chunks below it are in posting lists and have no filters.
 var bucketPostings = []byte("postings")
 
@@ -233,7 +235,7 @@ func ownerPostings(ob ownerBuckets, id uint64) (*bolt.Bucket, error) {
 	if p := postingsOf(ob); p != nil {
 		return p, nil
 	}
-	if k, _ := ob.entries.Cursor().First(); k != nil && fromU64(k) != id {
+	if k, _ := ob.entries.Cursor().First(); k != nil && fromU64(k) != id || ob.search.Bucket(bucketPostings) != nil {
 		return nil, nil
 	}
 	if err := ob.search.SetSequence(searchFormat); err != nil {

@@ -2,7 +2,6 @@ package storage
 
 import (
 	"context"
-	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"path/filepath"
@@ -530,7 +529,7 @@ func TestCheckPostings(t *testing.T) {
 		p := postingsOf(readOwner(tx, ownerA))
 		var keys [][]byte
 		_ = p.ForEach(func(k, _ []byte) error {
-			if binary.BigEndian.Uint32(k[8:]) == 1 {
+			if postingChunk(k) == 1 {
 				keys = append(keys, append([]byte(nil), k...))
 			}
 			return nil

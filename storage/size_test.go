@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -25,7 +26,10 @@ var sized = fixture{owner: ownerA, sessions: 1000, entries: 100_000, needleEvery
 type storeSize struct {
 	file int64
 	// pages is the bytes of the pages the file counts (bbolt grows a file ahead of them).
-	pages   int64
+	pages int64
+	// free is the bytes of the pages among them on the freelist: old copies of pages the
+	// last transactions rewrote, which the next writes reuse before the file grows.
+	free    int64
 	entries int
 	// text is the bytes of text the entries hold: source, translation, cleaned and
 	// approved text, each counted once when several are equal.
@@ -54,7 +58,7 @@ func measureSize(tb testing.TB, path string) storeSize {
 		tb.Fatal(err)
 	}
 	defer s.Close()
-	sz := storeSize{file: fileSize(tb, path), buckets: map[string]bolt.BucketStats{}}
+	sz := storeSize{file: fileSize(tb, path), free: freeBytes(tb, path), buckets: map[string]bolt.BucketStats{}}
 	err = s.with(func(db *bolt.DB) error {
 		return db.View(func(tx *bolt.Tx) error {
 			sz.pages = tx.Size()
@@ -86,6 +90,22 @@ func measureSize(tb testing.TB, path string) storeSize {
 	return sz
 }
 
+// freeBytes is the bytes of the pages the freelist of the file at path names.
+func freeBytes(tb testing.TB, path string) int64 {
+	tb.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer f.Close()
+	size := fileSize(tb, path)
+	meta, err := readMeta(f, size)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return int64(len(newTreeReader(f, size, meta).freePages())) * int64(meta.pageSize)
+}
+
 // alloc is the bytes of pages a bucket takes.
 func alloc(st bolt.BucketStats) int { return st.BranchAlloc + st.LeafAlloc }
 
@@ -96,6 +116,9 @@ func (sz storeSize) report(b *testing.B) {
 	b.ReportMetric(float64(sz.file)/n, "file-B/entry")
 	b.ReportMetric(float64(sz.pages)/n, "pages-B/entry")
 	b.ReportMetric(float64(sz.pages)/float64(sz.text), "pages/text")
+	b.ReportMetric(float64(sz.free)/n, "free-B/entry")
+	b.ReportMetric(float64(sz.pages-sz.free)/n, "held-B/entry")
+	b.ReportMetric(float64(sz.pages-sz.free)/float64(sz.text), "held/text")
 	b.ReportMetric(float64(sz.text)/n, "text-B/entry")
 	b.ReportMetric(float64(sz.file)/float64(sz.text), "file/text")
 	names := make([]string, 0, len(sz.buckets))
@@ -114,9 +137,12 @@ func (sz storeSize) report(b *testing.B) {
 		lines = append(lines, fmt.Sprintf("%-10s %8.1f B/entry in pages, %8.1f in use (%3.0f%%), %d leaf pages",
 			name, float64(alloc(st))/n, float64(inuse)/n, 100*float64(inuse)/float64(max(1, alloc(st))), st.LeafPageN))
 	}
-	b.Logf("%d entries, %.1f text B/entry, file %.1f B/entry (%.2fx text), pages %.1f B/entry (%.2fx), free and other pages %.1f B/entry\n%s",
+	b.Logf("%d entries, %.1f text B/entry, file %.1f B/entry (%.2fx text), pages %.1f B/entry (%.2fx), "+
+		"free pages %.1f B/entry, pages held %.1f B/entry (%.2fx), other pages %.1f B/entry\n%s",
 		sz.entries, float64(sz.text)/n, float64(sz.file)/n, float64(sz.file)/float64(sz.text),
-		float64(sz.pages)/n, float64(sz.pages)/float64(sz.text), float64(rest)/n, strings.Join(lines, "\n"))
+		float64(sz.pages)/n, float64(sz.pages)/float64(sz.text), float64(sz.free)/n,
+		float64(sz.pages-sz.free)/n, float64(sz.pages-sz.free)/float64(sz.text),
+		float64(rest-int(sz.free))/n, strings.Join(lines, "\n"))
 }
 
 // BenchmarkBytesPerEntry measures what a store's file takes per entry and per byte of text

@@ -19,8 +19,11 @@ import (
 // an older one is migrated at open. Version 2 stores entries in their binary form (see
 // encodeEntry) beside the JSON of version 1, which is still read, so its migration only
 // records the version: a yeok that reads only JSON then refuses the file instead of taking
-// its new entries for damage. Compact rewrites the JSON entries.
-const schemaVersion = 2
+// its new entries for damage. Compact rewrites the JSON entries. Version 3 keys the search
+// index's posting lists by chunk first (searchFormat 3); an owner's index of an older format
+// is rebuilt at the first open for writing (migrateSearch), and a yeok that knows only the
+// older key would misread the lists, so it refuses the file.
+const schemaVersion = 3
 
 // DefaultTimeout is how long Open waits for another process to release the file.
 const DefaultTimeout = 5 * time.Second
@@ -61,7 +64,7 @@ type Options struct {
 //	    scripts    <script id>         -> model.Script
 //	    search     [block]             -> Bloom filter   n-grams of entries id>>8 == block
 //	                                      (bucket sequence: searchFormat)
-//	      postings [n-gram hash][chunk] -> posting list  entries id>>12 == chunk holding it
+//	      postings [chunk][n-gram hash] -> posting list  entries id>>12 == chunk holding it
 //	                                      (bucket sequence: chunks sealed)
 //	    settings   "languages"         -> []model.Language, most recent first
 //	               "model"             -> string, the model last picked in the TUI
@@ -112,11 +115,11 @@ type Options struct {
 // characters or more needs all its trigrams, one of two its bigram, one of one its
 // character. Words would be smaller but cannot find "uick" in "quick", and n-grams of a
 // spaced script cover its words anyway. The entries of every chunk of 4096 ids but the
-// newest two are in posting lists, one per n-gram and chunk (12-byte key: the n-gram's
-// 64-bit hash, the chunk), each the chunk's entries that hold it as gaps or, when shorter,
-// a bitmap of 512 bytes: a search reads the lists of its n-grams in each chunk and
-// intersects them, which reads only what the query names and finds exactly the entries
-// with all its n-grams. Updating a list rewrites its page, and an entry has a few hundred
+// newest two are in posting lists, one per n-gram and chunk (12-byte key: the chunk, the
+// n-gram's 64-bit hash, so that a chunk's lists go in after those of the chunks before
+// it), each the chunk's entries that hold it as gaps or, when shorter, a bitmap of 512
+// bytes: a search reads the lists of its n-grams in each chunk and intersects them, which
+// reads only what the query names and finds exactly the entries with all its n-grams. Updating a list rewrites its page, and an entry has a few hundred
 // n-grams, so the newest entries are kept instead in one Bloom filter value per block of
 // 256 ids, cut in 16 segments of 16 entries (four hashes, grown through searchSizes so at
 // most 30% of a segment's bits are set, an absent n-gram passing under 1%), which a write

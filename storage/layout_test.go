@@ -1,0 +1,138 @@
+package storage
+
+import (
+	"bytes"
+	"context"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/yeok/yeok/model"
+)
+
+// TestSearchMigratesTermFirstPostings: a file of schema version 2, whose posting lists are
+// keyed by term first (search format 2), is searched right without reading them when opened
+// read-only, and the first open for writing rebuilds them keyed by chunk first, which find
+// the same and pass Check.
+func TestSearchMigratesTermFirstPostings(t *testing.T) {
+	smallChunks(t)
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "yeok.db")
+	s := openAt(t, path)
+	s.now = newClock().now
+	sessions := newSessions(t, s, ownerA, 4)
+	logLines(t, s, ownerA, sessions, 1100)
+	want := map[string][]uint64{}
+	for _, q := range searchQueries {
+		want[q] = searchIDs(t, s, ownerA, model.EntryQuery{Search: q})
+	}
+	// Version 2: the same lists under term-first keys.
+	if err := s.update(func(tx *bolt.Tx) error {
+		ob := readOwner(tx, ownerA)
+		p := postingsOf(ob)
+		var lists []posting
+		if err := p.ForEach(func(k, v []byte) error {
+			old := append(append([]byte(nil), k[4:]...), k[:4]...)
+			lists = append(lists, posting{old, append([]byte(nil), v...)})
+			return nil
+		}); err != nil {
+			return err
+		}
+		sealed := p.Sequence()
+		if len(lists) == 0 || sealed != 3 {
+			t.Fatalf("%d posting lists, %d chunks sealed", len(lists), sealed)
+		}
+		if err := ob.search.DeleteBucket(bucketPostings); err != nil {
+			return err
+		}
+		old, err := ob.search.CreateBucket(bucketPostings)
+		if err != nil {
+			return err
+		}
+		if err := putSorted(old, lists); err != nil {
+			return err
+		}
+		if err := old.SetSequence(sealed); err != nil {
+			return err
+		}
+		if err := ob.search.SetSequence(2); err != nil {
+			return err
+		}
+		return tx.Bucket(bucketMeta).Put(keySchema, u64(2))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	ro, err := Open(ctx, path, Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range searchQueries {
+		if got := searchIDs(t, ro, ownerA, model.EntryQuery{Search: q}); !slices.Equal(got, want[q]) {
+			t.Errorf("version 2, search %q: %v, want %v", q, head(got), head(want[q]))
+		}
+	}
+	if err := ro.Check(ctx); err != nil {
+		t.Errorf("Check of version 2: %v", err)
+	}
+	if err := ro.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	s = openAt(t, path)
+	if sealed, filters := searchShape(t, s, ownerA); sealed != 3 || filters != 2 {
+		t.Errorf("after the open: %d sealed, %d filters; want 3 and 2", sealed, filters)
+	}
+	for _, q := range searchQueries {
+		if got := searchIDs(t, s, ownerA, model.EntryQuery{Search: q}); !slices.Equal(got, want[q]) {
+			t.Errorf("migrated, search %q: %v, want %v", q, head(got), head(want[q]))
+		}
+	}
+	if err := s.Check(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.view(func(tx *bolt.Tx) error {
+		if v := fromU64(tx.Bucket(bucketMeta).Get(keySchema)); v != schemaVersion {
+			t.Errorf("schema version %d after the open, want %d", v, schemaVersion)
+		}
+		var prev []byte
+		return postingsOf(readOwner(tx, ownerA)).ForEach(func(k, _ []byte) error {
+			if postingChunk(k) >= 3 || prev != nil && postingChunk(k) < postingChunk(prev) {
+				t.Errorf("posting list %x after %x is not keyed by chunk first", k, prev)
+			}
+			prev = bytes.Clone(k)
+			return nil
+		})
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestPostingsAppendFull: sealing chunk after chunk puts each one's lists after those
+// before, on pages filled full, and leaves earlier pages alone.
+func TestPostingsAppendFull(t *testing.T) {
+	smallChunks(t)
+	s := openTest(t)
+	sessions := newSessions(t, s, ownerA, 4)
+	for range 20 {
+		logLines(t, s, ownerA, sessions, 256)
+	}
+	if err := s.view(func(tx *bolt.Tx) error {
+		p := postingsOf(readOwner(tx, ownerA))
+		st := p.Stats()
+		if p.Sequence() < 15 || st.LeafPageN < 20 {
+			t.Fatalf("%d chunks sealed in %d leaf pages: too few to measure", p.Sequence(), st.LeafPageN)
+		}
+		if fill := float64(st.LeafInuse) / float64(st.LeafAlloc); fill < 0.9 {
+			t.Errorf("posting list pages are %.0f%% full, want 90%% or more", 100*fill)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -152,13 +152,24 @@ func beginTx(tx *bolt.Tx, req model.Request, now time.Time, mark processMark) (m
 			return model.Entry{}, err
 		}
 	}
-	if err := save(ob.entries, key, e); err != nil {
+	if err := ob.entries.Put(key, encodeReserving(nil, e, pendingReserve(e))); err != nil {
 		return model.Entry{}, err
 	}
 	if err := indexSearch(ob, e); err != nil {
 		return model.Entry{}, err
 	}
 	return e, ob.pending.Put(key, mark.bytes())
+}
+
+// pendingReserve is the room a pending entry keeps for its answer: about what Finish adds,
+// a translation as long as the source and some 30 bytes of times, usage and finish reason.
+// Entries are packed into pages in id order and a page keeps a tenth of itself free
+// (appendFill), which is not room enough for many pending entries finished after their
+// page was written (many streams at once): each would grow its page past full, and split
+// it into one full page and a small one that stays small. Kept the size it will have, an
+// entry finished later changes its page little.
+func pendingReserve(e model.Entry) int {
+	return len(e.Source) + 30
 }
 
 // touchSession records a new entry on its session: activity, counter, title, languages.

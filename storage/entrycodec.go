@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/yeok/yeok/model"
@@ -44,12 +45,15 @@ import (
 //	cue          2 varints                    fieldCue
 //	group        uvarint                      fieldGroup
 //	memory       uvarint                      fieldMemory
+//	reserve      uvarint n, n zero bytes      fieldReserve
 //
 // A time is a varint of seconds (after created's seconds, for the later times), a uvarint
 // of nanoseconds and a varint of the zone offset in seconds. A text is a uvarint: 0 for
 // the empty text, 1 to 3 for the same text as the source, translation or cleaned text, n+4
 // for n bytes that follow. Strings are kept valid UTF-8, invalid bytes turned into U+FFFD
-// as the JSON form did. The codes below are part of the format: add to their ends only.
+// as the JSON form did. The reserve is room a pending entry keeps for its answer (see
+// pendingReserve), read and dropped. The codes below are part of the format: add to their
+// ends only.
 const entryFormat byte = 1
 
 // entryField is a bit of the set of optional fields an entry value holds. The fields most
@@ -76,8 +80,9 @@ const (
 	fieldCue
 	fieldGroup
 	fieldMemory
+	fieldReserve
 
-	fieldsKnown = fieldMemory<<1 - 1
+	fieldsKnown = fieldReserve<<1 - 1
 )
 
 // entryStatuses are the status codes; 0 says the status is spelled out.
@@ -101,7 +106,10 @@ const (
 func isJSON(v []byte) bool { return len(v) > 0 && v[0] == '{' }
 
 // encodeEntry appends e's binary form to dst.
-func encodeEntry(dst []byte, e model.Entry) []byte {
+func encodeEntry(dst []byte, e model.Entry) []byte { return encodeReserving(dst, e, 0) }
+
+// encodeReserving appends e's binary form to dst with reserve zero bytes of room.
+func encodeReserving(dst []byte, e model.Entry, reserve int) []byte {
 	w := entryWriter(dst)
 	var set entryField
 	for _, f := range [...]struct {
@@ -127,6 +135,7 @@ func encodeEntry(dst []byte, e model.Entry) []byte {
 		{fieldCue, e.Cue != nil},
 		{fieldGroup, e.Group != 0},
 		{fieldMemory, e.Memory != 0},
+		{fieldReserve, reserve > 0},
 	} {
 		if f.has {
 			set |= f.field
@@ -206,6 +215,10 @@ func encodeEntry(dst []byte, e model.Entry) []byte {
 	}
 	if set&fieldMemory != 0 {
 		w.uvarint(e.Memory)
+	}
+	if set&fieldReserve != 0 {
+		w.uvarint(uint64(reserve))
+		w = append(w, make([]byte, reserve)...)
 	}
 	return w
 }
@@ -298,6 +311,11 @@ func decodeEntry(v []byte, e *model.Entry) error {
 	}
 	if set&fieldMemory != 0 {
 		e.Memory = r.uvarint()
+	}
+	if set&fieldReserve != 0 {
+		if room := r.next(r.uvarint()); len(room) == 0 || strings.Trim(string(room), "\x00") != "" {
+			r.fail()
+		}
 	}
 	if r.bad || len(r.b) != 0 || e.Status == "" {
 		*e = model.Entry{}

@@ -161,6 +161,7 @@ func BenchmarkBytesPerEntry(b *testing.B) {
 	ctx := context.Background()
 	dir := b.TempDir()
 	built := map[bool]string{} // by old form
+	asBuilt := filepath.Join(dir, "bulk-as-built.db")
 	for _, c := range []struct {
 		name             string
 		oldForm, compact bool
@@ -182,8 +183,33 @@ func BenchmarkBytesPerEntry(b *testing.B) {
 				sz = measureSize(b, path)
 			}
 			sz.report(b)
+			if c.name == "bulk" {
+				copyFile(b, path, asBuilt)
+			}
 		})
 	}
+	b.Run("bulk-next", func(b *testing.B) {
+		// What the next 5,000 entries add to the bulk store: the file's free pages are
+		// the old copies of the pages its last transactions rewrote, and the next
+		// transaction takes its pages from them before the file grows.
+		before := asBuilt
+		after := filepath.Join(b.TempDir(), "yeok.db")
+		copyFile(b, before, after)
+		f := sized
+		f.entries = benchEntries()
+		f.more(b, after, 5000)
+		var was, now storeSize
+		for b.Loop() {
+			was, now = measureSize(b, before), measureSize(b, after)
+		}
+		n := float64(now.entries - was.entries)
+		b.ReportMetric(float64(now.pages-was.pages)/n, "added-pages-B/entry")
+		b.ReportMetric(float64(now.pages-now.free-(was.pages-was.free))/n, "added-held-B/entry")
+		b.ReportMetric(float64(now.text-was.text)/n, "added-text-B/entry")
+		b.Logf("%.0f entries more: pages %.1f → %.1f MiB (free %.1f → %.1f MiB), %.1f B of pages per entry added, %.1f B held",
+			n, float64(was.pages)/(1<<20), float64(now.pages)/(1<<20), float64(was.free)/(1<<20), float64(now.free)/(1<<20),
+			float64(now.pages-was.pages)/n, float64(now.pages-now.free-(was.pages-was.free))/n)
+	})
 	for _, streams := range []int{8, 100} {
 		b.Run(fmt.Sprintf("commits-%d-streams", streams), func(b *testing.B) {
 			path := filepath.Join(b.TempDir(), "yeok.db")
@@ -196,6 +222,48 @@ func BenchmarkBytesPerEntry(b *testing.B) {
 			}
 			sz.report(b)
 		})
+	}
+}
+
+// more writes n more of f's entries (those after its first f.entries), in one
+// transaction, into the store at path that f.build made.
+func (f fixture) more(tb testing.TB, path string, n int) {
+	tb.Helper()
+	s, err := Open(context.Background(), path, Options{noSync: true})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer s.Close()
+	err = s.update(func(tx *bolt.Tx) error {
+		var ids []uint64
+		if err := readOwner(tx, f.owner).sessions.ForEach(func(k, _ []byte) error {
+			ids = append(ids, fromU64(k))
+			return nil
+		}); err != nil {
+			return err
+		}
+		c := newClock()
+		for i := f.entries; i < f.entries+n; i++ {
+			if err := f.entry(tx, c, ids, i); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+}
+
+// copyFile copies the file at from to to.
+func copyFile(tb testing.TB, from, to string) {
+	tb.Helper()
+	b, err := os.ReadFile(from)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := os.WriteFile(to, b, 0o600); err != nil {
+		tb.Fatal(err)
 	}
 }
 

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/binary"
 	"errors"
 	"math/bits"
@@ -89,26 +90,32 @@ func (c chunkSet) prev(off uint64) (uint64, bool) {
 }
 
 // encodeOffsets encodes the ascending offsets offs as a posting list, in its smaller form.
-func encodeOffsets(offs []uint16) []byte {
-	list := make([]byte, 1, 1+2*len(offs))
+func encodeOffsets(offs []uint16) []byte { return appendPosting(nil, offs) }
+
+// appendPosting appends to dst the posting list of the ascending offsets offs, in its
+// smaller form.
+func appendPosting(dst []byte, offs []uint16) []byte {
+	start := len(dst)
+	dst = append(dst, postingList)
 	prev := uint64(0)
 	for _, o := range offs {
-		list = binary.AppendUvarint(list, uint64(o)-prev)
+		dst = binary.AppendUvarint(dst, uint64(o)-prev)
 		prev = uint64(o)
+		if len(dst)-start > 1+int(chunkSize()/8) {
+			break // the bitmap is smaller
+		}
 	}
-	if len(list) <= 1+int(chunkSize()/8) {
-		return list
+	if len(dst)-start <= 1+int(chunkSize()/8) {
+		return dst
 	}
-	set := newChunkSet()
+	// The bitmap's 64-bit little-endian words put offset o in byte o/8, bit o%8.
+	dst = append(dst[:start], postingBitmap)
+	dst = append(dst, make([]byte, chunkSize()/8)...)
+	bitmap := dst[start+1:]
 	for _, o := range offs {
-		set.set(uint64(o))
+		bitmap[o>>3] |= 1 << (o & 7)
 	}
-	b := make([]byte, 1, 1+len(set)*8)
-	b[0] = postingBitmap
-	for _, w := range set {
-		b = binary.LittleEndian.AppendUint64(b, w)
-	}
-	return b
+	return dst
 }
 
 // encodeSet encodes a set as a posting list.
@@ -246,13 +253,13 @@ func unindexSearch(ob ownerBuckets, e model.Entry) error {
 // sealChunks moves the chunks from the first unsealed one to below upto into posting lists
 // and drops their blocks' filters.
 func sealChunks(ob ownerBuckets, p *bolt.Bucket, upto uint64) error {
-	var terms map[uint64][]uint16
+	var r chunkReader
 	for chunk := sealedChunks(p); chunk < upto; chunk++ {
-		if terms == nil {
-			terms = map[uint64][]uint16{}
-		}
-		clear(terms)
-		if err := chunkPostings(ob, p, chunk, terms); err != nil {
+		// The lists go into the bucket in key order: bbolt splits the nodes a transaction
+		// changes only when it commits, so in random order each insert would move ever
+		// longer slices.
+		err := r.lists(ob, chunk, func(key, list []byte) error { return p.Put(key, list) })
+		if err != nil {
 			return err
 		}
 		first := chunk << (chunkShift - searchShift)
@@ -262,50 +269,119 @@ func sealChunks(ob ownerBuckets, p *bolt.Bucket, upto uint64) error {
 			}
 		}
 	}
-	if upto > sealedChunks(p) {
-		return p.SetSequence(upto)
+	if upto <= sealedChunks(p) {
+		return nil
 	}
-	return nil
+	// Sealing reads every leaf of the posting lists and a chunk of entries: the pages go
+	// once the transaction is committed, not at the next dropEvery.
+	db := p.Tx().DB()
+	p.Tx().OnCommit(func() { _ = dropMapped(db) })
+	return p.SetSequence(upto)
 }
 
-// chunkPostings writes the posting lists of one chunk from its entries, using terms as
-// scratch.
-func chunkPostings(ob ownerBuckets, p *bolt.Bucket, chunk uint64, terms map[uint64][]uint16) error {
-	chunkTerms(ob, chunk, terms)
-	lists := make([]posting, 0, len(terms))
-	for h, offs := range terms {
-		lists = append(lists, posting{postingKey(h, chunk), encodeOffsets(offs)})
-	}
-	return putSorted(p, lists)
+// chunkReader reads the posting lists of a chunk out of its entries in one pass, each
+// term's list built as it goes in its encoded form (gaps, then a bitmap once that is
+// smaller), so that it holds about what the lists take on disk, not an offset per entry
+// and term. Its buffers are reused from chunk to chunk.
+type chunkReader struct {
+	index map[uint64]int32 // a term's place in built
+	built []termList
+	terms []uint64
+	// pages hands back the file's pages the entries were read from.
+	pages pageReleaser
 }
 
-// chunkTerms fills terms (empty) with the offsets of the entries of one chunk that hold
-// each term. An entry that does not decode is left out (Check reports it).
-func chunkTerms(ob ownerBuckets, chunk uint64, terms map[uint64][]uint16) {
-	lo, hi := chunk<<chunkShift, (chunk+1)<<chunkShift
+// termList is one term's posting list while it is built.
+type termList struct {
+	term uint64
+	// list is the encoded list so far (appendPosting's forms); nil while the term is in one
+	// entry only, at first.
+	list  []byte
+	first uint16
+	prev  uint16 // the last offset added
+}
+
+// add adds offset off, above every offset added before, to the list.
+func (l *termList) add(off uint16) {
+	if l.list == nil {
+		l.list = appendPosting(make([]byte, 0, 8), []uint16{l.first})
+	}
+	if l.list[0] == postingBitmap {
+		l.list[1+off>>3] |= 1 << (off & 7)
+		return
+	}
+	l.list = binary.AppendUvarint(l.list, uint64(off-l.prev))
+	l.prev = off
+	if len(l.list) > 1+int(chunkSize()/8) {
+		bitmap := make([]byte, 1+chunkSize()/8)
+		bitmap[0] = postingBitmap
+		o := uint64(0)
+		for i := 1; i < len(l.list); {
+			d, n := binary.Uvarint(l.list[i:])
+			o += d
+			bitmap[1+o>>3] |= 1 << (o & 7)
+			i += n
+		}
+		l.list = bitmap
+	}
+}
+
+// encoded returns the finished list.
+func (l *termList) encoded() []byte {
+	if l.list == nil {
+		return appendPosting(make([]byte, 0, 4), []uint16{l.first})
+	}
+	return l.list
+}
+
+// lists calls put with the key and posting list of every term of one chunk, in key order;
+// both are put's own. An entry that does not decode is left out
+// (Check reports it).
+func (r *chunkReader) lists(ob ownerBuckets, chunk uint64, put func(key, list []byte) error) error {
+	if r.index == nil {
+		r.index = map[uint64]int32{}
+	}
+	clear(r.index)
+	r.built = r.built[:0]
+	r.pages = newPageReleaser(ob.entries.Tx())
+	defer r.pages.release()
+	first, end := chunk<<chunkShift, (chunk+1)<<chunkShift
 	c := ob.entries.Cursor()
-	var buf []uint64
-	for k, v := c.Seek(u64(lo)); k != nil && len(k) == 8 && fromU64(k) < hi; k, v = c.Next() {
-		var e model.Entry
-		if decode(v, &e) != nil {
+	var e model.Entry // one for all: decode's argument escapes
+	for k, v := c.Seek(u64(first)); k != nil && len(k) == 8 && fromU64(k) < end; k, v = c.Next() {
+		r.pages.read(v)
+		if e = (model.Entry{}); decode(v, &e) != nil {
 			continue
 		}
-		off := uint16(e.ID - lo)
-		buf = entryTerms(buf[:0], e)
-		for _, h := range buf {
-			if l := terms[h]; len(l) == 0 || l[len(l)-1] != off {
-				terms[h] = append(l, off)
+		off := uint16(e.ID - first)
+		r.terms = entryTerms(r.terms[:0], e)
+		for _, h := range r.terms {
+			i, ok := r.index[h]
+			if !ok {
+				r.index[h] = int32(len(r.built))
+				r.built = append(r.built, termList{term: h, first: off, prev: off})
+				continue
+			}
+			if l := &r.built[i]; l.prev != off {
+				l.add(off)
 			}
 		}
 	}
+	slices.SortFunc(r.built, func(a, b termList) int { return cmp.Compare(a.term, b.term) })
+	for i := range r.built {
+		l := &r.built[i]
+		if err := put(postingKey(l.term, chunk), l.encoded()); err != nil {
+			return err
+		}
+		l.list = nil // put's now
+	}
+	return nil
 }
 
 // posting is one posting list to write.
 type posting struct{ key, value []byte }
 
-// putSorted writes posting lists in key order. bbolt splits the nodes a transaction
-// changes only when it commits, so a new bucket filled in random order moves ever longer
-// slices at each insert; in key order each insert appends.
+// putSorted writes posting lists in key order (see sealChunks).
 func putSorted(p *bolt.Bucket, lists []posting) error {
 	slices.SortFunc(lists, func(a, b posting) int { return bytes.Compare(a.key, b.key) })
 	for _, l := range lists {

@@ -514,18 +514,22 @@ func rebuildOwnerSearch(ctx context.Context, tx *bolt.Tx, owner model.Owner) (in
 	}
 	sealed := sealTarget(fromU64(last))
 	total := 0
-	terms := map[uint64][]uint16{}
-	var lists []posting
+	var (
+		r     chunkReader
+		lists []posting
+	)
 	for chunk := uint64(0); chunk < sealed; chunk++ {
 		if err := ctx.Err(); err != nil {
 			return 0, err
 		}
-		clear(terms)
-		chunkTerms(ob, chunk, terms)
-		for h, offs := range terms {
-			lists = append(lists, posting{postingKey(h, chunk), encodeOffsets(offs)})
+		if err := r.lists(ob, chunk, func(key, list []byte) error {
+			lists = append(lists, posting{key, list})
+			return nil
+		}); err != nil {
+			return 0, err
 		}
 	}
+	// Chunk by chunk, the keys are in order only within each chunk.
 	if err := putSorted(p, lists); err != nil {
 		return 0, err
 	}

@@ -105,12 +105,7 @@ type lineRecord struct {
 func (b *batch) run(ctx context.Context) (problems []string, fatal string, err error) {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	var order []int
-	for i := range b.sources {
-		if len(todo(b.targets, b.doneAt(i))) > 0 {
-			order = append(order, i)
-		}
-	}
+	order := b.order()
 	results := make(chan *unit, b.parallel)
 	turns := make(chan waitTurn)
 	jobs := make(map[int]*lineJob, b.parallel*max(1, b.lines))
@@ -131,15 +126,15 @@ func (b *batch) run(ctx context.Context) (problems []string, fatal string, err e
 		tick = t.C
 	}
 	for {
-		for !stopped && logErr == nil && inFlight < limit && next < len(order) {
+		for !stopped && logErr == nil && inFlight < limit && next < order.len() {
 			u := &unit{}
-			for n := b.unitSize(len(order)-next, limit-inFlight); n > 0 && next < len(order); n-- {
-				j := b.newJob(order[next])
+			for n := b.unitSize(order.len()-next, limit-inFlight); n > 0 && next < order.len(); n-- {
+				j := b.newJob(order.at(next))
 				jobs[j.index] = j
 				u.jobs = append(u.jobs, j)
 				next++
 			}
-			if u.jobs[0].index == order[head] {
+			if u.jobs[0].index == order.at(head) {
 				_ = u.jobs[0].buf.goLive()
 			}
 			inFlight++
@@ -188,8 +183,8 @@ func (b *batch) run(ctx context.Context) (problems []string, fatal string, err e
 			}
 			j.ready = true
 		}
-		for head < len(order) {
-			h := jobs[order[head]]
+		for head < order.len() {
+			h := jobs[order.at(head)]
 			if h == nil || !h.ready {
 				break
 			}
@@ -203,8 +198,8 @@ func (b *batch) run(ctx context.Context) (problems []string, fatal string, err e
 			problems = append(problems, got...)
 			delete(jobs, h.index)
 			head++
-			if head < len(order) && jobs[order[head]] != nil {
-				if err := jobs[order[head]].buf.goLive(); err != nil {
+			if head < order.len() && jobs[order.at(head)] != nil {
+				if err := jobs[order.at(head)].buf.goLive(); err != nil {
 					return problems, fatal, fmt.Errorf("write output: %w", err)
 				}
 			}
@@ -214,9 +209,41 @@ func (b *batch) run(ctx context.Context) (problems []string, fatal string, err e
 		return problems, fatal, logErr
 	}
 	if stopped {
-		b.stopped(fatal, order[next:], cut)
+		b.stopped(fatal, order, next, cut)
 	}
 	return problems, fatal, nil
+}
+
+// lineOrder is the lines a batch sends, in input order: every line (skip is nil), or
+// those left after the lines done before are skipped.
+type lineOrder struct {
+	n    int
+	skip []int // the lines sent, when some are not
+}
+
+// order is the lines b sends. A run that skips none keeps no slice as long as the input.
+func (b *batch) order() lineOrder {
+	if b.done == nil {
+		return lineOrder{n: len(b.sources)}
+	}
+	o := lineOrder{skip: []int{}}
+	for i := range b.sources {
+		if len(todo(b.targets, b.doneAt(i))) > 0 {
+			o.skip = append(o.skip, i)
+		}
+	}
+	o.n = len(o.skip)
+	return o
+}
+
+func (o lineOrder) len() int { return o.n }
+
+// at is the input line sent k-th.
+func (o lineOrder) at(k int) int {
+	if o.skip == nil {
+		return k
+	}
+	return o.skip[k]
 }
 
 // unitSize is how many of the left lines the next request carries when free requests
@@ -366,14 +393,15 @@ func (b *batch) writeOut(j *lineJob) (problems []string, fatal bool) {
 	return problems, fatal
 }
 
-// stopped tells, in JSON mode, which lines a stopped batch left: never sent, or cancelled
-// in flight.
-func (b *batch) stopped(fatal string, unsent []int, cut []lineRecord) {
+// stopped tells, in JSON mode, which lines a stopped batch left: never sent (those order
+// sends from next on), or cancelled in flight.
+func (b *batch) stopped(fatal string, order lineOrder, next int, cut []lineRecord) {
 	if !b.asJSON {
 		return
 	}
 	ev := stoppedEvent{Type: "stopped", Error: fatal, Unsent: []lineRecord{}, Cancelled: cut}
-	for _, i := range unsent {
+	for k := next; k < order.len(); k++ {
+		i := order.at(k)
 		ev.Unsent = append(ev.Unsent, lineRecord{Line: i + 1, Source: b.sources[i].text})
 	}
 	if ev.Cancelled == nil {

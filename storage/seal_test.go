@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"context"
 	"fmt"
 	"path/filepath"
 	"runtime"
@@ -49,7 +50,8 @@ func allocated(fn func()) uint64 {
 // Sealing a chunk holds each term's list as it will be stored, not an offset for every
 // entry that holds the term: a chunk of 4095 entries (ids start at 1) that share most of their text (every
 // term's list is a bitmap) allocates, beyond reading its entries, a few times what its
-// posting lists take, and the lists are the same as those encodeOffsets makes.
+// posting lists take, and the lists are the same as those encodeOffsets makes and pass
+// Check.
 func TestSealChunkMemory(t *testing.T) {
 	s := openNoSync(t, filepath.Join(t.TempDir(), "y.db"))
 	logChunk(t, s, int(chunkSize()), "of a very long transcript that says the same thing on every line.")
@@ -98,6 +100,9 @@ func TestSealChunkMemory(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if err := s.Check(context.Background()); err != nil {
+		t.Fatalf("after sealing: %v", err)
 	}
 	t.Logf("sealing allocated %d KB beside %d KB to read the entries; the lists take %d KB", sealed>>10, read>>10, stored>>10)
 	if sealed > read+4*stored {

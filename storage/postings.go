@@ -272,8 +272,8 @@ func sealChunks(ob ownerBuckets, p *bolt.Bucket, upto uint64) error {
 	if upto <= sealedChunks(p) {
 		return nil
 	}
-	// Sealing reads every leaf of the posting lists and a chunk of entries: the pages go
-	// once the transaction is committed, not at the next dropEvery.
+	// Sealing reads a chunk of entries and its blocks' filters: the pages go once the
+	// transaction is committed, not at the next dropEvery.
 	db := p.Tx().DB()
 	p.Tx().OnCommit(func() { _ = dropMapped(db) })
 	return p.SetSequence(upto)

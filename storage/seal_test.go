@@ -87,7 +87,10 @@ func TestSealChunkMemory(t *testing.T) {
 		err = p.ForEach(func(k, v []byte) error {
 			n++
 			stored += uint64(len(k) + len(v))
-			h := fromU64(k[:8])
+			if postingChunk(k) != 0 {
+				return fmt.Errorf("posting list %x is not of chunk 0", k)
+			}
+			h := fromU64(k[4:])
 			if w := encodeOffsets(want[h]); string(v) != string(w) {
 				return fmt.Errorf("term %x: list %x, want %x", h, v[:min(len(v), 16)], w[:min(len(w), 16)])
 			}

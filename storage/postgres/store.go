@@ -56,7 +56,8 @@ type Options struct {
 //	             indexes: (owner, session_id, id), (owner, script_id, id),
 //	             memory (owner, to_lang, source_key, id) WHERE reusable,
 //	             pending (lease) WHERE status = 'pending',
-//	             search GIN pg_trgm over source, translation, clean and approved,
+//	             words GIN pg_trgm over source, translation, clean and approved with
+//	             their spaces made letters (searchWords),
 //	             bigrams GIN over the bigrams array
 //	leases       id PK, host, pid, started, expires    one row per open store
 //
@@ -87,7 +88,10 @@ type Options struct {
 //
 // Search. Entries with a search text matches the search expression case-insensitively
 // (~* with a literal pattern), which a pg_trgm GIN index serves for texts of three
-// characters or more, in every script (trigrams need no spaces). Two letters of a script
+// characters or more, in every script (trigrams need no spaces). The index is built on the
+// texts with their spaces turned into a letter, so it holds the trigrams that span two
+// words too: a search for two common words reads the rows that hold them side by side, not
+// every row that holds both. Two letters of a script
 // written without spaces (a Korean, Chinese or Japanese word) are too short for trigrams:
 // bigrams holds the pairs of adjacent non-ASCII letters of the source and translations,
 // written by Begin, Finish and Approve, and its GIN index serves them. A paged search first

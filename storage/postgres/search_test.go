@@ -279,3 +279,24 @@ VALUES ($1, $2, now(), $3, '아침 보고서', 'done', '\x00')`, string(ownerA),
 		}
 	}
 }
+
+// TestJITOff: the store's connections run without JIT, unless the URL asks for it, since
+// compiling a search costs more than running it.
+func TestJITOff(t *testing.T) {
+	ctx := context.Background()
+	s, url := openTest(t, Options{})
+	var jit string
+	if err := s.pool.QueryRow(ctx, `SHOW jit`).Scan(&jit); err != nil {
+		t.Fatal(err)
+	}
+	if jit != "off" {
+		t.Fatalf("jit = %s, want off", jit)
+	}
+	on, _ := openAtTest(t, url+"&jit=on")
+	if err := on.pool.QueryRow(ctx, `SHOW jit`).Scan(&jit); err != nil {
+		t.Fatal(err)
+	}
+	if jit != "on" {
+		t.Fatalf("with jit=on in the URL: jit = %s, want on", jit)
+	}
+}

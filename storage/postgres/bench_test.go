@@ -335,8 +335,37 @@ func BenchmarkSearch(b *testing.B) {
 			b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
 			b.ReportMetric(float64(got), "hits")
 			b.ReportMetric(0, "ns/op")
+			if os.Getenv("YEOK_PG_BENCH_EXPLAIN") != "" {
+				explainChunks(b, s, q.text, q.limit)
+			}
 		})
 	}
+}
+
+// explainChunks logs the plan, run, of the statement that reads the search index by chunk
+// for text (of three characters or more), the whole of it as if the newest entries had
+// not filled the page.
+func explainChunks(b *testing.B, s *Store, text string, limit int) {
+	ctx := context.Background()
+	var grams []string
+	err := s.pool.QueryRow(ctx, `SELECT ARRAY(SELECT unnest(show_trgm($1))
+	EXCEPT SELECT unnest(show_trgm(left($1, 2)) || show_trgm(right($1, 2))))`, searchWordsOf(text)).Scan(&grams)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if len(grams) == 0 {
+		return
+	}
+	sql, args := chunkQuery(ownerA, model.EntryQuery{Search: text, Limit: limit}, 0, grams)
+	rows, err := s.pool.Query(ctx, `EXPLAIN (ANALYZE, BUFFERS) `+sql, args...)
+	if err != nil {
+		b.Fatal(err)
+	}
+	lines, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("%q:\n%s", text, strings.Join(lines, "\n"))
 }
 
 func runtimeProcs() int { return runtime.GOMAXPROCS(0) }

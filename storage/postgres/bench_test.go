@@ -104,12 +104,16 @@ func buildEntryTable(b *testing.B, n int) string {
 	start := time.Now()
 	// The digits are ASCII, so every translation has the bigrams of the first.
 	grams := nonNil(bigrams("강의 0번째 줄: 빠른 갈색 여우가 게으른 개를 뛰어넘는다. 건초 더미 속의 바늘."))
+	// The indexes as the migrations make them, built after the load.
+	indexes := dropIndexes(b, conn, "entries_pkey", "entries_pending")
+	if len(indexes) != 5 {
+		b.Fatalf("found %d of the entries' 5 secondary indexes", len(indexes))
+	}
 	steps := []struct {
 		sql  string
 		args []any
 	}{
-		{`DROP INDEX entries_session, entries_script, entries_memory, entries_search, entries_bigrams;
-SET maintenance_work_mem = '512MB'`, nil},
+		{`SET maintenance_work_mem = '512MB'`, nil},
 		{`INSERT INTO entries (owner, id, session_id, script_id, created, finished, to_lang, model, source, translation,
 	status, finish_reason, prompt_tokens, completion_tokens, total_tokens, source_key, reusable, bigrams)
 SELECT $1, i, 1 + (i - 1) % $3, CASE WHEN i % 10 = 0 THEN 'script-' || (1 + (i - 1) % $3) ELSE '' END,
@@ -136,16 +140,6 @@ FROM entries WHERE owner = $1 AND script_id <> '' GROUP BY script_id`, []any{str
 		}
 	}
 	loaded := time.Since(start)
-	// The indexes as the migration makes them.
-	var indexes []string
-	for _, stmt := range strings.Split(migrations[0], ";") {
-		if stmt = strings.TrimSpace(stmt); strings.HasPrefix(stmt, "CREATE INDEX entries_") && !strings.Contains(stmt, "entries_pending") {
-			indexes = append(indexes, stmt)
-		}
-	}
-	if len(indexes) != 5 {
-		b.Fatalf("found %d of the entries' 5 secondary indexes in the migration", len(indexes))
-	}
 	if _, err := conn.Exec(ctx, strings.Join(indexes, ";\n")+";\nANALYZE"); err != nil {
 		b.Fatal(err)
 	}
@@ -160,6 +154,34 @@ FROM entries WHERE owner = $1 AND script_id <> '' GROUP BY script_id`, []any{str
 	_ = conn.QueryRow(ctx, `SELECT pg_size_pretty(pg_database_size(current_database()))`).Scan(&size)
 	b.Logf("%d entries (%s): insert %v, indexes %v", n, size, loaded.Round(time.Millisecond), (time.Since(start) - loaded).Round(time.Millisecond))
 	return url
+}
+
+// dropIndexes drops the indexes of entries but those named in keep, and returns the
+// statements that make them again.
+func dropIndexes(b *testing.B, conn *pgx.Conn, keep ...string) []string {
+	ctx := context.Background()
+	rows, err := conn.Query(ctx, `SELECT indexname, indexdef FROM pg_indexes
+WHERE schemaname = current_schema() AND tablename = 'entries' AND indexname <> ALL($1) ORDER BY indexname`, keep)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var names, defs []string
+	for rows.Next() {
+		var name, def string
+		if err := rows.Scan(&name, &def); err != nil {
+			b.Fatal(err)
+		}
+		names, defs = append(names, name), append(defs, def)
+	}
+	if err := rows.Err(); err != nil {
+		b.Fatal(err)
+	}
+	if len(names) > 0 {
+		if _, err := conn.Exec(ctx, `DROP INDEX `+strings.Join(names, ", ")); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return defs
 }
 
 // entryTables are the databases buildEntryTable made, by size.
@@ -221,7 +243,11 @@ func buildSearchTable(b *testing.B, n int) *Store {
 	}
 	defer conn.Close(ctx)
 	start := time.Now()
-	if _, err := conn.Exec(ctx, `DROP INDEX entries_search; SET maintenance_work_mem = '512MB'`); err != nil {
+	indexes := dropIndexes(b, conn, "entries_pkey", "entries_pending", "entries_session", "entries_script", "entries_memory", "entries_bigrams")
+	if len(indexes) != 1 {
+		b.Fatalf("found %d trigram indexes, want 1", len(indexes))
+	}
+	if _, err := conn.Exec(ctx, `SET maintenance_work_mem = '512MB'`); err != nil {
 		b.Fatal(err)
 	}
 	rng := rand.New(rand.NewPCG(1, 2))
@@ -262,12 +288,12 @@ func buildSearchTable(b *testing.B, n int) *Store {
 		}
 	}
 	loaded := time.Since(start)
-	if _, err := conn.Exec(ctx, `CREATE INDEX entries_search ON entries USING gin (`+searchDoc+` gin_trgm_ops);
+	if _, err := conn.Exec(ctx, indexes[0]+`;
 ANALYZE entries`); err != nil {
 		b.Fatal(err)
 	}
 	var table, trgm, bigrams string
-	_ = conn.QueryRow(ctx, `SELECT pg_size_pretty(pg_table_size('entries')), pg_size_pretty(pg_relation_size('entries_search')),
+	_ = conn.QueryRow(ctx, `SELECT pg_size_pretty(pg_table_size('entries')), pg_size_pretty(pg_relation_size('entries_terms')),
 	pg_size_pretty(pg_relation_size('entries_bigrams'))`).Scan(&table, &trgm, &bigrams)
 	b.Logf("%d entries (%s): COPY %v, search indexes %v (trigrams %s, bigrams %s)", n+n/10, table,
 		loaded.Round(time.Millisecond), (time.Since(start) - loaded).Round(time.Millisecond), trgm, bigrams)
@@ -309,8 +335,67 @@ func BenchmarkSearch(b *testing.B) {
 			b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
 			b.ReportMetric(float64(got), "hits")
 			b.ReportMetric(0, "ns/op")
+			if os.Getenv("YEOK_PG_BENCH_EXPLAIN") != "" {
+				explainChunks(b, s, q.text, q.limit)
+			}
 		})
 	}
 }
 
+// explainChunks logs the plan, run, of the statement that reads the search index by chunk
+// for text (of three characters or more), the whole of it as if the newest entries had
+// not filled the page.
+func explainChunks(b *testing.B, s *Store, text string, limit int) {
+	ctx := context.Background()
+	var grams []string
+	err := s.pool.QueryRow(ctx, `SELECT ARRAY(SELECT unnest(show_trgm($1))
+	EXCEPT SELECT unnest(show_trgm(left($1, 2)) || show_trgm(right($1, 2))))`, searchWordsOf(text)).Scan(&grams)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if len(grams) == 0 {
+		return
+	}
+	sql, args := chunkQuery(ownerA, model.EntryQuery{Search: text, Limit: limit}, 0, grams)
+	rows, err := s.pool.Query(ctx, `EXPLAIN (ANALYZE, BUFFERS) `+sql, args...)
+	if err != nil {
+		b.Fatal(err)
+	}
+	lines, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("%q:\n%s", text, strings.Join(lines, "\n"))
+}
+
 func runtimeProcs() int { return runtime.GOMAXPROCS(0) }
+
+// BenchmarkMigrateSearchIndex: the migration to schema version 2 (the search index by
+// chunk) at Open, over the table BenchmarkBeginFinish uses (YEOK_BENCH_ENTRIES entries)
+// left at version 1. Run it with -benchtime 1x: each round puts the old index back first.
+func BenchmarkMigrateSearchIndex(b *testing.B) {
+	url := buildEntryTable(b, benchEntries())
+	ctx := context.Background()
+	for b.Loop() {
+		b.StopTimer()
+		err := server.Exec(ctx, dbName(url), `DROP FUNCTION yeok_search_terms CASCADE;
+SET maintenance_work_mem = '256MB';
+CREATE INDEX entries_search ON entries USING gin (`+searchDoc+` gin_trgm_ops);
+UPDATE yeok_schema SET version = 1`)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		s, err := Open(ctx, url, Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		if err := s.Close(); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+	}
+	b.ReportMetric(b.Elapsed().Seconds()/float64(b.N), "s/migration")
+	b.ReportMetric(0, "ns/op")
+}

@@ -53,6 +53,7 @@ func (s *Store) Entries(ctx context.Context, owner model.Owner, q model.EntryQue
 	}
 	eq := newEntryQuery(owner, q)
 	var out []model.Entry
+	var after uint64 // with q.Oldest, the entries above it are left to read
 	walk := cmp.Or(s.searchWalk, searchWalk)
 	if q.Search != "" && q.Limit > 0 {
 		// The newest entries first, read in order and matched one by one.
@@ -78,13 +79,31 @@ func (s *Store) Entries(ctx context.Context, owner model.Owner, q model.EntryQue
 		case err != nil:
 			return nil, opError("list entries", err)
 		}
-		eq = newEntryQuery(owner, q)
 		q.Limit -= len(out)
 		if q.Oldest {
-			eq.where = append(eq.where, "id > "+eq.arg(edge))
+			after = uint64(edge)
 		} else {
 			q.Before = uint64(edge)
 		}
+	}
+	if utf8.RuneCountInString(q.Search) >= 3 {
+		var grams []string
+		err := s.pool.QueryRow(ctx, `SELECT ARRAY(SELECT unnest(show_trgm($1))
+	EXCEPT SELECT unnest(show_trgm(left($1, 2)) || show_trgm(right($1, 2))))`, searchWordsOf(q.Search)).Scan(&grams)
+		if err != nil {
+			return nil, opError("list entries", err)
+		}
+		if len(grams) > 0 {
+			rest, err := s.searchChunks(ctx, owner, q, after, grams)
+			if err != nil {
+				return nil, opError("list entries", err)
+			}
+			return append(out, rest...), nil
+		}
+	}
+	eq = newEntryQuery(owner, q)
+	if after != 0 {
+		eq.where = append(eq.where, "id > "+eq.arg(int64(after)))
 	}
 	sql := `SELECT ` + entryColumns + ` FROM entries WHERE ` + eq.base(q.Before)
 	if q.Search != "" {
@@ -143,17 +162,14 @@ func (eq *entryQuery) base(before uint64) string {
 }
 
 // match is the search condition. ***= makes the rest of a regular expression a literal
-// string and ~* ignores case. With indexed, a text of three characters or more is matched
-// so that the trigram index serves it, and two letters of a script without spaces through
-// the bigram index; otherwise (and for anything shorter) the expression is spelt so that
-// the planner does not read the trigram index, which it would read whole.
+// string and ~* ignores case. With indexed, two letters of a script without spaces are
+// looked up in the bigram index; otherwise the expression is spelt so that the planner
+// reads no index on it (a text of three characters or more goes through searchChunks).
 func (eq *entryQuery) match(indexed bool) string {
 	search := eq.q.Search
 	p := eq.arg("***=" + search)
 	var m string
 	switch {
-	case indexed && utf8.RuneCountInString(search) >= 3:
-		m = fmt.Sprintf("%s ~* %s", searchDoc, p)
 	case indexed && len(bigrams(search)) > 0:
 		m = fmt.Sprintf("bigrams @> %s AND (%s || '') ~* %s", eq.arg(bigrams(search)), searchDoc, p)
 	default:
@@ -163,6 +179,73 @@ func (eq *entryQuery) match(indexed bool) string {
 		m += fmt.Sprintf(" AND (source ~* %s OR translation ~* %s OR clean ~* %s OR approved ~* %s)", p, p, p, p)
 	}
 	return m
+}
+
+// searchChunks returns the entries of owner that q chooses, whose search trigrams (the
+// trigrams of searchWordsOf(q.Search) but those at its two ends, which a text holding
+// it inside a word lacks) are grams, above after. It reads the search index one chunk at a
+// time, the newest first (the oldest with q.Oldest), and stops when it has q.Limit
+// entries: a common text fills its page from the newest chunk's posting lists alone. The
+// id bounds are spelt so that the planner does not read the primary key for them, which
+// would hand over every entry of the chunk.
+func (s *Store) searchChunks(ctx context.Context, owner model.Owner, q model.EntryQuery, after uint64, grams []string) ([]model.Entry, error) {
+	sql, args := chunkQuery(owner, q, after, grams)
+	found, err := s.queryEntries(ctx, owner, sql, args...)
+	if err != nil {
+		return nil, err
+	}
+	// The chunks come in order and each in order; sorting keeps that true whatever plan
+	// the server picks.
+	slices.SortFunc(found, func(a, b model.Entry) int {
+		if q.Oldest {
+			return cmp.Compare(a.ID, b.ID)
+		}
+		return cmp.Compare(b.ID, a.ID)
+	})
+	return found, nil
+}
+
+// chunkQuery is searchChunks' statement, with its arguments.
+func chunkQuery(owner model.Owner, q model.EntryQuery, after uint64, grams []string) (string, []any) {
+	eq := newEntryQuery(owner, q)
+	where := slices.Clone(eq.where)
+	hi := `(SELECT last_entry FROM owners WHERE owner = $1)`
+	if q.Before != 0 {
+		b := eq.arg(int64(min(q.Before, 1<<63-1)))
+		where = append(where, "id + 0 < "+b)
+		hi = "LEAST(" + b + " - 1, " + hi + ")"
+	}
+	lo := "0"
+	if after != 0 {
+		lo = eq.arg(int64(after))
+		where = append(where, "id + 0 > "+lo)
+	}
+	shift := fmt.Sprint(searchChunkShift)
+	series := fmt.Sprintf("generate_series((%s) >> %s, %s >> %s, -1)", hi, shift, lo, shift)
+	if q.Oldest {
+		series = fmt.Sprintf("generate_series(%s >> %s, (%s) >> %s)", lo, shift, hi, shift)
+	}
+	where = append(where, "id + 0 >= k << "+shift, "id + 0 < (k + 1) << "+shift,
+		fmt.Sprintf("%s @> ARRAY(SELECT hashtextextended(g, k) FROM unnest(%s::text[]) AS g)", searchTerms, eq.arg(grams)),
+		eq.match(false))
+	limit := ""
+	if q.Limit > 0 {
+		limit = ` LIMIT ` + eq.arg(q.Limit)
+	}
+	sql := `SELECT e.* FROM ` + series + ` AS k CROSS JOIN LATERAL (SELECT ` + entryColumns + ` FROM entries WHERE ` +
+		strings.Join(where, " AND ") + ` ORDER BY id ` + eq.order + limit + `) AS e` + limit
+	return sql, eq.args
+}
+
+// searchWordsOf spells a search text as searchWords spells the text it searches.
+func searchWordsOf(search string) string {
+	return strings.Map(func(r rune) rune {
+		switch r {
+		case ' ', '\t', '\n', '\r':
+			return wordJoin
+		}
+		return r
+	}, search)
 }
 
 // queryEntries runs a query of entryColumns.

@@ -13,6 +13,31 @@ import (
 // field by field as well.
 const searchDoc = `(source || E'\x1f' || translation || E'\x1f' || clean || E'\x1f' || approved)`
 
+// searchWords is searchDoc with its spaces, tabs and line breaks turned into a letter
+// (U+A66E, which text rarely holds), so that pg_trgm, which takes trigrams within words,
+// takes them across words too: "the morning" then has the trigrams that span the space
+// ("eꙮm", "ꙮmo"), which a row holding both words apart lacks. A query is spelt the same
+// way (see searchWordsOf) and then matched against searchDoc, since the letter stands for
+// every kind of space and may be in the text itself.
+const searchWords = `translate(` + searchDoc + `, E' \t\n\r', '` + wordJoins + `')`
+
+// wordJoin is the letter searchWords puts in place of a space; wordJoins is one for each
+// character it replaces.
+const (
+	wordJoin  = '\ua66e'
+	wordJoins = "\ua66e\ua66e\ua66e\ua66e"
+)
+
+// searchChunkShift makes a chunk of 65,536 entry ids, the unit of the search index: an
+// entry's search terms are the trigrams of searchWords hashed with its chunk
+// (yeok_search_terms), so each chunk has posting lists of its own and a search reads the
+// newest chunk's lists first, stopping when its page is full, rather than every list of
+// the log whole. The migration's function holds the same number.
+const searchChunkShift = 16
+
+// searchTerms is the expression entries_terms indexes.
+const searchTerms = `yeok_search_terms(` + searchWords + `, id)`
+
 // migrations advance the schema one version each: migrations[0] makes version 1. A
 // migration runs in the transaction that records its version, so a failed one leaves the
 // schema as it was. Never edit a released migration; append another.
@@ -108,6 +133,17 @@ CREATE INDEX entries_memory ON entries (owner, to_lang, source_key, id) WHERE re
 CREATE INDEX entries_pending ON entries (lease) WHERE status = 'pending';
 CREATE INDEX entries_search ON entries USING gin (` + searchDoc + ` gin_trgm_ops);
 CREATE INDEX entries_bigrams ON entries USING gin (bigrams);`,
+	// 2: the search index by chunk (searchChunkShift) of the trigrams across words
+	// (searchWords), in place of the trigram index within words. The function's
+	// search_path is the one it was made under, where pg_trgm is, since maintenance
+	// commands may run it under another. A GIN build sorts in maintenance_work_mem; the
+	// default 64 MB makes it spill.
+	`SET LOCAL maintenance_work_mem = '256MB';
+CREATE FUNCTION yeok_search_terms(words text, id bigint) RETURNS bigint[]
+	LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE SET search_path FROM CURRENT
+	AS $$SELECT ARRAY(SELECT hashtextextended(g, id >> 16) FROM unnest(show_trgm(words)) AS g)$$;
+CREATE INDEX entries_terms ON entries USING gin (` + searchTerms + `);
+DROP INDEX entries_search;`,
 }
 
 // schemaVersion is the version this package's migrations reach.

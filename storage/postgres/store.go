@@ -56,7 +56,9 @@ type Options struct {
 //	             indexes: (owner, session_id, id), (owner, script_id, id),
 //	             memory (owner, to_lang, source_key, id) WHERE reusable,
 //	             pending (lease) WHERE status = 'pending',
-//	             search GIN pg_trgm over source, translation, clean and approved,
+//	             terms GIN over yeok_search_terms: the pg_trgm trigrams of source,
+//	             translation, clean and approved, spaces made a letter, hashed with
+//	             the id's chunk of 65,536,
 //	             bigrams GIN over the bigrams array
 //	leases       id PK, host, pid, started, expires    one row per open store
 //
@@ -86,14 +88,22 @@ type Options struct {
 // source_key) where reusable, so its cost does not grow with the log.
 //
 // Search. Entries with a search text matches the search expression case-insensitively
-// (~* with a literal pattern), which a pg_trgm GIN index serves for texts of three
-// characters or more, in every script (trigrams need no spaces). Two letters of a script
+// (~* with a literal pattern). Texts of three characters or more, in every script
+// (trigrams need no spaces), are looked up in a GIN index of pg_trgm's trigrams taken
+// with the spaces turned into a letter, so that trigrams span words ("the morning" is
+// looked for by "eꙮm" and "ꙮmo" too, which rows holding both words apart lack), each
+// hashed with its entry's chunk of 65,536 ids: a search reads one chunk's posting lists at
+// a time, the newest first, and stops when its page is full, so two common words together
+// cost the newest chunk, not every row of the log that holds both. Two letters of a script
 // written without spaces (a Korean, Chinese or Japanese word) are too short for trigrams:
 // bigrams holds the pairs of adjacent non-ASCII letters of the source and translations,
 // written by Begin, Finish and Approve, and its GIN index serves them. A paged search first
 // reads the newest entries in order (a common word fills the page there), then the index.
 // Case folding follows the database's collation: create the database with a UTF-8 locale
-// (not "C") for case-insensitive search beyond ASCII.
+// (not "C") for case-insensitive search beyond ASCII. The trigram index folds as lower()
+// does, ~* by a character's upper and lower case: the rare character the two fold apart
+// (the long s, which ~* matches to S) may be found among the newest entries and missed
+// through the index.
 //
 // Secrets. The password comes only from the URL, PGPASSWORD or a PGPASSFILE; it is never
 // part of an error this package returns, nor of Name.
@@ -138,6 +148,11 @@ func open(ctx context.Context, rawURL string, opts Options) (*Store, error) {
 	}
 	if opts.MaxConns > 0 {
 		cfg.MaxConns = opts.MaxConns
+	}
+	if _, set := cfg.ConnConfig.RuntimeParams["jit"]; !set {
+		// The statements read a page at a time, where compiling costs more than it saves;
+		// a search's estimate counts every chunk it may read, enough to start JIT.
+		cfg.ConnConfig.RuntimeParams["jit"] = "off"
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"os"
@@ -14,7 +15,9 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"runtime/metrics"
 	"runtime/pprof"
+	"runtime/trace"
 	"slices"
 	"strconv"
 	"strings"
@@ -48,11 +51,14 @@ func TestMain(m *testing.M) {
 }
 
 // runBenchServer serves until told "stop" on in. It prints "addr ADDR" when listening; on
-// "start" it takes its CPU reading, and on "stop" prints "cpu NS WALLNS", the user+system
-// CPU time and the wall time since "start". On "mem" it prints "mem RSS HEAP GOROUTINES":
-// its resident set (VmRSS) and, after a collection, the bytes of heap and stacks in use,
-// in bytes, and how many goroutines run (with SSHD_BENCH_MEMPROFILE set, it writes a heap
-// profile there first).
+// "start" it takes its CPU reading, and on "stop" prints "cpu NS WALLNS SCHEDNS PAUSENS":
+// the user+system CPU time and the wall time since "start", and the 99th percentiles of
+// how long its runnable goroutines waited to run and of its GC pauses since then. On
+// "mem" it prints "mem RSS HEAP GOROUTINES": its resident set (VmRSS) and, after a
+// collection, the bytes of heap and stacks in use, in bytes, and how many goroutines run
+// (with SSHD_BENCH_MEMPROFILE set, it writes a heap profile there first). With
+// SSHD_BENCH_CPUPROFILE set it writes a CPU profile from "start" to "stop"; with
+// SSHD_BENCH_TRACE set, an execution trace of the first 3 s after "start".
 func runBenchServer(in io.Reader, out io.Writer) error {
 	ctx := context.Background()
 	dir := os.Getenv("SSHD_BENCH_DIR")
@@ -87,6 +93,7 @@ func runBenchServer(in io.Reader, out io.Writer) error {
 	fmt.Fprintf(out, "addr %s\n", l.Addr())
 	var cpu0 time.Duration
 	var wall0 time.Time
+	var sched0 schedSample
 	stopProfile := func() {}
 	sc := bufio.NewScanner(in)
 	for sc.Scan() {
@@ -102,7 +109,17 @@ func runBenchServer(in io.Reader, out io.Writer) error {
 				}
 				stopProfile = func() { pprof.StopCPUProfile(); _ = f.Close() }
 			}
-			cpu0, wall0 = cpuTime(), time.Now()
+			if path := os.Getenv("SSHD_BENCH_TRACE"); path != "" {
+				f, err := os.Create(path)
+				if err != nil {
+					return err
+				}
+				if err := trace.Start(f); err != nil {
+					return err
+				}
+				time.AfterFunc(3*time.Second, func() { trace.Stop(); _ = f.Close() })
+			}
+			cpu0, wall0, sched0 = cpuTime(), time.Now(), readSched()
 			fmt.Fprintln(out, "ok")
 		case "mem":
 			runtime.GC()
@@ -124,7 +141,8 @@ func runBenchServer(in io.Reader, out io.Writer) error {
 			fmt.Fprintf(out, "mem %d %d %d\n", residentBytes(), ms.HeapInuse+ms.StackInuse, runtime.NumGoroutine())
 		case "stop":
 			stopProfile()
-			fmt.Fprintf(out, "cpu %d %d\n", cpuTime()-cpu0, time.Since(wall0))
+			sched := readSched().since(sched0)
+			fmt.Fprintf(out, "cpu %d %d %d %d\n", cpuTime()-cpu0, time.Since(wall0), sched.latency(0.99), sched.pause(0.99))
 			sctx, cancel := context.WithTimeout(ctx, waitLong)
 			defer cancel()
 			return srv.Shutdown(sctx)
@@ -164,8 +182,10 @@ func cpuTime() time.Duration {
 }
 
 // BenchmarkConcurrentSessions runs 50 SSH sessions (YEOK_BENCH_SESSIONS), each streaming a
-// 60 tokens/s answer for about 8 s, against a server in its own process. It reports the server's CPU use in cores
-// and the delay from the upstream writing a token to that token reaching the client.
+// 60 tokens/s answer for about 8 s, against a server in its own process. It reports the
+// server's CPU use in cores and the delay from the upstream writing a token to that token
+// reaching the client (with SSHD_BENCH_DELAYS set, every token's delay is written to that
+// file), and how long runnable goroutines waited for a CPU in either process.
 // Clients say TERM=xterm-256color, as OpenSSH sends it, so colours are converted to the
 // 256-colour palette; the truecolor case (COLORTERM=truecolor) shows what that costs.
 func BenchmarkConcurrentSessions(b *testing.B) {
@@ -221,7 +241,7 @@ func runConcurrentSessions(b *testing.B, sessions, tokens int, interval time.Dur
 	b.ResetTimer()
 	fmt.Fprintln(stdin, "start")
 	readLine("ok")
-	benchCPU0, benchWall0 := cpuTime(), time.Now()
+	benchCPU0, benchWall0, benchSched0 := cpuTime(), time.Now(), readSched()
 	for i, tm := range terms {
 		_, _ = fmt.Fprintf(tm.stdin, "zz%02dzz\r", i)
 	}
@@ -234,9 +254,10 @@ func runConcurrentSessions(b *testing.B, sessions, tokens int, interval time.Dur
 		}
 	}
 	benchCores := (cpuTime() - benchCPU0).Seconds() / time.Since(benchWall0).Seconds()
+	benchSched := readSched().since(benchSched0)
 	fmt.Fprintln(stdin, "stop")
-	var cpuNS, wallNS int64
-	if _, err := fmt.Sscanf(readLine("cpu "), "%d %d", &cpuNS, &wallNS); err != nil {
+	var cpuNS, wallNS, schedNS, pauseNS int64
+	if _, err := fmt.Sscanf(readLine("cpu "), "%d %d %d %d", &cpuNS, &wallNS, &schedNS, &pauseNS); err != nil {
 		b.Fatal(err)
 	}
 	b.StopTimer()
@@ -249,6 +270,9 @@ func runConcurrentSessions(b *testing.B, sessions, tokens int, interval time.Dur
 		}
 	}
 	wmu.Unlock()
+	if path := os.Getenv("SSHD_BENCH_DELAYS"); path != "" {
+		dumpDelays(b, path, terms, written, benchWall0)
+	}
 	slices.Sort(delays)
 	pct := func(p float64) float64 {
 		return float64(delays[int(p*float64(len(delays)-1))]) / float64(time.Millisecond)
@@ -259,6 +283,11 @@ func runConcurrentSessions(b *testing.B, sessions, tokens int, interval time.Dur
 	b.ReportMetric(pct(0.5), "p50-delay-ms")
 	b.ReportMetric(pct(0.99), "p99-delay-ms")
 	b.ReportMetric(pct(1), "max-delay-ms")
+	// How long runnable goroutines waited for a CPU: the share of the delay that is the
+	// machine being busy, in the server and in the clients' process.
+	b.ReportMetric(float64(schedNS)/1e6, "server-sched-p99-ms")
+	b.ReportMetric(float64(pauseNS)/1e6, "server-gcpause-p99-ms")
+	b.ReportMetric(benchSched.latency(0.99).Seconds()*1e3, "clients-sched-p99-ms")
 	for _, tm := range terms {
 		_ = tm.client.Close()
 	}
@@ -347,8 +376,8 @@ func BenchmarkIdleSessions(b *testing.B) {
 		time.Sleep(span)
 		rss, heap, goroutines := srv.mem(b)
 		fmt.Fprintln(srv.stdin, "stop")
-		var cpuNS, wallNS int64
-		if _, err := fmt.Sscanf(srv.readLine("cpu "), "%d %d", &cpuNS, &wallNS); err != nil {
+		var cpuNS, wallNS, schedNS, pauseNS int64
+		if _, err := fmt.Sscanf(srv.readLine("cpu "), "%d %d %d %d", &cpuNS, &wallNS, &schedNS, &pauseNS); err != nil {
 			b.Fatal(err)
 		}
 		b.ReportMetric(float64(cpuNS)/float64(wallNS), "server-cores")
@@ -475,4 +504,68 @@ func (tm *benchTerm) seenAt() []time.Time {
 	tm.mu.Lock()
 	defer tm.mu.Unlock()
 	return slices.Clone(tm.seen)
+}
+
+// dumpDelays writes one line a token: session, token, when it was written upstream and
+// its delay to the client, in milliseconds since the measurement began.
+func dumpDelays(b *testing.B, path string, terms []*benchTerm, written [][]time.Time, t0 time.Time) {
+	var buf bytes.Buffer
+	for _, tm := range terms {
+		for i, seen := range tm.seenAt() {
+			w := written[tm.id][i]
+			fmt.Fprintf(&buf, "%d %d %.3f %.3f\n", tm.id, i, float64(w.Sub(t0))/1e6, float64(seen.Sub(w))/1e6)
+		}
+	}
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// schedSample is a reading of the runtime's histograms of scheduling latency (how long
+// runnable goroutines waited to run) and of GC pauses.
+type schedSample struct{ sched, pauses *metrics.Float64Histogram }
+
+func readSched() schedSample {
+	m := []metrics.Sample{{Name: "/sched/latencies:seconds"}, {Name: "/sched/pauses/total/gc:seconds"}}
+	metrics.Read(m)
+	return schedSample{m[0].Value.Float64Histogram(), m[1].Value.Float64Histogram()}
+}
+
+// since is the difference of two readings.
+func (s schedSample) since(before schedSample) schedSample {
+	sub := func(a, b *metrics.Float64Histogram) *metrics.Float64Histogram {
+		d := &metrics.Float64Histogram{Buckets: a.Buckets, Counts: slices.Clone(a.Counts)}
+		for i := range d.Counts {
+			d.Counts[i] -= b.Counts[i]
+		}
+		return d
+	}
+	return schedSample{sub(s.sched, before.sched), sub(s.pauses, before.pauses)}
+}
+
+func (s schedSample) latency(p float64) time.Duration { return histPercentile(s.sched, p) }
+func (s schedSample) pause(p float64) time.Duration   { return histPercentile(s.pauses, p) }
+
+// histPercentile is the upper bound of the bucket holding the p-th share of h's counts.
+func histPercentile(h *metrics.Float64Histogram, p float64) time.Duration {
+	var total uint64
+	for _, c := range h.Counts {
+		total += c
+	}
+	if total == 0 {
+		return 0
+	}
+	want := uint64(p * float64(total))
+	var sum uint64
+	for i, c := range h.Counts {
+		sum += c
+		if sum > want {
+			upper := h.Buckets[i+1]
+			if math.IsInf(upper, 1) {
+				upper = h.Buckets[i]
+			}
+			return time.Duration(upper * float64(time.Second))
+		}
+	}
+	return 0
 }

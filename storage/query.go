@@ -17,8 +17,9 @@ import (
 // their indexes) or all of them, newest first unless q.Oldest, below q.Before, at most
 // q.Limit. q.Search keeps entries whose source, translation, cleaned or approved translation
 // contains the text, ignoring case; q.Approved those a person approved. A search
-// reads only the entries the search index cannot rule out, and hands
-// back the mapped pages of those it has read as it goes (see pageReleaser).
+// reads only the entries the search index cannot rule out, from the file (see pageReader),
+// and hands back the mapped pages of those it had to read through bbolt as it goes (see
+// pageReleaser).
 func (s *Store) Entries(ctx context.Context, owner model.Owner, q model.EntryQuery) ([]model.Entry, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("list entries: %w", err)
@@ -84,7 +85,7 @@ func walkFiltered(ob ownerBuckets, q model.EntryQuery, bf *blockFilter, fn func(
 		}
 		c = idx.Cursor()
 	case bf != nil:
-		return walkBlocks(ob.entries.Cursor(), q.Before, q.Oldest, bf, fn)
+		return walkBlocks(ob.entries, q.Before, q.Oldest, bf, fn)
 	default:
 		c = ob.entries.Cursor()
 		return walkKeys(c, nil, q.Before, q.Oldest, func(_, v []byte) (bool, error) { return fn(v) })
@@ -137,63 +138,56 @@ func walkKeys(c *bolt.Cursor, prefix []byte, before uint64, oldest bool, fn func
 }
 
 // walkBlocks is walkKeys over the entries bucket that visits only the ids bf may match,
-// seeking over the others.
-func walkBlocks(c *bolt.Cursor, before uint64, oldest bool, bf *blockFilter, fn func(v []byte) (bool, error)) error {
-	k, _ := c.Last()
+// reading each through a pageReader while it can, else through bbolt.
+func walkBlocks(entries *bolt.Bucket, before uint64, oldest bool, bf *blockFilter, fn func(v []byte) (bool, error)) error {
+	k, _ := entries.Cursor().Last()
 	if len(k) != 8 {
 		return nil
 	}
 	last := fromU64(k)
-	start := uint64(0)
+	id := uint64(0)
 	if !oldest {
 		if before == 1 {
 			return nil
 		}
-		start = last
+		id = last
 		if before != 0 {
-			start = min(last, before-1)
+			id = min(last, before-1)
 		}
 	}
-	k, v := seekID(c, start, oldest)
-	for k != nil && len(k) == 8 {
-		id := fromU64(k)
-		if oldest && before != 0 && id >= before {
-			return nil
-		}
+	pages := newPageReader(entries.Tx(), entries)
+	defer pages.close()
+	for {
 		next, ok := bf.next(id, oldest, last)
-		if !ok {
+		if !ok || oldest && before != 0 && next >= before {
 			return nil
 		}
-		if next != id {
-			k, v = seekID(c, next, oldest)
-			continue
+		key := u64(next)
+		v, read := []byte(nil), false
+		if pages != nil {
+			if v, read = pages.get(key); !read {
+				pages.close()
+				pages = nil
+			}
 		}
-		more, err := fn(v)
-		if err != nil || !more {
-			return err
+		if !read {
+			v = entries.Get(key)
 		}
-		if oldest {
-			k, v = c.Next()
-		} else {
-			k, v = c.Prev()
+		if v != nil {
+			more, err := fn(v)
+			if err != nil || !more {
+				return err
+			}
+		}
+		switch {
+		case oldest:
+			id = next + 1
+		case next == 0:
+			return nil
+		default:
+			id = next - 1
 		}
 	}
-	return nil
-}
-
-// seekID moves c to id or, when there is no such key, to the nearest one after it (oldest)
-// or before it.
-func seekID(c *bolt.Cursor, id uint64, oldest bool) ([]byte, []byte) {
-	k, v := c.Seek(u64(id))
-	switch {
-	case oldest:
-		return k, v
-	case k == nil:
-		return c.Last()
-	case fromU64(k) > id:
-		return c.Prev()
-	}
-	return k, v
 }
 
 // matcher is a case-insensitive search over an entry's source and translations. To stay

@@ -44,11 +44,15 @@ func (s *Store) Entries(ctx context.Context, owner model.Owner, q model.EntryQue
 			if !m.maybe(v) || q.Approved && !entryMayBeApproved(v) {
 				return true, nil
 			}
+			found, matched := m.matchValue(v)
+			if matched && !found {
+				return true, nil
+			}
 			var e model.Entry
 			if err := decode(v, &e); err != nil {
 				return false, err
 			}
-			if q.ScriptID != "" && e.ScriptID != q.ScriptID || !m.match(e) || q.Approved && e.Approved == "" {
+			if q.ScriptID != "" && e.ScriptID != q.ScriptID || !matched && !m.match(e) || q.Approved && e.Approved == "" {
 				return true, nil
 			}
 			e.Owner = owner
@@ -200,6 +204,8 @@ type matcher struct {
 	q     string
 	raw   []byte // q as it appears in a stored value; nil when the prefilter cannot be used
 	lower []byte // reused buffer for lowered values
+	// lowered is q's bytes, which a text is searched for.
+	lowered []byte
 	// caseless says no character but q's own lowers to one of q's, so the raw value can be
 	// searched as it is; ascii that q is ASCII, searched without lowering the value.
 	caseless, ascii bool
@@ -210,12 +216,13 @@ func newMatcher(search string) *matcher {
 		return &matcher{}
 	}
 	m := &matcher{q: strings.ToLower(search)}
+	m.lowered = []byte(m.q)
+	m.caseless = !strings.ContainsFunc(m.q, func(r rune) bool { return unicode.SimpleFold(r) != r })
+	m.ascii = !strings.ContainsFunc(m.q, func(r rune) bool { return r >= utf8.RuneSelf })
 	if !strings.ContainsFunc(m.q, func(r rune) bool {
 		return r < 0x20 || r == '"' || r == '\\' || r == '\u2028' || r == '\u2029' || r == utf8.RuneError
 	}) {
-		m.raw = []byte(m.q)
-		m.caseless = !strings.ContainsFunc(m.q, func(r rune) bool { return unicode.SimpleFold(r) != r })
-		m.ascii = !strings.ContainsFunc(m.q, func(r rune) bool { return r >= utf8.RuneSelf })
+		m.raw = m.lowered
 	}
 	return m
 }
@@ -286,6 +293,41 @@ func equalFoldASCII(a, b []byte) bool {
 		}
 	}
 	return true
+}
+
+// matchValue reports whether a binary entry value's texts contain the query, which is
+// what match says of the entry it decodes to, without decoding it or lowering a text into
+// a new string; matched is false when the value is not one entryTexts reads.
+func (m *matcher) matchValue(v []byte) (found, matched bool) {
+	if m.q == "" {
+		return true, true
+	}
+	texts, ok := entryTexts(v)
+	if !ok {
+		return false, false
+	}
+	for _, t := range texts {
+		if m.contains(t) {
+			return true, true
+		}
+	}
+	return false, true
+}
+
+// contains reports whether text t, valid UTF-8, lowered as strings.ToLower does contains
+// q: as it is when q is caseless, ignoring ASCII case when q is ASCII and t holds neither
+// character that lowers into ASCII (see maybe), else lowered into a reused buffer.
+func (m *matcher) contains(t []byte) bool {
+	switch {
+	case len(t) == 0:
+		return false
+	case m.caseless:
+		return bytes.Contains(t, m.lowered)
+	case m.ascii && !bytes.Contains(t, capitalIWithDot) && !bytes.Contains(t, kelvinSign):
+		return containsFoldASCII(t, m.lowered)
+	}
+	m.lower = appendLower(m.lower[:0], t)
+	return bytes.Contains(m.lower, m.lowered)
 }
 
 // match reports whether the entry matches.

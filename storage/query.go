@@ -159,12 +159,17 @@ func walkBlocks(entries *bolt.Bucket, before uint64, oldest bool, bf *blockFilte
 			id = min(last, before-1)
 		}
 	}
-	pages := newPageReader(entries.Tx(), entries)
-	defer pages.close()
+	// The reader is opened for the first entry read, so that a miss costs no open.
+	var pages *pageReader
+	opened := false
+	defer func() { pages.close() }()
 	for {
 		next, ok := bf.next(id, oldest, last)
 		if !ok || oldest && before != 0 && next >= before {
 			return nil
+		}
+		if !opened {
+			pages, opened = newPageReader(entries.Tx(), entries), true
 		}
 		key := u64(next)
 		v, read := []byte(nil), false

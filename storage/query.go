@@ -141,10 +141,14 @@ func walkKeys(c *bolt.Cursor, prefix []byte, before uint64, oldest bool, fn func
 	return nil
 }
 
-// walkBlocks is walkKeys over the entries bucket that visits only the ids bf may match,
-// reading each through a pageReader while it can, else through bbolt.
+// walkBlocks is walkKeys over the entries bucket that visits only the ids bf may match. The
+// entries of sealed chunks that the posting lists name lie one here and one there: it reads
+// them through a pageReader while it can. The others, in the newest chunks' segments that
+// their filters pass or in blocks without a filter, often lie side by side: it reads them
+// with bbolt's cursor, seeking over the segments ruled out.
 func walkBlocks(entries *bolt.Bucket, before uint64, oldest bool, bf *blockFilter, fn func(v []byte) (bool, error)) error {
-	k, _ := entries.Cursor().Last()
+	c := entries.Cursor()
+	k, v := c.Last()
 	if len(k) != 8 {
 		return nil
 	}
@@ -159,7 +163,8 @@ func walkBlocks(entries *bolt.Bucket, before uint64, oldest bool, bf *blockFilte
 			id = min(last, before-1)
 		}
 	}
-	// The reader is opened for the first entry read, so that a miss costs no open.
+	// The reader is opened for the first entry of a sealed chunk, so that a miss costs no
+	// open.
 	var pages *pageReader
 	opened := false
 	defer func() { pages.close() }()
@@ -168,35 +173,72 @@ func walkBlocks(entries *bolt.Bucket, before uint64, oldest bool, bf *blockFilte
 		if !ok || oldest && before != 0 && next >= before {
 			return nil
 		}
-		if !opened {
-			pages, opened = newPageReader(entries.Tx(), entries), true
+		if next>>chunkShift < bf.sealed {
+			if !opened {
+				pages, opened = newPageReader(entries.Tx(), entries), true
+			}
+			key := u64(next)
+			v, read := []byte(nil), false
+			if pages != nil {
+				if v, read = pages.get(key); !read {
+					pages.close()
+					pages = nil
+				}
+			}
+			if !read {
+				v = entries.Get(key)
+			}
+			if v != nil {
+				if more, err := fn(v); err != nil || !more {
+					return err
+				}
+			}
+			switch {
+			case oldest:
+				id = next + 1
+			case next == 0:
+				return nil
+			default:
+				id = next - 1
+			}
+			continue
 		}
-		key := u64(next)
-		v, read := []byte(nil), false
-		if pages != nil {
-			if v, read = pages.get(key); !read {
-				pages.close()
-				pages = nil
+		if k == nil || fromU64(k) != next {
+			if k, v = seekID(c, next, oldest); len(k) != 8 {
+				return nil
+			}
+			if id = fromU64(k); id != next {
+				continue // no entry next: on to the nearest one there is
 			}
 		}
-		if !read {
-			v = entries.Get(key)
+		if more, err := fn(v); err != nil || !more {
+			return err
 		}
-		if v != nil {
-			more, err := fn(v)
-			if err != nil || !more {
-				return err
-			}
+		if oldest {
+			k, v = c.Next()
+		} else {
+			k, v = c.Prev()
 		}
-		switch {
-		case oldest:
-			id = next + 1
-		case next == 0:
+		if len(k) != 8 {
 			return nil
-		default:
-			id = next - 1
 		}
+		id = fromU64(k)
 	}
+}
+
+// seekID moves c to id or, when there is no such key, to the nearest one after it (oldest)
+// or before it.
+func seekID(c *bolt.Cursor, id uint64, oldest bool) ([]byte, []byte) {
+	k, v := c.Seek(u64(id))
+	switch {
+	case oldest:
+		return k, v
+	case k == nil:
+		return c.Last()
+	case fromU64(k) > id:
+		return c.Prev()
+	}
+	return k, v
 }
 
 // matcher is a case-insensitive search over an entry's source and translations. To stay

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/yeok/yeok/model"
 )
@@ -322,6 +323,72 @@ func decodeEntry(v []byte, e *model.Entry) error {
 		return &corruptError{cause: fmt.Errorf("decode entry: %w", errEntryFormat)}
 	}
 	return nil
+}
+
+// entryTexts returns the source, translation, cleaned and approved text of a binary entry
+// value as slices of it, without decoding its other fields, for a search to match before it
+// decodes; ok is false for a JSON value and for one whose fields up to the texts do not
+// read or whose texts are not valid UTF-8 (decodeEntry then says why).
+func entryTexts(v []byte) (texts [4][]byte, ok bool) {
+	if len(v) == 0 || v[0] != entryFormat {
+		return texts, false
+	}
+	r := entryReader{b: v[1:]}
+	set := entryField(r.uvarint())
+	if set&^fieldsKnown != 0 {
+		return texts, false
+	}
+	r.uvarint() // id
+	r.skipCode()
+	r.skipStr() // to
+	if set&fieldSession != 0 {
+		r.uvarint()
+	}
+	for _, f := range [...]entryField{fieldCreated, fieldFinished} {
+		if set&f != 0 {
+			r.varint()
+			r.uvarint()
+			r.varint()
+		}
+	}
+	if set&fieldModel != 0 {
+		r.skipStr()
+	}
+	texts[0] = r.next(r.uvarint())
+	texts[1] = r.textBytes(texts[:1])
+	if set&fieldFinish != 0 {
+		r.skipCode()
+	}
+	if set&fieldUsage != 0 {
+		r.varint()
+		r.varint()
+		r.varint()
+	}
+	if set&fieldTimings != 0 {
+		r.varint()
+		r.varint()
+	}
+	if set&fieldScript != 0 {
+		r.skipStr()
+	}
+	if set&fieldFrom != 0 {
+		r.skipStr()
+	}
+	if set&fieldClean != 0 {
+		texts[2] = r.textBytes(texts[:2])
+	}
+	if set&fieldApproved != 0 {
+		texts[3] = r.textBytes(texts[:3])
+	}
+	if r.bad {
+		return texts, false
+	}
+	for _, t := range texts {
+		if !utf8.Valid(t) {
+			return texts, false
+		}
+	}
+	return texts, true
 }
 
 // peekEntry reads the target language of a binary entry value and whether it holds an

@@ -165,6 +165,31 @@ func (r *entryReader) text(earlier ...string) string {
 	return string(b)
 }
 
+// skipStr skips a string.
+func (r *entryReader) skipStr() { r.next(r.uvarint()) }
+
+// skipCode skips what entryWriter.code wrote.
+func (r *entryReader) skipCode() {
+	if r.uvarint() == 0 {
+		r.skipStr()
+	}
+}
+
+// textBytes is text returning the bytes in the value, unchecked, or the earlier text.
+func (r *entryReader) textBytes(earlier [][]byte) []byte {
+	n := r.uvarint()
+	switch {
+	case n == textEmpty:
+		return nil
+	case n < textInline && int(n-textSource) < len(earlier):
+		return earlier[n-textSource]
+	case n < textInline:
+		r.fail()
+		return nil
+	}
+	return r.next(n - textInline)
+}
+
 // time reads a time written by entryWriter.time with the same base. Its zone is UTC for an
 // offset of zero, the local zone when that has the offset at the time, else a fixed zone:
 // what decoding the JSON form gives.

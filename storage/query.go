@@ -17,8 +17,9 @@ import (
 // their indexes) or all of them, newest first unless q.Oldest, below q.Before, at most
 // q.Limit. q.Search keeps entries whose source, translation, cleaned or approved translation
 // contains the text, ignoring case; q.Approved those a person approved. A search
-// reads only the entries the search index cannot rule out, and hands
-// back the mapped pages of those it has read as it goes (see pageReleaser).
+// reads only the entries the search index cannot rule out, from the file (see pageReader),
+// and hands back the mapped pages of those it had to read through bbolt as it goes (see
+// pageReleaser).
 func (s *Store) Entries(ctx context.Context, owner model.Owner, q model.EntryQuery) ([]model.Entry, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("list entries: %w", err)
@@ -43,11 +44,15 @@ func (s *Store) Entries(ctx context.Context, owner model.Owner, q model.EntryQue
 			if !m.maybe(v) || q.Approved && !entryMayBeApproved(v) {
 				return true, nil
 			}
+			found, matched := m.matchValue(v)
+			if matched && !found {
+				return true, nil
+			}
 			var e model.Entry
 			if err := decode(v, &e); err != nil {
 				return false, err
 			}
-			if q.ScriptID != "" && e.ScriptID != q.ScriptID || !m.match(e) || q.Approved && e.Approved == "" {
+			if q.ScriptID != "" && e.ScriptID != q.ScriptID || !matched && !m.match(e) || q.Approved && e.Approved == "" {
 				return true, nil
 			}
 			e.Owner = owner
@@ -84,7 +89,7 @@ func walkFiltered(ob ownerBuckets, q model.EntryQuery, bf *blockFilter, fn func(
 		}
 		c = idx.Cursor()
 	case bf != nil:
-		return walkBlocks(ob.entries.Cursor(), q.Before, q.Oldest, bf, fn)
+		return walkBlocks(ob.entries, q.Before, q.Oldest, bf, fn)
 	default:
 		c = ob.entries.Cursor()
 		return walkKeys(c, nil, q.Before, q.Oldest, func(_, v []byte) (bool, error) { return fn(v) })
@@ -136,40 +141,77 @@ func walkKeys(c *bolt.Cursor, prefix []byte, before uint64, oldest bool, fn func
 	return nil
 }
 
-// walkBlocks is walkKeys over the entries bucket that visits only the ids bf may match,
-// seeking over the others.
-func walkBlocks(c *bolt.Cursor, before uint64, oldest bool, bf *blockFilter, fn func(v []byte) (bool, error)) error {
-	k, _ := c.Last()
+// walkBlocks is walkKeys over the entries bucket that visits only the ids bf may match. The
+// entries of sealed chunks that the posting lists name lie one here and one there: it reads
+// them through a pageReader while it can. The others, in the newest chunks' segments that
+// their filters pass or in blocks without a filter, often lie side by side: it reads them
+// with bbolt's cursor, seeking over the segments ruled out.
+func walkBlocks(entries *bolt.Bucket, before uint64, oldest bool, bf *blockFilter, fn func(v []byte) (bool, error)) error {
+	c := entries.Cursor()
+	k, v := c.Last()
 	if len(k) != 8 {
 		return nil
 	}
 	last := fromU64(k)
-	start := uint64(0)
+	id := uint64(0)
 	if !oldest {
 		if before == 1 {
 			return nil
 		}
-		start = last
+		id = last
 		if before != 0 {
-			start = min(last, before-1)
+			id = min(last, before-1)
 		}
 	}
-	k, v := seekID(c, start, oldest)
-	for k != nil && len(k) == 8 {
-		id := fromU64(k)
-		if oldest && before != 0 && id >= before {
-			return nil
-		}
+	// The reader is opened for the first entry of a sealed chunk, so that a miss costs no
+	// open.
+	var pages *pageReader
+	opened := false
+	defer func() { pages.close() }()
+	for {
 		next, ok := bf.next(id, oldest, last)
-		if !ok {
+		if !ok || oldest && before != 0 && next >= before {
 			return nil
 		}
-		if next != id {
-			k, v = seekID(c, next, oldest)
+		if next>>chunkShift < bf.sealed {
+			if !opened {
+				pages, opened = newPageReader(entries.Tx(), entries), true
+			}
+			key := u64(next)
+			v, read := []byte(nil), false
+			if pages != nil {
+				if v, read = pages.get(key); !read {
+					pages.close()
+					pages = nil
+				}
+			}
+			if !read {
+				v = entries.Get(key)
+			}
+			if v != nil {
+				if more, err := fn(v); err != nil || !more {
+					return err
+				}
+			}
+			switch {
+			case oldest:
+				id = next + 1
+			case next == 0:
+				return nil
+			default:
+				id = next - 1
+			}
 			continue
 		}
-		more, err := fn(v)
-		if err != nil || !more {
+		if k == nil || fromU64(k) != next {
+			if k, v = seekID(c, next, oldest); len(k) != 8 {
+				return nil
+			}
+			if id = fromU64(k); id != next {
+				continue // no entry next: on to the nearest one there is
+			}
+		}
+		if more, err := fn(v); err != nil || !more {
 			return err
 		}
 		if oldest {
@@ -177,8 +219,11 @@ func walkBlocks(c *bolt.Cursor, before uint64, oldest bool, bf *blockFilter, fn 
 		} else {
 			k, v = c.Prev()
 		}
+		if len(k) != 8 {
+			return nil
+		}
+		id = fromU64(k)
 	}
-	return nil
 }
 
 // seekID moves c to id or, when there is no such key, to the nearest one after it (oldest)
@@ -206,6 +251,8 @@ type matcher struct {
 	q     string
 	raw   []byte // q as it appears in a stored value; nil when the prefilter cannot be used
 	lower []byte // reused buffer for lowered values
+	// lowered is q's bytes, which a text is searched for.
+	lowered []byte
 	// caseless says no character but q's own lowers to one of q's, so the raw value can be
 	// searched as it is; ascii that q is ASCII, searched without lowering the value.
 	caseless, ascii bool
@@ -216,12 +263,13 @@ func newMatcher(search string) *matcher {
 		return &matcher{}
 	}
 	m := &matcher{q: strings.ToLower(search)}
+	m.lowered = []byte(m.q)
+	m.caseless = !strings.ContainsFunc(m.q, func(r rune) bool { return unicode.SimpleFold(r) != r })
+	m.ascii = !strings.ContainsFunc(m.q, func(r rune) bool { return r >= utf8.RuneSelf })
 	if !strings.ContainsFunc(m.q, func(r rune) bool {
 		return r < 0x20 || r == '"' || r == '\\' || r == '\u2028' || r == '\u2029' || r == utf8.RuneError
 	}) {
-		m.raw = []byte(m.q)
-		m.caseless = !strings.ContainsFunc(m.q, func(r rune) bool { return unicode.SimpleFold(r) != r })
-		m.ascii = !strings.ContainsFunc(m.q, func(r rune) bool { return r >= utf8.RuneSelf })
+		m.raw = m.lowered
 	}
 	return m
 }
@@ -292,6 +340,41 @@ func equalFoldASCII(a, b []byte) bool {
 		}
 	}
 	return true
+}
+
+// matchValue reports whether a binary entry value's texts contain the query, which is
+// what match says of the entry it decodes to, without decoding it or lowering a text into
+// a new string; matched is false when the value is not one entryTexts reads.
+func (m *matcher) matchValue(v []byte) (found, matched bool) {
+	if m.q == "" {
+		return true, true
+	}
+	texts, ok := entryTexts(v)
+	if !ok {
+		return false, false
+	}
+	for _, t := range texts {
+		if m.contains(t) {
+			return true, true
+		}
+	}
+	return false, true
+}
+
+// contains reports whether text t, valid UTF-8, lowered as strings.ToLower does contains
+// q: as it is when q is caseless, ignoring ASCII case when q is ASCII and t holds neither
+// character that lowers into ASCII (see maybe), else lowered into a reused buffer.
+func (m *matcher) contains(t []byte) bool {
+	switch {
+	case len(t) == 0:
+		return false
+	case m.caseless:
+		return bytes.Contains(t, m.lowered)
+	case m.ascii && !bytes.Contains(t, capitalIWithDot) && !bytes.Contains(t, kelvinSign):
+		return containsFoldASCII(t, m.lowered)
+	}
+	m.lower = appendLower(m.lower[:0], t)
+	return bytes.Contains(m.lower, m.lowered)
 }
 
 // match reports whether the entry matches.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/bits"
+	"slices"
 	"unicode"
 	"unicode/utf8"
 
@@ -352,6 +353,7 @@ type blockFilter struct {
 	chunk      uint64
 	chunkKnown bool
 	cand, tmp  chunkSet
+	lists      [][]byte // the terms' lists in chunk, made with cand
 }
 
 // newBlockFilter returns the filter for the lowered query q, or nil when every entry must
@@ -368,22 +370,30 @@ func newBlockFilter(ob ownerBuckets, q string) *blockFilter {
 	return &blockFilter{b: ob.search, p: p, sealed: sealedChunks(p), terms: terms}
 }
 
-// chunkSet returns the offsets of the entries of sealed chunk that hold every term.
+// chunkSet returns the offsets of the entries of sealed chunk that hold every term,
+// intersecting the shortest lists first.
 func (x *blockFilter) chunkSet(chunk uint64) chunkSet {
 	if x.chunkKnown && x.chunk == chunk {
 		return x.cand
 	}
 	if x.cand == nil {
 		x.cand, x.tmp = newChunkSet(), newChunkSet()
+		x.lists = make([][]byte, len(x.terms))
 	}
 	x.chunk, x.chunkKnown = chunk, true
+	x.cand.clear()
 	for i, h := range x.terms {
-		v := x.p.Get(postingKey(h, chunk))
+		if x.lists[i] = x.p.Get(postingKey(h, chunk)); x.lists[i] == nil {
+			return x.cand
+		}
+	}
+	slices.SortFunc(x.lists, func(a, b []byte) int { return len(a) - len(b) })
+	for i, v := range x.lists {
 		set := x.tmp
 		if i == 0 {
 			set = x.cand
 		}
-		if v == nil || decodePosting(v, set) != nil {
+		if decodePosting(v, set) != nil {
 			x.cand.clear()
 			break
 		}

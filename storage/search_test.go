@@ -610,3 +610,55 @@ func TestPostingForms(t *testing.T) {
 		}
 	}
 }
+
+// TestMatchValueIsMatch: matching a binary value's texts where they lie says what matching
+// the entry it decodes to says, for every shape of entry the codec knows and texts whose
+// case, width and special letters the matcher treats apart; entryTexts finds the texts
+// decodeEntry finds, and gives up on the values decodeEntry refuses for their texts.
+func TestMatchValueIsMatch(t *testing.T) {
+	texts := []string{"The Quick Brown Fox", "İSTANBUL", "5\u212a", "빠른 여우", "ΣΊΣΥΦΟΣ", "ｶﾀｶﾅ", "é", "\u00e9\u0301", "Ⱥ and ⱥ", "\"quoted\" \\ and\ttab"}
+	queries := []string{"quick", "QUICK", "istanbul", "i̇stanbul", "5k", "여우", "σίσυφος", "ｶﾀ", "é", "f", "ox", "른", "ⱥ and", "\"quoted\"", "\\ and\tt", "fox.", "zzz"}
+	entries := codecEntries()
+	for name, base := range entries {
+		for i, text := range texts {
+			e := base
+			switch i % 4 {
+			case 0:
+				e.Source = text
+			case 1:
+				e.Text = text
+			case 2:
+				e.Clean = text
+			case 3:
+				e.Approved = text
+			}
+			v := encodeEntry(nil, e)
+			var d model.Entry
+			decodeErr := decodeEntry(v, &d)
+			got, ok := entryTexts(v)
+			if decodeErr != nil {
+				if ok {
+					t.Errorf("%s: entryTexts reads a value decodeEntry refuses (%v)", name, decodeErr)
+				}
+				continue
+			}
+			if !ok {
+				t.Errorf("%s with %q: entryTexts does not read it", name, text)
+				continue
+			}
+			if want := [4]string{d.Source, d.Text, d.Clean, d.Approved}; [4]string{string(got[0]), string(got[1]), string(got[2]), string(got[3])} != want {
+				t.Errorf("%s with %q: texts %q, want %q", name, text, got, want)
+			}
+			for _, q := range queries {
+				m := newMatcher(q)
+				found, matched := m.matchValue(v)
+				if !matched || found != m.match(d) {
+					t.Errorf("%s with %q, query %q: matchValue %v (read %v), match %v", name, text, q, found, matched, m.match(d))
+				}
+			}
+		}
+	}
+	if _, ok := entryTexts(saveJSON(t, entries["full"])); ok {
+		t.Error("entryTexts reads a JSON value")
+	}
+}

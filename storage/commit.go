@@ -14,6 +14,12 @@ import (
 // not delayed and a busy file commits back to back, each commit taking what queued during
 // the last.
 //
+// Writes a request waits on before it leaves (Begin's pending entry) go first: when some
+// are queued, the next commit takes only them, and the writes left behind (a Finish, whose
+// stream has ended) go in the commit after it, with whatever queued meanwhile. So a stream
+// about to start waits for at most one commit of the others, and those are passed over at
+// most once.
+//
 // One wait is worth it: writes run for other processes (see Store) come back a socket's
 // round trip after their commit, too late for the commit this process's next write starts
 // at once, so they would always wait for a whole commit before their own. After a commit
@@ -22,6 +28,9 @@ type commitGroup struct {
 	mu      sync.Mutex
 	queue   []*groupCall
 	running bool // a call is committing; the queue waits for it
+	// passed says the last commit left writes behind that do not go first: the next
+	// takes the whole queue.
+	passed bool
 	// expect is how many calls the last commit had when some were other processes';
 	// zero when none were.
 	expect  int
@@ -38,6 +47,7 @@ const rejoinWait = time.Millisecond
 type groupCall struct {
 	fn     func(tx *bolt.Tx) error
 	remote bool // run for another process
+	first  bool // a request waits on it before it leaves: it goes first
 	err    error
 	wake   chan bool // true: commit the queue now; false: committed, err is set
 }
@@ -45,7 +55,18 @@ type groupCall struct {
 // do runs fn in a commit shared with the writes queued beside it, committing with commit;
 // remote says fn is run for another process.
 func (g *commitGroup) do(fn func(tx *bolt.Tx) error, remote bool, commit func(calls []*groupCall)) error {
-	c := &groupCall{fn: fn, remote: remote, wake: make(chan bool, 1)}
+	return g.run(&groupCall{fn: fn, remote: remote}, commit)
+}
+
+// doFirst is do for a write that goes ahead of the others queued (see commitGroup).
+func (g *commitGroup) doFirst(fn func(tx *bolt.Tx) error, remote bool, commit func(calls []*groupCall)) error {
+	return g.run(&groupCall{fn: fn, remote: remote, first: true}, commit)
+}
+
+// run queues c and waits until it is committed, committing the queue itself when its turn
+// to lead comes; a leader whose own call is left behind leads the next commit too.
+func (g *commitGroup) run(c *groupCall, commit func(calls []*groupCall)) error {
+	c.wake = make(chan bool, 1)
 	g.mu.Lock()
 	g.queue = append(g.queue, c)
 	if g.arrived != nil {
@@ -60,33 +81,63 @@ func (g *commitGroup) do(fn func(tx *bolt.Tx) error, remote bool, commit func(ca
 		g.mu.Lock()
 	}
 	g.running = true
-	g.awaitRejoin()
-	calls := g.queue
-	g.queue = nil
-	g.expect = 0
-	for _, o := range calls {
-		if o.remote {
-			g.expect = len(calls)
+	for {
+		g.awaitRejoin()
+		calls := g.take()
+		g.expect = 0
+		for _, o := range calls {
+			if o.remote {
+				g.expect = len(calls)
+				break
+			}
+		}
+		g.mu.Unlock()
+
+		commit(calls)
+
+		mine := false
+		for _, o := range calls {
+			if o == c {
+				mine = true
+			} else {
+				o.wake <- false
+			}
+		}
+		g.mu.Lock()
+		if mine {
 			break
 		}
 	}
-	g.mu.Unlock()
-
-	commit(calls)
-
-	g.mu.Lock()
 	if len(g.queue) > 0 {
 		g.queue[0].wake <- true
 	} else {
 		g.running = false
 	}
 	g.mu.Unlock()
-	for _, o := range calls {
-		if o != c {
-			o.wake <- false
+	return c.err
+}
+
+// take removes and returns the calls the next commit makes, with g.mu held: the queued
+// calls that go first when there are some and none were passed over by the last commit,
+// else the whole queue.
+func (g *commitGroup) take() []*groupCall {
+	calls := g.queue
+	if !g.passed {
+		var first, rest []*groupCall
+		for _, o := range calls {
+			if o.first {
+				first = append(first, o)
+			} else {
+				rest = append(rest, o)
+			}
+		}
+		if len(first) > 0 && len(rest) > 0 {
+			g.queue, g.passed = rest, true
+			return first
 		}
 	}
-	return c.err
+	g.queue, g.passed = nil, false
+	return calls
 }
 
 // awaitRejoin waits, with g.mu held, until as many calls queue as the last commit had or

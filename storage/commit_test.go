@@ -3,6 +3,7 @@ package storage
 import (
 	"errors"
 	"runtime"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -78,6 +79,76 @@ func TestCommitGroupShares(t *testing.T) {
 	want := []int{1, 3, 3}
 	if len(sizes) != len(want) || sizes[0] != 1 || sizes[1] != 3 || sizes[2] != 3 {
 		t.Fatalf("commits of %v calls, want %v", sizes, want)
+	}
+}
+
+// TestCommitGroupBeginsFirst: of the calls queued while a commit is under way, the next
+// commit takes those that go first (Begins) and leaves the others, which the commit after
+// it takes with whatever queued meanwhile, so they are passed over at most once; a leader
+// whose own call was left behind leads that commit too.
+func TestCommitGroupBeginsFirst(t *testing.T) {
+	var (
+		g       commitGroup
+		mu      sync.Mutex
+		commits [][]string
+		release = make(chan struct{})
+	)
+	names := map[*groupCall]string{}
+	commit := func(calls []*groupCall) {
+		mu.Lock()
+		var got []string
+		for _, c := range calls {
+			got = append(got, names[c])
+		}
+		commits = append(commits, got)
+		first := len(commits) == 1
+		mu.Unlock()
+		if first {
+			<-release
+		}
+	}
+	var wg sync.WaitGroup
+	call := func(name string, first bool) {
+		c := &groupCall{fn: func(*bolt.Tx) error { return nil }, first: first}
+		mu.Lock()
+		names[c] = name
+		mu.Unlock()
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_ = g.run(c, commit)
+		}()
+	}
+	call("finish0", false)
+	for {
+		mu.Lock()
+		n := len(commits)
+		mu.Unlock()
+		if n == 1 {
+			break
+		}
+		runtime.Gosched()
+	}
+	// A Finish leads the queue; two Begins and a Finish queue behind it.
+	call("finish1", false)
+	queued(&g, 1)
+	call("begin1", true)
+	queued(&g, 2)
+	call("finish2", false)
+	queued(&g, 3)
+	call("begin2", true)
+	queued(&g, 4)
+	close(release)
+	wg.Wait()
+
+	want := [][]string{{"finish0"}, {"begin1", "begin2"}, {"finish1", "finish2"}}
+	if len(commits) != len(want) {
+		t.Fatalf("commits %v, want %v", commits, want)
+	}
+	for i := range want {
+		if strings.Join(commits[i], ",") != strings.Join(want[i], ",") {
+			t.Fatalf("commits %v, want %v", commits, want)
+		}
 	}
 }
 

@@ -74,10 +74,7 @@ func (s *Store) begin(req model.Request) (model.Entry, error) {
 // it first looks for the entry a lost delegated Begin may have logged (findBegun). When
 // mark is another process's, the write is run for that process.
 func (s *Store) beginLocal(req model.Request, now time.Time, mark processMark, resume bool) (model.Entry, error) {
-	write := s.batch
-	if mark != selfMark() {
-		write = s.batchFor
-	}
+	write := s.batchFirst(mark != selfMark())
 	var e model.Entry
 	err := write(func(tx *bolt.Tx) error {
 		if resume {

@@ -57,8 +57,10 @@ type handle struct {
 	since    time.Time    // when db was opened
 	draining bool         // closing for a waiting process: new operations wait
 	opened   bool         // db has been opened once
-	idle     *time.Timer
-	wait     *os.File // PATH.wait, for announcing and seeing waiters
+	idle     *time.Timer  // watches an idle file; nil when no watch is armed
+	// idleSince is when (Unix nanoseconds) the last operation ended with none left.
+	idleSince atomic.Int64
+	wait      *os.File // PATH.wait, for announcing and seeing waiters
 	// nextLook is when (Unix nanoseconds) a busy process looks for waiting ones again.
 	nextLook atomic.Int64
 	closed   bool
@@ -140,11 +142,19 @@ func (h *handle) release() {
 	// Under load, operations end while others are under way: that takes the lock shared,
 	// and only one such end every lingerLook looks for a waiting process (two system
 	// calls), not every one.
+	//
+	// The last operation of a burst, with the idle watch already armed by an earlier one,
+	// only tells the watch when the file went idle: a thousand streams whose operations
+	// come and go do not take the lock exclusive, one by one, each time none is left.
 	h.mu.RLock()
 	left := h.users.Add(-1)
 	look := left > 0 && !h.draining && time.Since(h.since) > maxHold && h.lookDue()
+	watched := left == 0 && h.idle != nil && h.db != nil && !h.draining && !h.closed
+	if watched {
+		h.idleSince.Store(time.Now().UnixNano())
+	}
 	h.mu.RUnlock()
-	if left > 0 && !look {
+	if (left > 0 && !look) || watched {
 		return
 	}
 	h.mu.Lock()
@@ -159,14 +169,16 @@ func (h *handle) release() {
 		h.closeLocked()
 		return
 	}
-	idleSince := time.Now()
+	h.idleSince.Store(time.Now().UnixNano())
 	var lookIdle func()
 	lookIdle = func() {
 		h.mu.Lock()
 		defer h.mu.Unlock()
 		switch {
 		case h.users.Load() > 0 || h.db == nil:
-		case time.Since(idleSince) >= lingerIdle || h.othersWaiting():
+			h.idle = nil // the next release that leaves none arms a new watch
+		case time.Since(time.Unix(0, h.idleSince.Load())) >= lingerIdle || h.othersWaiting():
+			h.idle = nil
 			h.closeLocked()
 		default:
 			h.idle = time.AfterFunc(lingerLook, lookIdle)

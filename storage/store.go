@@ -383,6 +383,18 @@ func (s *Store) batchFor(fn func(tx *bolt.Tx) error) error {
 	return s.group.do(fn, true, s.commitCalls)
 }
 
+// batchFirst is batch for a Begin, which its request waits on before it leaves: it goes
+// ahead of the other writes queued (see commitGroup). remote says it is run for another
+// process.
+func (s *Store) batchFirst(remote bool) func(fn func(tx *bolt.Tx) error) error {
+	return func(fn func(tx *bolt.Tx) error) error {
+		if s.readOnly {
+			return fmt.Errorf("store %s is open read-only", s.path)
+		}
+		return s.group.doFirst(fn, remote, s.commitCalls)
+	}
+}
+
 // Close releases the file and its lock.
 func (s *Store) Close() error {
 	// The operations other processes handed to this one end first, while the file can

@@ -25,7 +25,7 @@ func BenchmarkServeStreams(b *testing.B) {
 	for _, n := range []int{200, 1000} {
 		b.Run(fmt.Sprint(n), func(b *testing.B) {
 			home := b.TempDir()
-			sp := startServeEnv(b, benchServeEnv(up), home, benchServeArgs(filepath.Join(home, "y.db"), n)...)
+			sp := startServeEnv(b, benchServeEnv(up), home, benchServeArgs(filepath.Join(home, "y.db"), n, home)...)
 			streamRounds(b, up, n, sp.httpAddr)
 		})
 	}
@@ -46,7 +46,8 @@ func BenchmarkServeStreamsPostgres(b *testing.B) {
 			}
 			var addrs []string
 			for range replicas {
-				sp := startServeEnv(b, benchServeEnv(up), b.TempDir(), benchServeArgs(url, n)...)
+				home := b.TempDir()
+				sp := startServeEnv(b, benchServeEnv(up), home, benchServeArgs(url, n, home)...)
 				addrs = append(addrs, sp.httpAddr)
 			}
 			streamRounds(b, up, n, addrs...)
@@ -60,8 +61,11 @@ func benchServeEnv(up string) []string {
 }
 
 // benchServeArgs are the flags of a benchmark's `yeok serve` over db for n streams at once.
-func benchServeArgs(db string, n int) []string {
-	return []string{"--http", "127.0.0.1:0", "--db", db, "--no-memory", "--http-max-streams", fmt.Sprint(2 * n), "--http-rate", "0"}
+// The server logs to a file in dir: on stderr, its line for every stream would be read by
+// this process, the client, in yeok's rounds only, and not in the upstream's.
+func benchServeArgs(db string, n int, dir string) []string {
+	return []string{"--http", "127.0.0.1:0", "--db", db, "--no-memory", "--http-max-streams", fmt.Sprint(2 * n), "--http-rate", "0",
+		"--log", filepath.Join(dir, "serve.log")}
 }
 
 // streamRounds measures rounds of n streams at once straight against the upstream up and

@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
@@ -22,17 +21,8 @@ import (
 // read-only, and the first open for writing rebuilds them keyed by chunk first, which find
 // the same and pass Check.
 func TestSearchMigratesTermFirstPostings(t *testing.T) {
-	smallChunks(t)
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "yeok.db")
-	s := openAt(t, path)
-	s.now = newClock().now
-	sessions := newSessions(t, s, ownerA, 4)
-	logLines(t, s, ownerA, sessions, 1100)
-	want := map[string][]uint64{}
-	for _, q := range searchQueries {
-		want[q] = searchIDs(t, s, ownerA, model.EntryQuery{Search: q})
-	}
+	s, path, want := searchedStore(t)
 	// Version 2: the same lists under term-first keys.
 	if err := s.update(func(tx *bolt.Tx) error {
 		ob := readOwner(tx, ownerA)

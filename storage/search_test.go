@@ -444,12 +444,11 @@ func TestMatcherPrefilter(t *testing.T) {
 	}
 }
 
-// TestSearchMigratesOldIndex: a file whose index has only filters (the format before posting
-// lists) is searched through them, and the first open for writing rebuilds its index with
-// posting lists, which find the same.
-func TestSearchMigratesOldIndex(t *testing.T) {
+// searchedStore is a file store of 1,100 lines in chunks of the test's small size, with
+// what searchQueries find in it, for the tests that take its index to an older format.
+func searchedStore(t *testing.T) (*Store, string, map[string][]uint64) {
+	t.Helper()
 	smallChunks(t)
-	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "yeok.db")
 	s := openAt(t, path)
 	s.now = newClock().now
@@ -459,6 +458,15 @@ func TestSearchMigratesOldIndex(t *testing.T) {
 	for _, q := range searchQueries {
 		want[q] = searchIDs(t, s, ownerA, model.EntryQuery{Search: q})
 	}
+	return s, path, want
+}
+
+// TestSearchMigratesOldIndex: a file whose index has only filters (the format before posting
+// lists) is searched through them, and the first open for writing rebuilds its index with
+// posting lists, which find the same.
+func TestSearchMigratesOldIndex(t *testing.T) {
+	ctx := context.Background()
+	s, path, want := searchedStore(t)
 	// The old format: a filter for every block, no posting lists, no format mark.
 	if err := s.update(func(tx *bolt.Tx) error {
 		ob := readOwner(tx, ownerA)

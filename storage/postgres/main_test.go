@@ -22,7 +22,12 @@ func TestMain(m *testing.M) {
 // openTest opens a store over a new database, closed when the test ends.
 func openTest(t testing.TB, opts Options) (*Store, string) {
 	t.Helper()
-	url := server.NewDatabase(t)
+	return openURL(t, server.NewDatabase(t), opts)
+}
+
+// openURL opens a store over url, closed when the test ends.
+func openURL(t testing.TB, url string, opts Options) (*Store, string) {
+	t.Helper()
 	s, err := Open(context.Background(), url, opts)
 	if err != nil {
 		t.Fatal(err)

@@ -174,7 +174,7 @@ UPDATE yeok_schema SET version = 1`)
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, _ = openAtTest(t, url)
+	s, _ = openURL(t, url, Options{})
 	conn, err := pgx.Connect(ctx, url)
 	if err != nil {
 		t.Fatal(err)
@@ -203,21 +203,6 @@ UPDATE yeok_schema SET version = 1`)
 	if err := s.Check(ctx); err != nil {
 		t.Fatal(err)
 	}
-}
-
-// openAtTest opens a store over url, closed when the test ends.
-func openAtTest(t *testing.T, url string) (*Store, string) {
-	t.Helper()
-	s, err := Open(context.Background(), url, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := s.Close(); err != nil {
-			t.Error(err)
-		}
-	})
-	return s, url
 }
 
 // TestSearchAcrossChunks: searches whose page spans several chunks of the search index,
@@ -292,7 +277,7 @@ func TestJITOff(t *testing.T) {
 	if jit != "off" {
 		t.Fatalf("jit = %s, want off", jit)
 	}
-	on, _ := openAtTest(t, url+"&jit=on")
+	on, _ := openURL(t, url+"&jit=on", Options{})
 	if err := on.pool.QueryRow(ctx, `SHOW jit`).Scan(&jit); err != nil {
 		t.Fatal(err)
 	}

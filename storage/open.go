@@ -58,6 +58,9 @@ func openBolt(path string, opts Options) (db *bolt.DB, err error) {
 	switch {
 	case err == nil:
 		db.AllocSize = fileGrowth
+		if opts.ReadOnly {
+			loadFreelist(db)
+		}
 		return db, nil
 	case errors.Is(err, model.ErrStoreCorrupt): // found by checkOpened, or a recovered panic
 		if file != nil {
@@ -226,4 +229,17 @@ func removeLeftovers(path string) {
 func releaseFile(f *os.File) {
 	_ = filelock.Unlock(f)
 	_ = f.Close()
+}
+
+// loadFreelist has bbolt read the freelist of a file opened read-only now, before any
+// transaction: it otherwise reads it at the first Tx.Check, unguarded against a transaction
+// beginning beside it (the handle's page drop, another reader of the process). A check that
+// starts at page 1 stops at once, after loading it. A freelist page it cannot read is left
+// to the store's Check, which then finds pages neither reachable nor free.
+func loadFreelist(db *bolt.DB) {
+	_ = db.View(func(tx *bolt.Tx) error {
+		for range tx.Check(bolt.WithPageId(1)) {
+		}
+		return nil
+	})
 }

@@ -12,7 +12,7 @@ import (
 func TestBatchOrder(t *testing.T) {
 	ko, de := model.MustLanguage("ko"), model.MustLanguage("de")
 	sources := make([]source, 5)
-	b := &batch{targets: []model.Language{ko, de}, sources: sources}
+	b := &batch{targets: []model.Language{ko, de}, sources: heldLines(sources)}
 	if allocs := testing.AllocsPerRun(10, func() { _ = b.order() }); allocs != 0 {
 		t.Errorf("order of a batch that skips nothing allocates %v times", allocs)
 	}

@@ -39,7 +39,7 @@ type batch struct {
 	eng     *llm.Engine
 	base    model.Request
 	targets []model.Language
-	sources []source
+	sources *sourceLines
 	// done holds, for --resume and --retranslate, the targets each line is not to go
 	// into; nil when every line goes into every target (a long input keeps no slice).
 	done      [][]model.Language
@@ -129,10 +129,24 @@ func (b *batch) run(ctx context.Context) (problems []string, fatal string, err e
 		for !stopped && logErr == nil && inFlight < limit && next < order.len() {
 			u := &unit{}
 			for n := b.unitSize(order.len()-next, limit-inFlight); n > 0 && next < order.len(); n-- {
-				j := b.newJob(order.at(next))
+				j, err := b.newJob(order.at(next))
+				if err != nil {
+					// A line that cannot be read again stops the batch as a log failure
+					// does; the lines of this request are left unsent.
+					logErr, stopped = err, true
+					cancel(batchStop)
+					for _, j := range u.jobs {
+						delete(jobs, j.index)
+					}
+					next -= len(u.jobs)
+					break
+				}
 				jobs[j.index] = j
 				u.jobs = append(u.jobs, j)
 				next++
+			}
+			if logErr != nil {
+				break
 			}
 			if u.jobs[0].index == order.at(head) {
 				_ = u.jobs[0].buf.goLive()
@@ -170,7 +184,7 @@ func (b *batch) run(ctx context.Context) (problems []string, fatal string, err e
 			switch {
 			case stopped && j.cancelled():
 				j.cut = true
-				cut = append(cut, lineRecord{Line: j.index + 1, Source: b.sources[j.index].text})
+				cut = append(cut, lineRecord{Line: j.index + 1, Source: j.req.Source})
 			case j.fatal():
 				stopped = true
 				cancel(batchStop)
@@ -224,10 +238,10 @@ type lineOrder struct {
 // order is the lines b sends. A run that skips none keeps no slice as long as the input.
 func (b *batch) order() lineOrder {
 	if b.done == nil {
-		return lineOrder{n: len(b.sources)}
+		return lineOrder{n: b.sources.len()}
 	}
 	o := lineOrder{skip: []int{}}
-	for i := range b.sources {
+	for i := range b.sources.len() {
 		if len(todo(b.targets, b.doneAt(i))) > 0 {
 			o.skip = append(o.skip, i)
 		}
@@ -265,13 +279,21 @@ func (b *batch) doneAt(i int) []model.Language {
 	return b.done[i]
 }
 
-// newJob builds line i's request: the parallel rule adds the source lines before it.
-func (b *batch) newJob(i int) *lineJob {
-	src := b.sources[i]
+// newJob builds line i's request: the parallel rule adds the source lines before it. An
+// error is a line of the input that could not be read again.
+func (b *batch) newJob(i int) (*lineJob, error) {
+	src, err := b.sources.at(i)
+	if err != nil {
+		return nil, err
+	}
 	req := b.base
 	req.Source, req.Cue = src.text, src.cue
 	if b.parallel > 1 && b.preceding > 0 {
-		for _, s := range b.sources[max(0, i-b.preceding):i] {
+		for k := max(0, i-b.preceding); k < i; k++ {
+			s, err := b.sources.at(k)
+			if err != nil {
+				return nil, err
+			}
 			req.Preceding = append(req.Preceding, s.text)
 		}
 	}
@@ -285,7 +307,7 @@ func (b *batch) newJob(i int) *lineJob {
 		// The one target a resumed line still needs is labelled like the others.
 		_ = p.stream.emit(label(j.targets[0]))
 	}
-	return j
+	return j, nil
 }
 
 // start sends unit u and waits until each of its entries is logged (or it ended
@@ -402,7 +424,7 @@ func (b *batch) stopped(fatal string, order lineOrder, next int, cut []lineRecor
 	ev := stoppedEvent{Type: "stopped", Error: fatal, Unsent: []lineRecord{}, Cancelled: cut}
 	for k := next; k < order.len(); k++ {
 		i := order.at(k)
-		ev.Unsent = append(ev.Unsent, lineRecord{Line: i + 1, Source: b.sources[i].text})
+		ev.Unsent = append(ev.Unsent, lineRecord{Line: i + 1, Source: b.sources.text(i)})
 	}
 	if ev.Cancelled == nil {
 		ev.Cancelled = []lineRecord{}

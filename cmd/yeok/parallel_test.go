@@ -36,6 +36,14 @@ func numbered(n int) (in string, want string) {
 	return a.String(), b.String()
 }
 
+// cleanEnv is an environment for the binary started by a test itself: a home of its own
+// (config and data dirs in a temp dir), PATH, and env.
+func cleanEnv(t *testing.T, env ...string) []string {
+	home := t.TempDir()
+	return append([]string{"HOME=" + home, "XDG_CONFIG_HOME=" + filepath.Join(home, "config"), "XDG_DATA_HOME=" + filepath.Join(home, "data"),
+		"PATH=" + os.Getenv("PATH"), "GORACE=atexit_sleep_ms=0", probePortsEnv + "=off"}, env...)
+}
+
 // lineNo is the number of the "line N" a request translates.
 func lineNo(r *http.Request) int {
 	n, _ := strconv.Atoi(strings.TrimPrefix(sourceOf(llmtest.Recorded(r)), "line "))
@@ -230,9 +238,7 @@ func TestTranslateResumeAfterKill(t *testing.T) {
 	args := []string{"translate", "--lines", "--parallel", "3", "--to", "fr", "--db", db, "--script", "talk"}
 
 	cmd := exec.Command(yeokBin, append(args, input)...)
-	home := t.TempDir()
-	cmd.Env = append([]string{"HOME=" + home, "XDG_CONFIG_HOME=" + filepath.Join(home, "config"), "XDG_DATA_HOME=" + filepath.Join(home, "data"),
-		"PATH=" + os.Getenv("PATH"), "GORACE=atexit_sleep_ms=0", probePortsEnv + "=off"}, providerEnv(srv)...)
+	cmd.Env = cleanEnv(t, providerEnv(srv)...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -12,7 +12,7 @@ import (
 // a script: for each target, input lines are matched with the script's done entries by
 // source text, in input order, so that a line that occurs three times and is done twice is
 // sent once more.
-func doneTargets(ctx context.Context, st logStore, script string, targets []model.Language, sources []source) ([][]model.Language, error) {
+func doneTargets(ctx context.Context, st logStore, script string, targets []model.Language, sources *sourceLines) ([][]model.Language, error) {
 	entries, err := st.Entries(ctx, model.LocalOwner, model.EntryQuery{ScriptID: script, Oldest: true})
 	if err != nil {
 		return nil, fmt.Errorf("read script %s: %w", script, err)
@@ -26,8 +26,12 @@ func doneTargets(ctx context.Context, st logStore, script string, targets []mode
 			count[e.To][e.Source]++
 		}
 	}
-	done := make([][]model.Language, len(sources))
-	for i, s := range sources {
+	done := make([][]model.Language, sources.len())
+	for i := range done {
+		s, err := sources.at(i)
+		if err != nil {
+			return nil, err
+		}
 		for _, to := range targets {
 			if count[to][s.text] > 0 {
 				count[to][s.text]--

@@ -150,6 +150,6 @@ func runRetranslate(ctx context.Context, c config, io stdio, r retranslateRun) e
 	if r.lines > 1 && len(targets) > 1 {
 		return usageErrorf("--batch takes one target and script %s has %d: give one --to", c.ScriptID, len(targets))
 	}
-	b := &batch{eng: eng, targets: targets, sources: sources, done: skip, parallel: r.parallel, preceding: r.preceding, lines: r.lines}
+	b := &batch{eng: eng, targets: targets, sources: heldLines(sources), done: skip, parallel: r.parallel, preceding: r.preceding, lines: r.lines}
 	return runBatch(ctx, st, c, io, b, r.asJSON, true)
 }

@@ -79,6 +79,7 @@ func runTranslate(ctx context.Context, args []string, io stdio, getenv env) erro
 	if err != nil {
 		return err
 	}
+	defer sources.close()
 	eng, st, err := openEngine(ctx, c)
 	if err != nil {
 		return err
@@ -103,7 +104,7 @@ func runBatch(ctx context.Context, st logStore, c config, io stdio, b *batch, as
 	}
 	b.base = model.Request{Owner: model.LocalOwner, SessionID: sess.ID, ScriptID: c.ScriptID, From: c.From, To: b.targets[0], Model: c.Model,
 		NoMemory: noMemory}
-	b.con = newConsole(io.out, io.err, asJSON, countTodo(b.targets, b.done, len(b.sources)))
+	b.con = newConsole(io.out, io.err, asJSON, countTodo(b.targets, b.done, b.sources.len()))
 	b.asJSON, b.sanitise = asJSON, isTerminal(io.out)
 	problems, fatal, err := b.run(ctx)
 	if err != nil {
@@ -125,7 +126,7 @@ func runBatch(ctx context.Context, st logStore, c config, io stdio, b *batch, as
 // Without --lines, the arguments (or stdin) are one text. With it, arguments that name
 // files are read, each on its own; a SubRip input's cues keep their times, and a broken one
 // is refused unless --lines=plain asks for every line as it is.
-func readSources(in io.Reader, args []string, lines linesMode, limit int) ([]source, error) {
+func readSources(in io.Reader, args []string, lines linesMode, limit int) (*sourceLines, error) {
 	if lines == linesOff {
 		text, err := readText(in, args)
 		if err != nil {
@@ -135,7 +136,19 @@ func readSources(in io.Reader, args []string, lines linesMode, limit int) ([]sou
 		if err := model.CheckSource(text, limit); err != nil {
 			return nil, inputError(err)
 		}
-		return []source{{text: text}}, nil
+		return heldLines([]source{{text: text}}), nil
+	}
+	if len(args) == 1 && isFile(args[0]) {
+		s, ok, err := fileLines(args[0], lines, limit)
+		switch {
+		case err != nil:
+			return nil, err
+		case ok && s.len() == 0:
+			s.close()
+			return nil, usageErrorf("nothing to translate: the input is empty")
+		case ok:
+			return s, nil
+		}
 	}
 	inputs, err := readInputs(in, args, lines)
 	if err != nil {
@@ -152,7 +165,7 @@ func readSources(in io.Reader, args []string, lines linesMode, limit int) ([]sou
 	if len(sources) == 0 {
 		return nil, usageErrorf("nothing to translate: the input is empty")
 	}
-	return sources, nil
+	return heldLines(sources), nil
 }
 
 // readText is the one text to translate: the arguments, or stdin without them.

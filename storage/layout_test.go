@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"reflect"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -67,11 +66,7 @@ func TestSearchMigratesTermFirstPostings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, q := range searchQueries {
-		if got := searchIDs(t, ro, ownerA, model.EntryQuery{Search: q}); !slices.Equal(got, want[q]) {
-			t.Errorf("version 2, search %q: %v, want %v", q, head(got), head(want[q]))
-		}
-	}
+	searchesFind(t, ro, want, "version 2")
 	if err := ro.Check(ctx); err != nil {
 		t.Errorf("Check of version 2: %v", err)
 	}
@@ -79,18 +74,7 @@ func TestSearchMigratesTermFirstPostings(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	s = openAt(t, path)
-	if sealed, filters := searchShape(t, s, ownerA); sealed != 3 || filters != 2 {
-		t.Errorf("after the open: %d sealed, %d filters; want 3 and 2", sealed, filters)
-	}
-	for _, q := range searchQueries {
-		if got := searchIDs(t, s, ownerA, model.EntryQuery{Search: q}); !slices.Equal(got, want[q]) {
-			t.Errorf("migrated, search %q: %v, want %v", q, head(got), head(want[q]))
-		}
-	}
-	if err := s.Check(ctx); err != nil {
-		t.Fatal(err)
-	}
+	s = reopenMigrated(t, path, want)
 	if err := s.view(func(tx *bolt.Tx) error {
 		if v := fromU64(tx.Bucket(bucketMeta).Get(keySchema)); v != schemaVersion {
 			t.Errorf("schema version %d after the open, want %d", v, schemaVersion)

@@ -283,16 +283,21 @@ var (
 
 // maybe reports whether the stored value of an entry may match.
 func (m *matcher) maybe(v []byte) bool {
+	return m.raw == nil || m.has(v, m.raw)
+}
+
+// has reports whether b, lowered as strings.ToLower does, contains the lowered q: b as it
+// is when the query is caseless, ignoring ASCII case when the query is ASCII and b holds
+// neither character that lowers into ASCII, else b lowered into a reused buffer.
+func (m *matcher) has(b, q []byte) bool {
 	switch {
-	case m.raw == nil:
-		return true
 	case m.caseless:
-		return bytes.Contains(v, m.raw)
-	case m.ascii && !bytes.Contains(v, capitalIWithDot) && !bytes.Contains(v, kelvinSign):
-		return containsFoldASCII(v, m.raw)
+		return bytes.Contains(b, q)
+	case m.ascii && !bytes.Contains(b, capitalIWithDot) && !bytes.Contains(b, kelvinSign):
+		return containsFoldASCII(b, q)
 	}
-	m.lower = appendLower(m.lower[:0], v)
-	return bytes.Contains(m.lower, m.raw)
+	m.lower = appendLower(m.lower[:0], b)
+	return bytes.Contains(m.lower, q)
 }
 
 // containsFoldASCII reports whether v contains the lowered ASCII q, ignoring the case of
@@ -361,20 +366,9 @@ func (m *matcher) matchValue(v []byte) (found, matched bool) {
 	return false, true
 }
 
-// contains reports whether text t, valid UTF-8, lowered as strings.ToLower does contains
-// q: as it is when q is caseless, ignoring ASCII case when q is ASCII and t holds neither
-// character that lowers into ASCII (see maybe), else lowered into a reused buffer.
+// contains reports whether text t, valid UTF-8, holds the query (see has).
 func (m *matcher) contains(t []byte) bool {
-	switch {
-	case len(t) == 0:
-		return false
-	case m.caseless:
-		return bytes.Contains(t, m.lowered)
-	case m.ascii && !bytes.Contains(t, capitalIWithDot) && !bytes.Contains(t, kelvinSign):
-		return containsFoldASCII(t, m.lowered)
-	}
-	m.lower = appendLower(m.lower[:0], t)
-	return bytes.Contains(m.lower, m.lowered)
+	return len(t) > 0 && m.has(t, m.lowered)
 }
 
 // match reports whether the entry matches.

@@ -496,11 +496,7 @@ func TestSearchMigratesOldIndex(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, q := range searchQueries {
-		if got := searchIDs(t, ro, ownerA, model.EntryQuery{Search: q}); !slices.Equal(got, want[q]) {
-			t.Errorf("old format, search %q: %v, want %v", q, head(got), head(want[q]))
-		}
-	}
+	searchesFind(t, ro, want, "old format")
 	if sealed, filters := searchShape(t, ro, ownerA); sealed != 0 || filters != 5 {
 		t.Errorf("a read-only open changed the index: %d sealed, %d filters", sealed, filters)
 	}
@@ -508,18 +504,33 @@ func TestSearchMigratesOldIndex(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	s = openAt(t, path)
+	reopenMigrated(t, path, want)
+}
+
+// searchesFind checks that each of searchQueries finds in s what want holds for it.
+func searchesFind(t *testing.T, s *Store, want map[string][]uint64, what string) {
+	t.Helper()
+	for _, q := range searchQueries {
+		if got := searchIDs(t, s, ownerA, model.EntryQuery{Search: q}); !slices.Equal(got, want[q]) {
+			t.Errorf("%s, search %q: %v, want %v", what, q, head(got), head(want[q]))
+		}
+	}
+}
+
+// reopenMigrated opens the searchedStore file at path for writing, which rebuilds an index
+// of an older format, and checks the rebuilt index: three chunks sealed and two blocks with
+// filters, the searches finding what want holds, Check passing.
+func reopenMigrated(t *testing.T, path string, want map[string][]uint64) *Store {
+	t.Helper()
+	s := openAt(t, path)
 	if sealed, filters := searchShape(t, s, ownerA); sealed != 3 || filters != 2 {
 		t.Errorf("after the open: %d sealed, %d filters; want 3 and 2", sealed, filters)
 	}
-	for _, q := range searchQueries {
-		if got := searchIDs(t, s, ownerA, model.EntryQuery{Search: q}); !slices.Equal(got, want[q]) {
-			t.Errorf("migrated, search %q: %v, want %v", q, head(got), head(want[q]))
-		}
-	}
-	if err := s.Check(ctx); err != nil {
+	searchesFind(t, s, want, "migrated")
+	if err := s.Check(context.Background()); err != nil {
 		t.Fatal(err)
 	}
+	return s
 }
 
 // TestCheckPostings: Check reports an entry of a sealed chunk that its posting lists lost,

@@ -8,6 +8,6 @@
 // It declares the two interfaces it needs, Log (storage.Store satisfies it) and Provider
 // (llm/openai satisfies it), and imports neither: the front doors wire concrete types.
 //
-// Output hygiene (Tidy, TermsIn, StripPreface) is pure text work over an answer; the
+// Output hygiene (Tidy, TermsIn) is pure text work over an answer; the
 // prompt (Messages) is the same for every provider.
 package llm

@@ -360,11 +360,6 @@ func stripQuotes(source, answer string) (string, bool) {
 	return strings.TrimSpace(inner), true
 }
 
-// StripPreface removes a first line of answer that only announces the translation ("Here is
-// the translation:"), when more text follows it. Front doors that stream an answer use it on
-// the text held back until the first line is complete.
-func StripPreface(source, answer string) (string, bool) { return stripPreface(source, answer) }
-
 // missedNotes tells the model, for a retry, which terms the last answer missed and how the
 // glossary translates them. A term the glossary no longer has is left out: the notes are a
 // hint, not a reason to fail the retry.

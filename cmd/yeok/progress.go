@@ -185,14 +185,6 @@ func (b *lineBuffer) goLive() error {
 	return err
 }
 
-// reset drops what a line holds (an attempt that is sent again); a live line keeps what
-// it wrote.
-func (b *lineBuffer) reset() {
-	b.c.mu.Lock()
-	defer b.c.mu.Unlock()
-	b.held.Reset()
-}
-
 func (b *lineBuffer) isLive() bool {
 	b.c.mu.Lock()
 	defer b.c.mu.Unlock()

@@ -315,16 +315,6 @@ func newEventPrinter(w io.Writer, asJSON bool) *eventPrinter {
 	return &eventPrinter{stream: &streamWriter{w: w, sanitise: isTerminal(w)}}
 }
 
-func (p *eventPrinter) event(ev model.Event) {
-	if p.json != nil {
-		_ = p.json.Encode(ev)
-		return
-	}
-	if ev.Show != "" {
-		_ = p.stream.write(ev.Show)
-	}
-}
-
 // finish ends an entry's output: a newline in text mode, the stored entry in JSON mode.
 func (p *eventPrinter) finish(e model.Entry) error {
 	if p.json != nil {

@@ -72,12 +72,6 @@ func DeltaJSON(text string) string {
 	return chunkHead + `{"content":` + string(b) + `},"finish_reason":null}]}`
 }
 
-// RefusalJSON is a refusal chunk.
-func RefusalJSON(text string) string {
-	b, _ := json.Marshal(text)
-	return chunkHead + `{"refusal":` + string(b) + `},"finish_reason":null}]}`
-}
-
 // FinishJSON is a finish chunk.
 func FinishJSON(reason string) string {
 	return chunkHead + `{},"finish_reason":"` + reason + `"}]}`

@@ -107,9 +107,6 @@ func newRateLimiter(perMinute int, now func() time.Time) *rateLimiter {
 	return &rateLimiter{perMinute: perMinute, now: now, buckets: map[model.Owner]*bucket{}}
 }
 
-// allow takes one token of owner's bucket, or says how long until one is there.
-func (l *rateLimiter) allow(owner model.Owner) (time.Duration, bool) { return l.allowN(owner, 1) }
-
 // allowN takes n tokens of owner's bucket, or none and says how long until n are there.
 func (l *rateLimiter) allowN(owner model.Owner, n int) (time.Duration, bool) {
 	if l.perMinute < 0 || n <= 0 {

@@ -282,20 +282,19 @@ func (b *batch) doneAt(i int) []model.Language {
 // newJob builds line i's request: the parallel rule adds the source lines before it. An
 // error is a line of the input that could not be read again.
 func (b *batch) newJob(i int) (*lineJob, error) {
-	src, err := b.sources.at(i)
+	from := i
+	if b.parallel > 1 && b.preceding > 0 {
+		from = max(0, i-b.preceding)
+	}
+	run, err := b.sources.run(from, i+1)
 	if err != nil {
 		return nil, err
 	}
+	src := run[len(run)-1]
 	req := b.base
 	req.Source, req.Cue = src.text, src.cue
-	if b.parallel > 1 && b.preceding > 0 {
-		for k := max(0, i-b.preceding); k < i; k++ {
-			s, err := b.sources.at(k)
-			if err != nil {
-				return nil, err
-			}
-			req.Preceding = append(req.Preceding, s.text)
-		}
+	for _, s := range run[:len(run)-1] {
+		req.Preceding = append(req.Preceding, s.text)
 	}
 	j := &lineJob{index: i, req: req, buf: b.con.lineBuffer(), targets: todo(b.targets, b.doneAt(i))}
 	p := newEventPrinter(j.buf, b.asJSON)

@@ -45,22 +45,38 @@ var errChanged = errors.New("the file changed while its lines were being transla
 
 // at is line i. A line of a file is read again, and refused if the file has changed.
 func (s *sourceLines) at(i int) (source, error) {
+	got, err := s.run(i, i+1)
+	if err != nil {
+		return source{}, err
+	}
+	return got[0], nil
+}
+
+// run is lines from to to, not included. The lines of a file lie in it in order, so they
+// are read again in one read, and refused if the file has changed.
+func (s *sourceLines) run(from, to int) ([]source, error) {
 	if s.file == nil {
-		return s.held[i], nil
+		return s.held[from:to], nil
 	}
 	fi, err := s.file.Stat()
 	if err == nil && (fi.Size() != s.size || !fi.ModTime().Equal(s.mtime)) {
 		err = errChanged
 	}
-	sp := s.spans[i]
-	b := make([]byte, sp.n)
+	first, last := s.spans[from], s.spans[to-1]
+	b := make([]byte, last.off+last.n-first.off)
 	if err == nil {
-		_, err = s.file.ReadAt(b, int64(sp.off))
+		_, err = s.file.ReadAt(b, int64(first.off))
 	}
 	if err != nil {
-		return source{}, fmt.Errorf("read %s: %w", s.name, withoutPath(err))
+		return nil, fmt.Errorf("read %s: %w", s.name, withoutPath(err))
 	}
-	return source{text: string(b)}, nil
+	text := string(b)
+	out := make([]source, 0, to-from)
+	for _, sp := range s.spans[from:to] {
+		at := sp.off - first.off
+		out = append(out, source{text: text[at : at+sp.n]})
+	}
+	return out, nil
 }
 
 // text is line i's text for a report, empty when it cannot be read.

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -44,6 +45,12 @@ func TestFileLinesAsHeld(t *testing.T) {
 		for i, w := range want {
 			if s, err := got.at(i); err != nil || s != w {
 				t.Errorf("fileLines(%q) line %d: %q, %v; want %q", text, i, s.text, err, w.text)
+			}
+		}
+		for from := range min(len(want), 4) {
+			run, err := got.run(from, len(want))
+			if err != nil || !slices.Equal(run, want[from:]) {
+				t.Errorf("fileLines(%q) lines %d on: %v, %v; want them as held", text, from, err, len(run))
 			}
 		}
 		got.close()

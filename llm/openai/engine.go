@@ -33,6 +33,10 @@ const MaxRetryAfter = 60 * time.Second
 // backoffBase is the first retry's wait before jitter; it doubles with every retry.
 const backoffBase = 500 * time.Millisecond
 
+// defaultIdleConns is how many idle connections to the server are kept for reuse when
+// Config.HTTPClient is nil.
+const defaultIdleConns = 32
+
 // zeroTemperature is sent when a temperature of 0 is meant: go-openai drops a 0 through
 // omitempty, which would leave the server's default (often 1) in force.
 const zeroTemperature = 1e-6
@@ -64,7 +68,8 @@ type Config struct {
 	// means 0 (sent as a tiny non-zero value). Reasoning models (o1, o3, o4, gpt-5) accept
 	// only their default and get none.
 	Temperature float32
-	// HTTPClient carries the requests; nil means a client over http.DefaultTransport. Its
+	// HTTPClient carries the requests; nil means a client over a copy of
+	// http.DefaultTransport that keeps up to 32 idle connections to the server. Its
 	// Transport is wrapped (to read retry headers) and its Timeout is ignored, because a
 	// whole-request timeout would cut long streams; FirstTokenTimeout and IdleTimeout
 	// replace it.
@@ -145,7 +150,12 @@ func New(cfg Config) (*Provider, error) {
 	hc.Timeout = 0
 	inner := hc.Transport
 	if inner == nil {
-		inner = http.DefaultTransport
+		// http.DefaultTransport keeps two idle connections a host: a line sent to several
+		// languages at once, or a transcript sent several lines at a time, would dial anew
+		// for all but two of its requests every time.
+		tr := http.DefaultTransport.(*http.Transport).Clone()
+		tr.MaxIdleConnsPerHost = defaultIdleConns
+		inner = tr
 	}
 	hc.Transport = &transport{base: inner}
 

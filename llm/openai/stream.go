@@ -112,11 +112,20 @@ func (s *streamer) end(ev model.Event) {
 func (s *streamer) attempt(ctx context.Context, creq openai.ChatCompletionRequest, name string) *failure {
 	e := s.e
 	at := &attempt{}
-	actx, stop := context.WithCancelCause(withAttempt(ctx, at))
+	// The request's context ends with ctx, with the watchdog or when the attempt returns,
+	// except that the body of a stream that ended with [DONE] outlives the attempt for a
+	// moment: it is read to its end so that its connection can be used again (see
+	// sseFilter.Close), which a cancelled caller must not cut short.
+	actx, stop := context.WithCancelCause(context.WithoutCancel(withAttempt(ctx, at)))
+	at.unlink = context.AfterFunc(ctx, func() { stop(context.Cause(ctx)) })
+	at.stop = stop
 	endWatch := e.watch(actx, stop, at, time.Now())
 	defer func() {
 		endWatch()
-		stop(nil)
+		if !at.draining {
+			at.unlink()
+			stop(nil)
+		}
 	}()
 
 	stream, err := e.client.CreateChatCompletionStream(actx, creq)

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // maxErrorBody caps how much of an error or non-streamed body is read.
@@ -35,6 +36,13 @@ type attempt struct {
 	chunks   atomic.Uint64
 	content  atomic.Bool
 	finished atomic.Bool // a finish reason was seen
+
+	// stop ends the request's context; unlink detaches it from the caller's. draining is
+	// set when the body's Close handed both to a goroutine that reads the body to its end.
+	// All three are used on the Stream call's goroutine only.
+	stop     context.CancelCauseFunc
+	unlink   func() bool
+	draining bool
 }
 
 // transport wraps the caller's RoundTripper to record response headers and to clean up the
@@ -79,7 +87,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			io.Closer
 		}{bytes.NewReader(nil), resp.Body}
 	default:
-		resp.Body = newSSEFilter(resp.Body)
+		resp.Body = newSSEFilter(resp.Body, at)
 	}
 	return resp, nil
 }
@@ -117,6 +125,8 @@ func withAttempt(ctx context.Context, at *attempt) context.Context {
 type sseFilter struct {
 	br      *bufio.Reader
 	rc      io.ReadCloser
+	at      *attempt
+	done    bool   // a "data: [DONE]" line went by
 	pending []byte // the rest of the current line, to hand out
 	midLine bool   // the next bytes continue a line longer than the buffer
 	drop    bool   // the line being continued is a comment
@@ -128,10 +138,10 @@ type sseFilter struct {
 // for every one.
 var filterReaders = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, 16<<10) }}
 
-func newSSEFilter(rc io.ReadCloser) *sseFilter {
+func newSSEFilter(rc io.ReadCloser, at *attempt) *sseFilter {
 	br := filterReaders.Get().(*bufio.Reader)
 	br.Reset(rc)
-	return &sseFilter{br: br, rc: rc}
+	return &sseFilter{br: br, rc: rc, at: at}
 }
 
 // Read fills p with whole filtered lines, or part of a line longer than p.
@@ -191,6 +201,9 @@ func (f *sseFilter) take(line []byte, partial bool) {
 	}
 	if rest, ok := bytes.CutPrefix(trimmed, []byte("data:")); ok {
 		rest = bytes.TrimLeft(rest, " \t")
+		if bytes.Equal(bytes.TrimRight(rest, " \t\r\n"), []byte("[DONE]")) {
+			f.done = true
+		}
 		if bytes.HasPrefix(rest, []byte(`{"error":`)) {
 			at := len(line) - len(rest) + 1
 			fixed := make([]byte, 0, len(line)+1)
@@ -208,11 +221,42 @@ var errFilterClosed = errors.New("read from a closed event stream")
 
 // Close closes the body and gives the line reader back for another stream. The stream's
 // reader (go-openai's) reads and closes on one goroutine, so no Read runs meanwhile.
+//
+// After [DONE] only the end of the body is left to come, but go-openai stops reading at
+// [DONE], and a body closed before its end closes its connection: every request would dial
+// a new one, a cost that a server with many streams pays on every line. So a stream that
+// ended with [DONE] is read to its end on a goroutine of its own, for at most drainWait,
+// and only then closed: its connection goes back to the pool.
 func (f *sseFilter) Close() error {
 	if f.br != nil {
 		f.br.Reset(nil)
 		filterReaders.Put(f.br)
 		f.br, f.pending = nil, nil
 	}
+	if at := f.at; f.done && at != nil && at.stop != nil && !at.draining {
+		at.draining = true
+		at.unlink()
+		go drain(f.rc, at.stop)
+		return nil
+	}
 	return f.rc.Close()
+}
+
+// drainWait bounds how long the end of a body is waited for after [DONE]; maxDrain, how
+// much of it is read.
+const (
+	drainWait = 500 * time.Millisecond
+	maxDrain  = 64 << 10
+)
+
+// errDrainWait ends a request whose body did not end within drainWait after [DONE].
+var errDrainWait = errors.New("no end of the body after [DONE]")
+
+// drain reads rc to its end, or for drainWait, closes it and ends its request's context.
+func drain(rc io.ReadCloser, stop context.CancelCauseFunc) {
+	t := time.AfterFunc(drainWait, func() { stop(errDrainWait) })
+	_, _ = io.Copy(io.Discard, io.LimitReader(rc, maxDrain))
+	t.Stop()
+	_ = rc.Close()
+	stop(nil)
 }

@@ -2,7 +2,6 @@ package openai
 
 import (
 	"fmt"
-	"math"
 	"net/http"
 	"net/url"
 	"strings"
@@ -162,9 +161,6 @@ func New(cfg Config) (*Provider, error) {
 	oc := openai.DefaultConfig(cfg.APIKey)
 	oc.BaseURL = base
 	oc.HTTPClient = hc
-	// Keep-alive comments are removed before go-openai sees them, but other non-data lines
-	// still count towards this limit; stalls are caught by the idle timeout instead.
-	oc.EmptyMessagesLimit = math.MaxUint32
 	e.client = openai.NewClientWithConfig(oc)
 	return e, nil
 }

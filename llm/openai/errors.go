@@ -211,8 +211,8 @@ func (e *Provider) streamFailure(ctx, actx context.Context, err error, text bool
 	switch {
 	case errors.As(err, &apiErr):
 		return failure{err: e.upstream(apiErr.Message, err)}
-	case errors.Is(err, openai.ErrTooManyEmptyStreamMessages):
-		return failure{err: e.newError(model.ClassUpstream, 0, err, "server sent too many empty stream lines")}
+	case errors.Is(err, errLineTooLong):
+		return failure{err: e.newError(model.ClassUpstream, 0, err, "server sent a stream line over %d MiB", maxLine>>20)}
 	case errors.Is(err, io.EOF):
 		return failure{err: e.interrupted(text, err)}
 	}

@@ -115,7 +115,7 @@ func (s *streamer) attempt(ctx context.Context, creq openai.ChatCompletionReques
 	// The request's context ends with ctx, with the watchdog or when the attempt returns,
 	// except that the body of a stream that ended with [DONE] outlives the attempt for a
 	// moment: it is read to its end so that its connection can be used again (see
-	// sseFilter.Close), which a cancelled caller must not cut short.
+	// eventStream.Close), which a cancelled caller must not cut short.
 	actx, stop := context.WithCancelCause(context.WithoutCancel(withAttempt(ctx, at)))
 	at.unlink = context.AfterFunc(ctx, func() { stop(context.Cause(ctx)) })
 	at.stop = stop
@@ -141,7 +141,7 @@ func (s *streamer) attempt(ctx context.Context, creq openai.ChatCompletionReques
 		return s.nonStream(at)
 	}
 	for {
-		raw, err := stream.RecvRaw()
+		raw, err := at.events.next()
 		if err != nil {
 			if s.res.Finish != "" {
 				// The answer is complete; a missing [DONE] or usage chunk changes nothing.

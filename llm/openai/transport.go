@@ -4,7 +4,9 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"mime"
 	"net/http"
@@ -12,6 +14,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	openai "github.com/sashabaranov/go-openai"
 )
 
 // maxErrorBody caps how much of an error or non-streamed body is read.
@@ -27,9 +31,10 @@ type attempt struct {
 	// CreateChatCompletionStream returns, so no lock is needed.
 	status     int
 	header     http.Header
-	body       io.Closer // the response body, closed after an error status
-	nonStream  []byte    // a 200 body that was not an event stream
-	notStreamT string    // its content type
+	body       io.Closer    // the response body, closed after an error status
+	nonStream  []byte       // a 200 body that was not an event stream
+	events     *eventStream // a 200 body that was one
+	notStreamT string       // its content type
 
 	// chunks counts data chunks; content is set once text (or a refusal) arrived; finished
 	// once a finish reason did. The watchdog goroutine reads them.
@@ -45,14 +50,14 @@ type attempt struct {
 	draining bool
 }
 
-// transport wraps the caller's RoundTripper to record response headers and to clean up the
-// body before go-openai reads it.
+// transport wraps the caller's RoundTripper to record response headers and to take the
+// body of an answer before go-openai reads it.
 type transport struct {
 	base http.RoundTripper
 }
 
 // RoundTrip sends req and, when it belongs to a Stream attempt, records the response.
-// Event streams go through an sseFilter; a 200 body that is not an event
+// An event stream is handed to Stream as an eventStream; a 200 body that is not an event
 // stream is read here and replaced by an empty one, so Stream can judge it.
 func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp, err := t.base.RoundTrip(req)
@@ -87,7 +92,8 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			io.Closer
 		}{bytes.NewReader(nil), resp.Body}
 	default:
-		resp.Body = newSSEFilter(resp.Body, at)
+		at.events = newEventStream(resp.Body, at)
+		resp.Body = at.events
 	}
 	return resp, nil
 }
@@ -110,128 +116,126 @@ func withAttempt(ctx context.Context, at *attempt) context.Context {
 	return context.WithValue(ctx, attemptKey{}, at)
 }
 
-// sseFilter passes an event stream through line by line with two changes, so that
-// go-openai's line reader sees only what it handles well:
-//
-//   - comment lines (": keepalive") are dropped: go-openai counts them as empty messages
-//     and keeps them in its error buffer, where they spoil the parsing of a later in-band
-//     error;
-//   - an in-band error line `data: {"error":...}` gets a space after its brace, so go-openai
-//     returns it as an ordinary data chunk instead of parsing it itself (its parser drops
-//     Ollama's string errors and any error that follows a comment); Stream parses it.
-//
-// Read never blocks while it holds bytes for the caller: a delta is passed on as soon as
-// its line is complete.
-type sseFilter struct {
-	br      *bufio.Reader
-	rc      io.ReadCloser
-	at      *attempt
-	done    bool   // a "data: [DONE]" line went by
-	pending []byte // the rest of the current line, to hand out
-	midLine bool   // the next bytes continue a line longer than the buffer
-	drop    bool   // the line being continued is a comment
-	err     error  // the error that ended reading, handed out once pending is empty
+// eventStream reads a 200 answer's event stream for Stream, one data line at a time.
+// go-openai's own line reader is not used: it copies every line, matches it with regular
+// expressions, counts keep-alive comments as empty messages and keeps them in its error
+// buffer, where they spoil the parsing of a later in-band error, and it drops Ollama's
+// string errors. Stream parses every data line itself, errors included.
+type eventStream struct {
+	br    *bufio.Reader
+	rc    io.ReadCloser
+	at    *attempt
+	long  []byte // a line longer than br's buffer, put together
+	other []byte // the lines that were neither data nor comments: maybe an error body
+	done  bool   // a "data: [DONE]" line went by
 }
 
-// filterReaders holds the line readers of finished streams for new ones: a server with a
+// lineReaders holds the line readers of finished streams for new ones: a server with a
 // thousand streams at once would otherwise make (and the collector sweep) a 16 KiB buffer
 // for every one.
-var filterReaders = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, 16<<10) }}
+var lineReaders = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, 16<<10) }}
 
-func newSSEFilter(rc io.ReadCloser, at *attempt) *sseFilter {
-	br := filterReaders.Get().(*bufio.Reader)
+// maxLine caps one line of an event stream.
+const maxLine = 4 << 20
+
+var (
+	// errStreamClosed is what reading a closed event stream returns.
+	errStreamClosed = errors.New("read from a closed event stream")
+	// errLineTooLong ends a stream with a line over maxLine.
+	errLineTooLong = errors.New("event stream line too long")
+)
+
+func newEventStream(rc io.ReadCloser, at *attempt) *eventStream {
+	br := lineReaders.Get().(*bufio.Reader)
 	br.Reset(rc)
-	return &sseFilter{br: br, rc: rc, at: at}
+	return &eventStream{br: br, rc: rc, at: at}
 }
 
-// Read fills p with whole filtered lines, or part of a line longer than p.
-func (f *sseFilter) Read(p []byte) (int, error) {
+// Read reads the stream's bytes as they come. Stream reads lines with next instead.
+func (f *eventStream) Read(p []byte) (int, error) {
 	if f.br == nil {
-		return 0, errFilterClosed
+		return 0, errStreamClosed
 	}
-	n := 0
-	for n < len(p) {
-		if len(f.pending) > 0 {
-			c := copy(p[n:], f.pending)
-			f.pending = f.pending[c:]
-			n += c
+	return f.br.Read(p)
+}
+
+// next returns the payload of the next data line: what follows "data:" and the blanks
+// after it, without the line's end, valid until the next call. Blank lines, comments
+// (": keepalive") and other fields are passed over. "data: [DONE]" ends the stream with
+// io.EOF, as does the end of the body; a last line without its newline is not an event and
+// is dropped. When the stream ends and the lines that were not data hold an error object
+// (some servers send an error body with status 200), that error is returned instead.
+func (f *eventStream) next() ([]byte, error) {
+	if f.br == nil {
+		return nil, errStreamClosed
+	}
+	for {
+		line, err := f.line()
+		if err != nil {
+			return nil, f.failed(err)
+		}
+		line = bytes.TrimSpace(line)
+		if len(line) == 0 || line[0] == ':' {
 			continue
 		}
-		if f.err != nil {
-			if n > 0 {
-				return n, nil
+		if rest, ok := bytes.CutPrefix(line, []byte("data:")); ok {
+			rest = bytes.TrimLeft(rest, " \t")
+			if string(rest) == "[DONE]" {
+				f.done = true
+				return nil, io.EOF
 			}
-			return 0, f.err
+			return rest, nil
 		}
-		if n > 0 && !f.lineReady() {
-			return n, nil
+		if len(f.other)+len(line) <= maxErrorBody {
+			f.other = append(f.other, line...)
 		}
-		line, err := f.br.ReadSlice('\n')
-		switch err {
-		case nil:
-		case bufio.ErrBufferFull:
-		default:
-			f.err = err
-		}
-		f.take(line, err == bufio.ErrBufferFull)
 	}
-	return n, nil
 }
 
-// lineReady reports whether ReadSlice can return without waiting on the network.
-func (f *sseFilter) lineReady() bool {
-	b, _ := f.br.Peek(f.br.Buffered())
-	return bytes.IndexByte(b, '\n') >= 0 || len(b) == f.br.Size()
+// line returns the next whole line, valid until the next call.
+func (f *eventStream) line() ([]byte, error) {
+	line, err := f.br.ReadSlice('\n')
+	if err != bufio.ErrBufferFull {
+		return line, err
+	}
+	f.long = append(f.long[:0], line...)
+	for {
+		line, err = f.br.ReadSlice('\n')
+		if len(f.long)+len(line) > maxLine {
+			return nil, errLineTooLong
+		}
+		f.long = append(f.long, line...)
+		if err != bufio.ErrBufferFull {
+			return f.long, err
+		}
+	}
 }
 
-// take decides what of line (complete unless partial) is passed on.
-func (f *sseFilter) take(line []byte, partial bool) {
-	start := !f.midLine
-	f.midLine = partial
-	if !start {
-		if !f.drop {
-			f.pending = line
-		}
-		return
-	}
-	trimmed := bytes.TrimLeft(line, " \t")
-	f.drop = len(trimmed) > 0 && trimmed[0] == ':'
-	if f.drop {
-		return
-	}
-	if rest, ok := bytes.CutPrefix(trimmed, []byte("data:")); ok {
-		rest = bytes.TrimLeft(rest, " \t")
-		if bytes.Equal(bytes.TrimRight(rest, " \t\r\n"), []byte("[DONE]")) {
-			f.done = true
-		}
-		if bytes.HasPrefix(rest, []byte(`{"error":`)) {
-			at := len(line) - len(rest) + 1
-			fixed := make([]byte, 0, len(line)+1)
-			fixed = append(fixed, line[:at]...)
-			fixed = append(fixed, ' ')
-			f.pending = append(fixed, line[at:]...)
-			return
+// failed returns the error that ends the stream: err, or the error object the lines that
+// were not data make up, in go-openai's form.
+func (f *eventStream) failed(err error) error {
+	if len(f.other) > 0 {
+		var resp openai.ErrorResponse
+		if json.Unmarshal(f.other, &resp) == nil && resp.Error != nil {
+			return fmt.Errorf("error, %w", resp.Error)
 		}
 	}
-	f.pending = line
+	return err
 }
 
-// errFilterClosed is what a Read after Close returns.
-var errFilterClosed = errors.New("read from a closed event stream")
-
-// Close closes the body and gives the line reader back for another stream. The stream's
-// reader (go-openai's) reads and closes on one goroutine, so no Read runs meanwhile.
+// Close closes the body and gives the line reader back for another stream. Stream reads
+// and closes on one goroutine, so no read runs meanwhile.
 //
-// After [DONE] only the end of the body is left to come, but go-openai stops reading at
-// [DONE], and a body closed before its end closes its connection: every request would dial
-// a new one, a cost that a server with many streams pays on every line. So a stream that
-// ended with [DONE] is read to its end on a goroutine of its own, for at most drainWait,
-// and only then closed: its connection goes back to the pool.
-func (f *sseFilter) Close() error {
+// After [DONE] only the end of the body is left to come, but a body closed before its end
+// closes its connection: every request would dial a new one, a cost that a server with many
+// streams pays on every line. So a stream that ended with [DONE] is read to its end on a
+// goroutine of its own, for at most drainWait, and only then closed: its connection goes
+// back to the pool.
+func (f *eventStream) Close() error {
 	if f.br != nil {
 		f.br.Reset(nil)
-		filterReaders.Put(f.br)
-		f.br, f.pending = nil, nil
+		lineReaders.Put(f.br)
+		f.br, f.long, f.other = nil, nil, nil
 	}
 	if at := f.at; f.done && at != nil && at.stop != nil && !at.draining {
 		at.draining = true

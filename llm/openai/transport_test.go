@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptrace"
+	"slices"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -14,52 +15,63 @@ import (
 	"github.com/yeok/yeok/model"
 )
 
-func TestSSEFilter(t *testing.T) {
+func TestEventStream(t *testing.T) {
 	long := strings.Repeat("x", 40<<10)
 	tests := []struct {
-		name, in, want string
+		name, in string
+		want     []string
+		err      string // the error that ends the stream; "" is io.EOF
+		done     bool
 	}{
-		{"plain", "data: {\"a\":1}\n\ndata: [DONE]\n\n", "data: {\"a\":1}\n\ndata: [DONE]\n\n"},
-		{"comments dropped", ": keepalive\n\ndata: 1\n\n:x\n: y\ndata: 2\n\n", "\ndata: 1\n\ndata: 2\n\n"},
-		{"indented comment", "  : keepalive\ndata: 1\n", "data: 1\n"},
-		{"colon inside a line kept", "data: a:b\n", "data: a:b\n"},
-		{"error defused", "data: {\"error\":{\"message\":\"x\"}}\n\n", "data: { \"error\":{\"message\":\"x\"}}\n\n"},
-		{"error without space defused", "data:{\"error\":\"x\"}\n", "data:{ \"error\":\"x\"}\n"},
-		{"crlf", ": k\r\ndata: 1\r\n\r\n", "data: 1\r\n\r\n"},
-		{"no final newline", "data: 1\n: k", "data: 1\n"},
-		{"last line kept", "data: 1\ndata: 2", "data: 1\ndata: 2"},
-		{"long data line", "data: " + long + "\n: k\ndata: 2\n", "data: " + long + "\ndata: 2\n"},
-		{"long comment line", ": " + long + "\ndata: 2\n", "data: 2\n"},
-		{"only comments", strings.Repeat(": keepalive\n\n", 100), strings.Repeat("\n", 100)},
+		{"plain", "data: {\"a\":1}\n\ndata: [DONE]\n\n", []string{`{"a":1}`}, "", true},
+		{"comments passed over", ": keepalive\n\ndata: 1\n\n:x\n: y\ndata: 2\n\n", []string{"1", "2"}, "", false},
+		{"indented comment", "  : keepalive\ndata: 1\n", []string{"1"}, "", false},
+		{"colon inside a line kept", "data: a:b\n", []string{"a:b"}, "", false},
+		{"no space after the colon", "data:{\"error\":\"x\"}\n", []string{`{"error":"x"}`}, "", false},
+		{"blanks around", "  data: \t 1  \r\n", []string{"1"}, "", false},
+		{"crlf", ": k\r\ndata: 1\r\n\r\ndata: [DONE]\r\n", []string{"1"}, "", true},
+		{"no final newline", "data: 1\n: k", []string{"1"}, "", false},
+		{"last line without its newline dropped", "data: 1\ndata: 2", []string{"1"}, "", false},
+		{"long data line", "data: " + long + "\n: k\ndata: 2\n", []string{long, "2"}, "", false},
+		{"long comment line", ": " + long + "\ndata: 2\n", []string{"2"}, "", false},
+		{"only comments", strings.Repeat(": keepalive\n\n", 100), nil, "", false},
+		{"other fields passed over", "event: message\nid: 7\nretry: 10\ndata: 1\n\n", []string{"1"}, "", false},
+		{"an error body in place of events", "data: 1\n{\"error\": {\"message\": \"overloaded\"}}\n", []string{"1"}, "error, overloaded", false},
+		{"nothing after [DONE] is read", "data: [DONE]\n\ndata: 1\n\n", nil, "", true},
+		{"a line over the limit", "data: " + strings.Repeat("y", maxLine) + "\n", nil, errLineTooLong.Error(), false},
 	}
 	readers := []struct {
 		name string
 		wrap func(io.Reader) io.Reader
-		buf  int
 	}{
-		{"whole", func(r io.Reader) io.Reader { return r }, 32 << 10},
-		{"byte by byte", iotest.OneByteReader, 32 << 10},
-		{"half reads", iotest.HalfReader, 7},
-		{"tiny buffer", iotest.DataErrReader, 1},
+		{"whole", func(r io.Reader) io.Reader { return r }},
+		{"byte by byte", iotest.OneByteReader},
+		{"half reads", iotest.HalfReader},
+		{"data with the error", iotest.DataErrReader},
 	}
 	for _, tt := range tests {
 		for _, rd := range readers {
 			t.Run(tt.name+"/"+rd.name, func(t *testing.T) {
-				f := newSSEFilter(io.NopCloser(rd.wrap(strings.NewReader(tt.in))), nil)
-				var out strings.Builder
-				buf := make([]byte, rd.buf)
+				f := newEventStream(io.NopCloser(rd.wrap(strings.NewReader(tt.in))), nil)
+				defer f.Close()
+				var got []string
+				var err error
 				for {
-					n, err := f.Read(buf)
-					out.Write(buf[:n])
-					if err == io.EOF {
+					var p []byte
+					if p, err = f.next(); err != nil {
 						break
 					}
-					if err != nil {
-						t.Fatal(err)
-					}
+					got = append(got, string(p))
 				}
-				if out.String() != tt.want {
-					t.Errorf("got %.200q, want %.200q", out.String(), tt.want)
+				if !slices.Equal(got, tt.want) {
+					t.Errorf("got %.200q, want %.200q", got, tt.want)
+				}
+				switch {
+				case tt.err == "" && err != io.EOF, tt.err != "" && (err == nil || err.Error() != tt.err):
+					t.Errorf("ended with %v, want %q", err, tt.err)
+				}
+				if f.done != tt.done {
+					t.Errorf("done %v, want %v", f.done, tt.done)
 				}
 			})
 		}
@@ -67,21 +79,13 @@ func TestSSEFilter(t *testing.T) {
 }
 
 // A complete line is handed on at once, even while the next one is still on its way.
-func TestSSEFilterDoesNotWait(t *testing.T) {
+func TestEventStreamDoesNotWait(t *testing.T) {
 	pr, pw := io.Pipe()
-	f := newSSEFilter(pr, nil)
+	f := newEventStream(pr, nil)
 	go func() { _, _ = io.WriteString(pw, "data: 1\n\ndata: 2") }()
-	buf := make([]byte, 64)
-	got := ""
-	for !strings.Contains(got, "data: 1\n\n") {
-		n, err := f.Read(buf)
-		if err != nil {
-			t.Fatal(err)
-		}
-		got += string(buf[:n])
-	}
-	if got != "data: 1\n\n" {
-		t.Errorf("got %q", got)
+	p, err := f.next()
+	if err != nil || string(p) != "1" {
+		t.Fatalf("got %q, %v", p, err)
 	}
 	_ = pw.Close()
 }
@@ -103,25 +107,26 @@ func TestIsEventStream(t *testing.T) {
 	}
 }
 
-// TestSSEFilterAfterClose: a closed filter's line reader serves the next stream, which
+// TestEventStreamAfterClose: a closed stream's line reader serves the next stream, which
 // reads only its own bytes, and the closed one reads nothing more.
-func TestSSEFilterAfterClose(t *testing.T) {
-	first := newSSEFilter(io.NopCloser(strings.NewReader("data: 1\n\ndata: 2\n\n")), nil)
-	buf := make([]byte, 4) // stops mid-line, with the rest of the line held
-	if n, err := first.Read(buf); err != nil || string(buf[:n]) != "data" {
-		t.Fatalf("first read %q, %v", buf[:n], err)
+func TestEventStreamAfterClose(t *testing.T) {
+	first := newEventStream(io.NopCloser(strings.NewReader("data: 1\n\ndata: 2\n\n")), nil)
+	if p, err := first.next(); err != nil || string(p) != "1" {
+		t.Fatalf("first read %q, %v", p, err)
 	}
 	if err := first.Close(); err != nil {
 		t.Fatal(err)
 	}
-	second := newSSEFilter(io.NopCloser(strings.NewReader("data: 3\n\n")), nil)
+	second := newEventStream(io.NopCloser(strings.NewReader("data: 3\n\n")), nil)
 	defer second.Close()
-	if n, err := first.Read(buf); n != 0 || err == nil {
-		t.Fatalf("a read after Close got %q, %v", buf[:n], err)
+	if p, err := first.next(); p != nil || err == nil {
+		t.Fatalf("a read after Close got %q, %v", p, err)
 	}
-	got, err := io.ReadAll(second)
-	if err != nil || string(got) != "data: 3\n\n" {
-		t.Fatalf("the next stream read %q, %v", got, err)
+	if p, err := second.next(); err != nil || string(p) != "3" {
+		t.Fatalf("the next stream read %q, %v", p, err)
+	}
+	if p, err := second.next(); err != io.EOF {
+		t.Fatalf("the next stream read %q, %v after its end", p, err)
 	}
 }
 
@@ -201,5 +206,22 @@ func TestStreamDoneHeldOpen(t *testing.T) {
 	case <-ended:
 	case <-time.After(10 * time.Second):
 		t.Fatal("the held response was never ended")
+	}
+}
+
+// A stream line over maxLine ends the stream as the server's fault, keeping what came
+// before it.
+func TestStreamLineTooLong(t *testing.T) {
+	u := llmtest.New(t, func(w http.ResponseWriter, r *http.Request) {
+		llmtest.StartSSE(w)
+		llmtest.Frame(w, llmtest.DeltaJSON("안녕"))
+		llmtest.Frame(w, llmtest.DeltaJSON(strings.Repeat("가", maxLine/3+1)))
+		llmtest.Frame(w, llmtest.FinishJSON("stop"))
+	})
+	e := testEngine(t, u.BaseURL())
+	_, res := run(t, t.Context(), e, request("Hello"))
+	if res.Status != model.StatusFailed || res.Text != "안녕" || res.Err == nil || res.Err.Class != model.ClassUpstream ||
+		!strings.Contains(res.Err.Message, "stream line over 4 MiB") {
+		t.Fatalf("result %+v, error %+v", res, res.Err)
 	}
 }

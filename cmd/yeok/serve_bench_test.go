@@ -26,7 +26,7 @@ func BenchmarkServeStreams(b *testing.B) {
 		b.Run(fmt.Sprint(n), func(b *testing.B) {
 			home := b.TempDir()
 			sp := startServeEnv(b, benchServeEnv(up), home, benchServeArgs(filepath.Join(home, "y.db"), n, home)...)
-			streamRounds(b, up, n, sp.httpAddr)
+			streamRounds(b, up, n, sp)
 		})
 	}
 }
@@ -44,13 +44,12 @@ func BenchmarkServeStreamsPostgres(b *testing.B) {
 			if pool := os.Getenv("YEOK_BENCH_PG_POOL"); pool != "" {
 				url += "&pool_max_conns=" + pool
 			}
-			var addrs []string
+			var servers []*serveProc
 			for range replicas {
 				home := b.TempDir()
-				sp := startServeEnv(b, benchServeEnv(up), home, benchServeArgs(url, n, home)...)
-				addrs = append(addrs, sp.httpAddr)
+				servers = append(servers, startServeEnv(b, benchServeEnv(up), home, benchServeArgs(url, n, home)...))
 			}
-			streamRounds(b, up, n, addrs...)
+			streamRounds(b, up, n, servers...)
 		})
 	}
 }
@@ -69,13 +68,13 @@ func benchServeArgs(db string, n int, dir string) []string {
 }
 
 // streamRounds measures rounds of n streams at once straight against the upstream up and
-// through yeok, spread evenly over the servers at addrs, and reports the first-token
-// percentiles of both and their ratios.
-func streamRounds(b *testing.B, up string, n int, addrs ...string) {
+// through yeok, spread evenly over servers, and reports the first-token percentiles of both
+// and their ratios, and the CPU time the servers spent per stream in yeok's rounds.
+func streamRounds(b *testing.B, up string, n int, servers ...*serveProc) {
 	client := &http.Client{Transport: &http.Transport{MaxIdleConns: 2 * n, MaxIdleConnsPerHost: 2 * n, MaxConnsPerHost: 0}}
 	yeok := func(i int) (time.Duration, error) {
 		body := fmt.Sprintf(`{"lang":"ko","message":"line %d of the round"}`, i)
-		return firstToken(client, "http://"+addrs[i%len(addrs)]+"/translate", body, map[string]string{"x-script-id": fmt.Sprintf("load-%d", i%8)})
+		return firstToken(client, "http://"+servers[i%len(servers)].httpAddr+"/translate", body, map[string]string{"x-script-id": fmt.Sprintf("load-%d", i%8)})
 	}
 	direct := func(i int) (time.Duration, error) {
 		body := fmt.Sprintf(`{"model":"gpt-4o-mini","stream":true,"messages":[{"role":"user","content":"line %d"}]}`, i)
@@ -88,17 +87,27 @@ func streamRounds(b *testing.B, up string, n int, addrs ...string) {
 	if _, err := concurrently(n, yeok); err != nil {
 		b.Fatal(err)
 	}
+	serverCPU := func() time.Duration {
+		var sum time.Duration
+		for _, sp := range servers {
+			sum += cpuOf(b, sp.cmd.Process.Pid)
+		}
+		return sum
+	}
 	var viaDirect, viaYeok []time.Duration
+	var cpu time.Duration
 	b.ResetTimer()
 	for range b.N {
 		d, err := concurrently(n, direct)
 		if err != nil {
 			b.Fatal(err)
 		}
+		before := serverCPU()
 		y, err := concurrently(n, yeok)
 		if err != nil {
 			b.Fatal(err)
 		}
+		cpu += serverCPU() - before
 		viaDirect, viaYeok = append(viaDirect, d...), append(viaYeok, y...)
 	}
 	b.StopTimer()
@@ -110,6 +119,7 @@ func streamRounds(b *testing.B, up string, n int, addrs ...string) {
 	b.ReportMetric(msOf(dp99), "direct-p99-ms")
 	b.ReportMetric(float64(yp50)/float64(dp50), "p50-ratio")
 	b.ReportMetric(float64(yp99)/float64(dp99), "p99-ratio")
+	b.ReportMetric(float64(cpu)/float64(time.Millisecond)/float64(b.N*n), "server-cpu-ms/stream")
 }
 
 // concurrently runs n calls at once and returns their times.

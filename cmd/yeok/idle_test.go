@@ -61,6 +61,11 @@ func cpuOf(tb testing.TB, pid int) time.Duration {
 	if err != nil {
 		tb.Fatal(err)
 	}
+	return statCPU(b)
+}
+
+// statCPU is the user+system CPU time in a /proc/PID/stat line.
+func statCPU(b []byte) time.Duration {
 	// The command name in parentheses may hold spaces: the fields follow its last ")".
 	fields := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
 	utime, _ := strconv.ParseInt(fields[11], 10, 64)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
 	"net/http"
 	"os"
@@ -26,7 +27,7 @@ func BenchmarkServeStreams(b *testing.B) {
 		b.Run(fmt.Sprint(n), func(b *testing.B) {
 			home := b.TempDir()
 			sp := startServeEnv(b, benchServeEnv(up), home, benchServeArgs(filepath.Join(home, "y.db"), n, home)...)
-			streamRounds(b, up, n, sp)
+			streamRounds(b, up, n, nil, sp)
 		})
 	}
 }
@@ -49,7 +50,7 @@ func BenchmarkServeStreamsPostgres(b *testing.B) {
 				home := b.TempDir()
 				servers = append(servers, startServeEnv(b, benchServeEnv(up), home, benchServeArgs(url, n, home)...))
 			}
-			streamRounds(b, up, n, servers...)
+			streamRounds(b, up, n, postgresCPU, servers...)
 		})
 	}
 }
@@ -69,8 +70,9 @@ func benchServeArgs(db string, n int, dir string) []string {
 
 // streamRounds measures rounds of n streams at once straight against the upstream up and
 // through yeok, spread evenly over servers, and reports the first-token percentiles of both
-// and their ratios, and the CPU time the servers spent per stream in yeok's rounds.
-func streamRounds(b *testing.B, up string, n int, servers ...*serveProc) {
+// and their ratios, and the CPU time the servers spent per stream in yeok's rounds, and the
+// database's when db is not nil (it returns the CPU time the database has used).
+func streamRounds(b *testing.B, up string, n int, db func(testing.TB) time.Duration, servers ...*serveProc) {
 	client := &http.Client{Transport: &http.Transport{MaxIdleConns: 2 * n, MaxIdleConnsPerHost: 2 * n, MaxConnsPerHost: 0}}
 	yeok := func(i int) (time.Duration, error) {
 		body := fmt.Sprintf(`{"lang":"ko","message":"line %d of the round"}`, i)
@@ -95,7 +97,7 @@ func streamRounds(b *testing.B, up string, n int, servers ...*serveProc) {
 		return sum
 	}
 	var viaDirect, viaYeok []time.Duration
-	var cpu time.Duration
+	var cpu, dbCPU time.Duration
 	b.ResetTimer()
 	for range b.N {
 		d, err := concurrently(n, direct)
@@ -103,11 +105,18 @@ func streamRounds(b *testing.B, up string, n int, servers ...*serveProc) {
 			b.Fatal(err)
 		}
 		before := serverCPU()
+		var dbBefore time.Duration
+		if db != nil {
+			dbBefore = db(b)
+		}
 		y, err := concurrently(n, yeok)
 		if err != nil {
 			b.Fatal(err)
 		}
 		cpu += serverCPU() - before
+		if db != nil {
+			dbCPU += db(b) - dbBefore
+		}
 		viaDirect, viaYeok = append(viaDirect, d...), append(viaYeok, y...)
 	}
 	b.StopTimer()
@@ -120,6 +129,9 @@ func streamRounds(b *testing.B, up string, n int, servers ...*serveProc) {
 	b.ReportMetric(float64(yp50)/float64(dp50), "p50-ratio")
 	b.ReportMetric(float64(yp99)/float64(dp99), "p99-ratio")
 	b.ReportMetric(float64(cpu)/float64(time.Millisecond)/float64(b.N*n), "server-cpu-ms/stream")
+	if db != nil {
+		b.ReportMetric(float64(dbCPU)/float64(time.Millisecond)/float64(b.N*n), "db-cpu-ms/stream")
+	}
 }
 
 // concurrently runs n calls at once and returns their times.
@@ -185,3 +197,22 @@ func pct(d []time.Duration, p int) time.Duration {
 }
 
 func msOf(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+// postgresCPU is the CPU time of every PostgreSQL process on the machine: the benchmarks'
+// server and its backends, which live as long as the pools' connections.
+func postgresCPU(tb testing.TB) time.Duration {
+	tb.Helper()
+	stats, err := filepath.Glob("/proc/[0-9]*/stat")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var sum time.Duration
+	for _, path := range stats {
+		b, err := os.ReadFile(path)
+		if err != nil || !bytes.Contains(b, []byte("(postgres)")) {
+			continue // gone meanwhile, or not PostgreSQL
+		}
+		sum += statCPU(b)
+	}
+	return sum
+}

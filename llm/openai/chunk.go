@@ -14,15 +14,21 @@ type chunk struct {
 	Object  string          `json:"object"`
 	Message string          `json:"message"`
 	Error   json.RawMessage `json:"error"`
-	Choices []struct {
-		Index int `json:"index"`
-		Delta struct {
-			Content string `json:"content"`
-			Refusal string `json:"refusal"`
-		} `json:"delta"`
-		FinishReason string `json:"finish_reason"`
-	} `json:"choices"`
-	Usage *wireUsage `json:"usage"`
+	Choices []chunkChoice   `json:"choices"`
+	Usage   *wireUsage      `json:"usage"`
+}
+
+// chunkChoice is one of a chunk's choices; yeok reads the first (index 0).
+type chunkChoice struct {
+	Index        int        `json:"index"`
+	Delta        chunkDelta `json:"delta"`
+	FinishReason string     `json:"finish_reason"`
+}
+
+// chunkDelta is the text a choice adds: its content or its refusal.
+type chunkDelta struct {
+	Content string `json:"content"`
+	Refusal string `json:"refusal"`
 }
 
 // wireUsage is the usage object as OpenAI sends it. It is kept apart from model.Usage, whose
@@ -39,11 +45,26 @@ func (u wireUsage) usage() model.Usage {
 }
 
 // parse decodes raw into c, forgetting the previous chunk but keeping its choices' storage.
+// The decoder in chunkjson.go reads the chunks servers send; whatever it is unsure of is
+// decoded again by encoding/json, which gives the same result and the errors it always gave.
 func (c *chunk) parse(raw []byte) error {
+	c.reset()
+	kept := c.Choices
+	if c.decode(raw) {
+		return nil
+	}
+	// The decoder may have set Choices to nil before it gave up; encoding/json starts from
+	// the kept storage, as it would have.
+	c.Choices = kept
+	c.reset()
+	return json.Unmarshal(raw, c)
+}
+
+// reset forgets the chunk but keeps its choices' storage, cleared.
+func (c *chunk) reset() {
 	choices := c.Choices[:cap(c.Choices)]
 	clear(choices)
 	*c = chunk{Choices: choices[:0]}
-	return json.Unmarshal(raw, c)
 }
 
 // failure returns the message of an error chunk.

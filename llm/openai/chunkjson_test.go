@@ -320,3 +320,39 @@ func FuzzChunkParse(f *testing.F) {
 		checkParseAfter(t, []byte(threeChoices), raw)
 	})
 }
+
+// TestTextRun holds textRun, which reads eight bytes at a time, against a loop over single
+// bytes, with each byte value at each place of a word and of the bytes after the last word,
+// followed by ASCII or not.
+func TestTextRun(t *testing.T) {
+	naive := func(b []byte, i int) (int, uint64) {
+		var seen uint64
+		for ; i < len(b) && !textStop[b[i]]; i++ {
+			seen |= uint64(b[i])
+		}
+		return i, seen
+	}
+	for _, fill := range []byte{'a', 0xc3, 0x7f, ' '} {
+		for size := 0; size <= 20; size++ {
+			for at := 0; at < size; at++ {
+				for c := range 512 {
+					b := bytes.Repeat([]byte{fill}, size)
+					b[at] = byte(c)
+					if c > 255 {
+						// Bytes that are not ASCII after it, to count only up to a stop.
+						for i := at + 1; i < size; i++ {
+							b[i] = 0xff
+						}
+					}
+					for start := range min(size, 3) + 1 {
+						gotEnd, gotSeen := textRun(b, start)
+						wantEnd, wantSeen := naive(b, start)
+						if gotEnd != wantEnd || gotSeen&highs != 0 != (wantSeen&0x80 != 0) {
+							t.Fatalf("textRun(%q, %d) = %d, %#x; want %d, %#x", b, start, gotEnd, gotSeen, wantEnd, wantSeen)
+						}
+					}
+				}
+			}
+		}
+	}
+}

@@ -111,6 +111,7 @@ func (r *jsonReader) choices(dst *[]chunkChoice) bool {
 	return true
 }
 
+// choice reads one element of choices into ch, which is zero.
 func (r *jsonReader) choice(ch *chunkChoice) bool {
 	if !r.consume('{') {
 		return false

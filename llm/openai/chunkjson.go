@@ -29,38 +29,52 @@ var (
 func (c *chunk) decode(raw []byte) bool {
 	r := jsonReader{b: raw}
 	r.space()
+	ok := r.object(chunkKeys[:], func(key int) bool {
+		switch key {
+		case 0:
+			return r.str(&c.Object, true)
+		case 1:
+			return r.str(&c.Message, false)
+		case 2:
+			return r.raw(&c.Error)
+		case 3:
+			return r.choices(&c.Choices)
+		}
+		return r.usage(&c.Usage)
+	})
+	r.space()
+	return ok && r.i == len(r.b)
+}
+
+// object reads an object whose known keys are keys, calling field with the index in keys of
+// each one it meets to read its value, and stepping over the values of the others. A known
+// key met twice, or an unknown one that folds to a known one, gives up.
+func (r *jsonReader) object(keys []string, field func(key int) bool) bool {
 	if !r.consume('{') {
 		return false
 	}
 	var seen uint8
 	for first := true; ; first = false {
-		key, more, ok := r.member(first)
-		if !ok {
-			return false
+		name, more, ok := r.member(first)
+		if !ok || !more {
+			return ok
 		}
-		if !more {
-			break
+		key := -1
+		for i, k := range keys {
+			if k == string(name) {
+				key = i
+				break
+			}
 		}
-		switch string(key) {
-		case "object":
-			ok = once(&seen, 1) && r.str(&c.Object, true)
-		case "message":
-			ok = once(&seen, 2) && r.str(&c.Message, false)
-		case "error":
-			ok = once(&seen, 4) && r.raw(&c.Error)
-		case "choices":
-			ok = once(&seen, 8) && r.choices(&c.Choices)
-		case "usage":
-			ok = once(&seen, 16) && r.usage(&c.Usage)
-		default:
-			ok = r.other(key, chunkKeys[:])
+		if key < 0 {
+			ok = r.other(name, keys)
+		} else {
+			ok = once(&seen, 1<<key) && field(key)
 		}
 		if !ok {
 			return false
 		}
 	}
-	r.space()
-	return r.i == len(r.b)
 }
 
 // once sets bit in seen and reports whether it was clear: whether a key is met for the first
@@ -113,29 +127,15 @@ func (r *jsonReader) choices(dst *[]chunkChoice) bool {
 
 // choice reads one element of choices into ch, which is zero.
 func (r *jsonReader) choice(ch *chunkChoice) bool {
-	if !r.consume('{') {
-		return false
-	}
-	var seen uint8
-	for first := true; ; first = false {
-		key, more, ok := r.member(first)
-		if !ok || !more {
-			return ok
+	return r.object(choiceKeys[:], func(key int) bool {
+		switch key {
+		case 0:
+			return r.integer(&ch.Index)
+		case 1:
+			return r.delta(&ch.Delta)
 		}
-		switch string(key) {
-		case "index":
-			ok = once(&seen, 1) && r.integer(&ch.Index)
-		case "delta":
-			ok = once(&seen, 2) && r.delta(&ch.Delta)
-		case "finish_reason":
-			ok = once(&seen, 4) && r.str(&ch.FinishReason, true)
-		default:
-			ok = r.other(key, choiceKeys[:])
-		}
-		if !ok {
-			return false
-		}
-	}
+		return r.str(&ch.FinishReason, true)
+	})
 }
 
 // delta reads a choice's delta; null leaves it as it is.
@@ -143,27 +143,12 @@ func (r *jsonReader) delta(d *chunkDelta) bool {
 	if r.null() {
 		return r.literal("null")
 	}
-	if !r.consume('{') {
-		return false
-	}
-	var seen uint8
-	for first := true; ; first = false {
-		key, more, ok := r.member(first)
-		if !ok || !more {
-			return ok
+	return r.object(deltaKeys[:], func(key int) bool {
+		if key == 0 {
+			return r.str(&d.Content, false)
 		}
-		switch string(key) {
-		case "content":
-			ok = once(&seen, 1) && r.str(&d.Content, false)
-		case "refusal":
-			ok = once(&seen, 2) && r.str(&d.Refusal, false)
-		default:
-			ok = r.other(key, deltaKeys[:])
-		}
-		if !ok {
-			return false
-		}
-	}
+		return r.str(&d.Refusal, false)
+	})
 }
 
 // usage reads the usage object into a new wireUsage; null makes *dst nil.
@@ -172,31 +157,13 @@ func (r *jsonReader) usage(dst **wireUsage) bool {
 		*dst = nil
 		return r.literal("null")
 	}
-	if !r.consume('{') {
+	if r.i >= len(r.b) || r.b[r.i] != '{' {
 		return false
 	}
 	u := new(wireUsage)
 	*dst = u
-	var seen uint8
-	for first := true; ; first = false {
-		key, more, ok := r.member(first)
-		if !ok || !more {
-			return ok
-		}
-		switch string(key) {
-		case "prompt_tokens":
-			ok = once(&seen, 1) && r.integer(&u.PromptTokens)
-		case "completion_tokens":
-			ok = once(&seen, 2) && r.integer(&u.CompletionTokens)
-		case "total_tokens":
-			ok = once(&seen, 4) && r.integer(&u.TotalTokens)
-		default:
-			ok = r.other(key, usageKeys[:])
-		}
-		if !ok {
-			return false
-		}
-	}
+	counts := [...]*int{&u.PromptTokens, &u.CompletionTokens, &u.TotalTokens}
+	return r.object(usageKeys[:], func(key int) bool { return r.integer(counts[key]) })
 }
 
 // knownValue returns the constant for the object and finish reason values servers send.

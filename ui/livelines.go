@@ -13,6 +13,7 @@ import (
 type liveCache struct {
 	width int
 	st    *Styles
+	text  ink // st.Translation, for the lines of the text
 
 	head      []string // the blank line and the source lines, and the target's label
 	headSrc   string   // the source they show
@@ -39,7 +40,7 @@ type liveMeta struct {
 func (b *block) renderLive(width int, lk look) []string {
 	st, c := lk.st, b.lc
 	if c == nil || c.width != width || c.st != st {
-		c = &liveCache{width: width, st: st, caret: st.Caret.Render("▍")}
+		c = &liveCache{width: width, st: st, text: newInk(st.Translation), caret: st.Caret.Render("▍")}
 		b.lc = c
 	}
 	inner := max(width-4, 4)
@@ -53,7 +54,7 @@ func (b *block) renderLive(width int, lk look) []string {
 	out := make([]string, 0, len(c.head)+len(done)+len(tail)+4)
 	out = append(append(out, c.head...), done...)
 	for _, l := range tail {
-		out = append(out, bodyIndent+st.Translation.Render(l))
+		out = append(out, c.text.indented(bodyIndent, l))
 	}
 	if b.live.refusal == "" {
 		switch {
@@ -91,7 +92,7 @@ func (c *liveCache) body(raw string, inner int) (done, tail []string) {
 	c.raw = raw[:len(c.raw)+n]
 	plain, tail := c.wrap.lines(model.Sanitize(rest[n:]))
 	for _, l := range plain[len(c.styled):] {
-		c.styled = append(c.styled, bodyIndent+c.st.Translation.Render(l))
+		c.styled = append(c.styled, c.text.indented(bodyIndent, l))
 	}
 	return c.styled, tail
 }

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"strconv"
+	"strings"
 
 	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/lipgloss"
@@ -185,4 +186,48 @@ func colorCode(c termenv.Color) string {
 		return strconv.Itoa(int(c))
 	}
 	return ""
+}
+
+// ink is a style with no layout (only colours and attributes) drawn without lipgloss:
+// the escape sequences it puts before and after one line of text, found once. lipgloss
+// works a style's colours out again on every Render, which is most of what drawing the
+// line a stream grows costs each frame. A style ink cannot match draws through lipgloss.
+type ink struct {
+	style          lipgloss.Style
+	before, after  string
+	sequencesFound bool
+}
+
+// newInk finds the sequences style draws around a line, and checks them on a few lines.
+func newInk(style lipgloss.Style) ink {
+	k := ink{style: style}
+	out := style.Render("x")
+	i := strings.Index(out, "x")
+	if i < 0 {
+		return k
+	}
+	k.before, k.after = out[:i], out[i+1:]
+	for _, probe := range []string{"", "a b", "  padded  ", "한국어 · 文字"} {
+		if style.Render(probe) != k.before+probe+k.after {
+			return k
+		}
+	}
+	k.sequencesFound = true
+	return k
+}
+
+// Render draws line as style.Render does.
+func (k *ink) Render(line string) string {
+	if !k.sequencesFound || strings.ContainsAny(line, "\n\r\t") {
+		return k.style.Render(line)
+	}
+	return k.before + line + k.after
+}
+
+// indented draws line as indent+style.Render(line), in one allocation.
+func (k *ink) indented(indent, line string) string {
+	if !k.sequencesFound || strings.ContainsAny(line, "\n\r\t") {
+		return indent + k.style.Render(line)
+	}
+	return indent + k.before + line + k.after
 }

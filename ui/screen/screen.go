@@ -42,9 +42,9 @@ type Screen struct {
 	height  int
 	next    string // the view waiting to be drawn, if pending
 	pending bool
-	shown   string   // the view on the terminal; "" before the first frame and after a resize
-	lines   []string // the rows of shown, as written
-	drawnAt time.Time
+	shown   string      // the view on the terminal; "" before the first frame and after a resize
+	lines   []string    // the rows of shown, as written
+	drawnAt time.Time   // when the last frame was written, or the slot it was written early for
 	timer   *time.Timer // armed while a frame waits for its turn
 	armed   bool
 	redraw  func() // asks the program for its view again
@@ -179,13 +179,30 @@ func (s *Screen) draw(view string) {
 	if s.armed {
 		return
 	}
-	wait := s.interval - time.Since(s.drawnAt)
+	wait := s.wait()
 	if wait <= 0 {
 		s.flushLocked()
 		return
 	}
 	s.arm(wait)
 }
+
+// wait is how long the next frame must wait for its turn; 0 when it may be written now.
+// A frame less than a slack early is written now and stands for the slot it came early
+// for (flushLocked dates it so), so that frames still come at most fps a second: a
+// program whose own frames are paced at the frame rate, as the ui's stream frames are,
+// has them written as they come, not each held back by a timer for the time the last
+// one took to draw. s.mu is held.
+func (s *Screen) wait() time.Duration {
+	wait := s.interval - time.Since(s.drawnAt)
+	if wait <= s.interval/slackDivisor {
+		return 0
+	}
+	return wait
+}
+
+// slackDivisor sets the slack: a frame may come an interval divided by it early.
+const slackDivisor = 4
 
 // arm sets the timer to fire after wait. s.mu is held.
 func (s *Screen) arm(wait time.Duration) {
@@ -206,7 +223,7 @@ func (s *Screen) due() bool {
 	if s.closed || s.armed {
 		return false
 	}
-	wait := s.interval - time.Since(s.drawnAt)
+	wait := s.wait()
 	if wait <= 0 || s.redraw == nil {
 		return true
 	}
@@ -283,7 +300,12 @@ func (s *Screen) flushLocked() {
 		s.buf = bytes.Buffer{}
 	}
 	s.shown, s.lines = view, newLines
-	s.drawnAt = time.Now()
+	// A frame written early counts as written in the slot it came early for.
+	now, slot := time.Now(), s.drawnAt.Add(s.interval)
+	s.drawnAt = now
+	if slot.After(now) {
+		s.drawnAt = slot
+	}
 	s.frames++
 	if s.onFrame != nil {
 		s.onFrame()

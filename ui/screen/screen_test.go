@@ -174,3 +174,39 @@ func TestCloseDrawsThePendingFrameAndRestores(t *testing.T) {
 		t.Errorf("a closed screen wrote %q", got)
 	}
 }
+
+// TestFrameALittleEarlyIsWrittenAtOnce checks the slack: a view that comes a little
+// before its frame's turn is written at once, not held back by a timer, and the next
+// view then waits a whole interval from the slot the early frame stood for.
+func TestFrameALittleEarlyIsWrittenAtOnce(t *testing.T) {
+	s, _, frames := newTestScreen(20, 3, 10) // a frame every 100 ms, 25 ms of slack
+	s.draw("first")
+	waitFrame(t, frames)
+	s.mu.Lock()
+	slot := time.Now().Add(s.interval / slackDivisor / 2)
+	s.drawnAt = slot.Add(-s.interval) // the next slot is 12.5 ms away
+	s.mu.Unlock()
+	s.draw("early")
+	select {
+	case <-frames:
+	default:
+		t.Fatal("a view within the slack of its turn waited for a timer")
+	}
+	s.mu.Lock()
+	drawnAt := s.drawnAt
+	s.mu.Unlock()
+	if drawnAt.Before(slot) {
+		t.Errorf("the early frame counts as drawn at %v, before its slot %v", drawnAt, slot)
+	}
+	s.draw("next")
+	s.mu.Lock()
+	armed, pending := s.armed, s.pending
+	s.mu.Unlock()
+	if !armed || !pending {
+		t.Errorf("the view after an early frame was not held for its turn (armed %v, pending %v)", armed, pending)
+	}
+	waitFrame(t, frames)
+	if since := time.Since(slot); since < s.interval-s.interval/slackDivisor {
+		t.Errorf("the frame after an early one came %v after its slot", since)
+	}
+}

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -284,11 +285,15 @@ func tokensPerSecond(e model.Entry) float64 {
 	return float64(n) / span.Seconds()
 }
 
-func formatRate(tps float64) string {
+func formatRate(tps float64) string { return string(appendRate(nil, tps)) }
+
+// appendRate appends formatRate(tps) to b.
+func appendRate(b []byte, tps float64) []byte {
+	prec := 0
 	if tps < 10 {
-		return fmt.Sprintf("%.1f tok/s", tps)
+		prec = 1
 	}
-	return fmt.Sprintf("%.0f tok/s", tps)
+	return append(strconv.AppendFloat(b, tps, 'f', prec, 64), " tok/s"...)
 }
 
 // shortDuration prints 320ms, 1.2s or 1m05s.

@@ -1,6 +1,9 @@
 package ui
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // scrollback is the transcript pane. Each block caches its wrapped lines per width, and the
 // view walks back from the bottom (or from the anchor, when scrolled up) only as far as the
@@ -204,11 +207,17 @@ func (s *scrollback) clampTop() {
 }
 
 // view draws the visible window, bottom-aligned.
-func (s *scrollback) view() string {
+func (s *scrollback) view() string { return strings.Join(s.appendRows(nil), "\n") }
+
+// appendRows appends the visible window's s.height rows to dst, bottom-aligned.
+func (s *scrollback) appendRows(dst []string) []string {
 	if s.height <= 0 {
-		return ""
+		return append(dst, "") // as an empty view is one empty line
 	}
-	rows := make([]string, s.height)
+	start := len(dst)
+	dst = slices.Grow(dst, s.height)[:start+s.height]
+	rows := dst[start:]
+	clear(rows)
 	if len(s.blocks) > 0 {
 		n := s.height
 		i, line := s.position()
@@ -224,5 +233,5 @@ func (s *scrollback) view() string {
 			i, line = i-1, -1
 		}
 	}
-	return strings.Join(rows, "\n")
+	return dst
 }

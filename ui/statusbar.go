@@ -4,10 +4,12 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/yeok/yeok/model"
 )
@@ -109,7 +111,7 @@ func afterCmd(ctx context.Context, d time.Duration, msg tea.Msg) tea.Cmd {
 func (m Model) statusView() string {
 	c, state := &m.vc.status, m.stateView()
 	k := statusKey{
-		st: m.styles, width: m.width, stateW: cellWidth(ansi.Strip(state)), from: m.from, to: joinSet(m.targets()),
+		st: m.styles, width: m.width, stateW: m.stateWidth(), from: m.from, to: joinSet(m.targets()),
 		modelName: m.modelName, script: m.scriptID, flash: m.flash.text, flashErr: m.flash.isErr,
 	}
 	if m.flashHeight > 0 {
@@ -173,44 +175,81 @@ func (m Model) statusLeft(stateW int, flash string) (string, int) {
 }
 
 // stateView says what the app is doing: idle, waiting (spinner), streaming (live rate),
-// retrying (countdown), or saving before quitting. Its pieces are drawn once.
+// retrying (countdown), or saving before quitting. Its pieces are drawn once, and the
+// whole of it again only when its text, style or spinner frame changed.
 func (m Model) stateView() string {
+	c := &m.vc.state
+	style, spin, text := m.stateText(c.scratch[:0])
+	c.scratch = text
+	if c.ok && c.st == m.styles && c.style == style && c.spin == spin && string(text) == c.text {
+		return c.out
+	}
 	st, vc := m.styles, m.vc
+	out := vc.render(style, string(text))
+	if spin != "" {
+		// The spinner draws its frame unstyled; the frame is styled here, once.
+		out = vc.render(&st.StatusBar, " ") + vc.render(&st.Spinner, spin) + out
+	}
+	*c = stateCache{ok: true, st: st, style: style, spin: spin, text: string(text), out: out,
+		width: cellWidth(ansi.Strip(out)), scratch: c.scratch}
+	return out
+}
+
+// stateWidth is the width of the state stateView drew last.
+func (m Model) stateWidth() int { return m.vc.state.width }
+
+// stateText appends to b the text of the state and returns it with the style it is drawn
+// in and the spinner's frame ("" for none). A stream's frames change the text seldom (its
+// rate is rounded), so it is written out without allocating and compared with the last.
+func (m Model) stateText(b []byte) (*lipgloss.Style, string, []byte) {
+	st := m.styles
 	if m.quitting {
-		return vc.render(&st.StatusBusy, "saving…")
+		return &st.StatusBusy, "", append(b, "saving…"...)
 	}
 	f := m.flight
 	if f == nil {
 		if !m.sb.follow && m.panel == panelChat {
-			return vc.render(&st.StatusIdle, "↑ scrolled · "+m.keys.PageDown.Help().Key)
+			return &st.StatusIdle, "", append(append(b, "↑ scrolled · "...), m.keys.PageDown.Help().Key...)
 		}
-		return vc.render(&st.StatusIdle, "idle")
+		return &st.StatusIdle, "", append(b, "idle"...)
 	}
-	// The spinner draws its frame unstyled; the frame is styled here, once.
-	spin := vc.render(&st.StatusBar, " ") + vc.render(&st.Spinner, m.spin.View())
+	spin := m.spin.View()
 	snap := f.state()
 	switch snap.phase() {
 	case phaseStreaming:
-		text := "streaming"
 		if quiet := m.clock.Sub(snap.lastAt); !snap.lastAt.IsZero() && quiet >= stallAfter {
 			// A rate would go on showing the speed of a stream that has stopped.
-			text = "no token for " + wholeSeconds(quiet)
-		} else if r := liveRate(snap, m.clock); r > 0 {
-			text += " " + formatRate(r)
+			return &st.StatusBusy, spin, appendWholeSeconds(append(b, "no token for "...), quiet)
 		}
-		return spin + vc.render(&st.StatusBusy, text)
+		b = append(b, "streaming"...)
+		if r := liveRate(snap, m.clock); r > 0 {
+			b = appendRate(append(b, ' '), r)
+		}
+		return &st.StatusBusy, spin, b
 	case phaseThinking:
-		return spin + vc.render(&st.StatusBusy, "thinking")
+		return &st.StatusBusy, spin, append(b, "thinking"...)
 	case phaseRetrying:
 		left := max(int(math.Ceil(snap.retryAt.Sub(m.clock).Seconds())), 0)
 		text := fmt.Sprintf("retrying in %ds", left)
 		if snap.attempt > 0 {
 			text = fmt.Sprintf("retry %d in %ds", snap.attempt, left)
 		}
-		return spin + vc.render(&st.StatusBusy, text+" · "+m.keys.Cancel.Help().Key+" stop")
+		return &st.StatusBusy, spin, append(b, text+" · "+m.keys.Cancel.Help().Key+" stop"...)
 	default:
-		return spin + vc.render(&st.StatusBusy, "waiting")
+		return &st.StatusBusy, spin, append(b, "waiting"...)
 	}
+}
+
+// stateCache is the state stateView drew last and what it was drawn from.
+type stateCache struct {
+	ok      bool
+	st      *Styles
+	style   *lipgloss.Style
+	spin    string
+	text    string
+	out     string
+	width   int // out's width in cells
+	scratch []byte
 }
 
 // liveRate estimates tokens per second of a stream in flight, counting each delta as a
@@ -224,11 +263,14 @@ func liveRate(s snapshot, now time.Time) float64 {
 }
 
 // wholeSeconds prints a wait the way a person counts it: 7s, 1m05s.
-func wholeSeconds(d time.Duration) string {
+func wholeSeconds(d time.Duration) string { return string(appendWholeSeconds(nil, d)) }
+
+// appendWholeSeconds appends wholeSeconds(d) to b.
+func appendWholeSeconds(b []byte, d time.Duration) []byte {
 	if d < time.Minute {
-		return fmt.Sprintf("%ds", int(d.Seconds()))
+		return append(strconv.AppendInt(b, int64(d.Seconds()), 10), 's')
 	}
-	return shortDuration(d)
+	return append(b, shortDuration(d)...)
 }
 
 // langsLabel prints the languages in use for the status bar: "en → ko-KR", or with several

@@ -12,7 +12,8 @@ import (
 )
 
 // View draws the app. It costs O(visible lines): the scrollback walks back from the bottom
-// only as far as the pane is tall.
+// only as far as the pane is tall. The frame is put together line by line in a buffer the
+// view cache keeps, and joined once.
 func (m Model) View() string {
 	if m.width <= 0 || m.height <= 0 {
 		return ""
@@ -20,27 +21,47 @@ func (m Model) View() string {
 	if m.tooSmall() {
 		return m.noticeView()
 	}
-	parts := make([]string, 0, 6)
+	lines := m.vc.frameBuffer()
 	panelOnly := m.panel != panelChat && m.panelHeight > m.mainHeight
 	if m.mainHeight > 0 || panelOnly {
-		parts = append(parts, m.mainView())
+		lines = m.appendMain(lines)
 	}
 	if m.cfg.ProviderError != "" {
-		parts = append(parts, m.bannerView())
+		lines = appendLines(lines, m.bannerView())
 	}
 	if m.follow.shown {
-		parts = append(parts, m.followView())
+		lines = appendLines(lines, m.followView())
 	}
 	if !panelOnly {
-		parts = append(parts, m.inputView())
+		lines = appendLines(lines, m.inputView())
 	}
 	if m.flashHeight > 0 {
-		parts = append(parts, m.flashView())
+		lines = appendLines(lines, m.flashView())
 	}
-	parts = append(parts, m.statusView(), m.helpView())
+	lines = appendLines(lines, m.statusView())
+	lines = append(lines, m.helpRows()...)
 	// Every panel measures its own lines; this is the last guard that none is wider on
 	// the screen than the pane, whichever script it shows.
-	return m.vc.fitLines(strings.Join(parts, "\n"), m.width)
+	return m.vc.fitLines(lines, m.width)
+}
+
+// appendLines appends the lines of s to dst, as strings.Split(s, "\n") cuts them.
+func appendLines(dst []string, s string) []string {
+	for {
+		i := strings.IndexByte(s, '\n')
+		if i < 0 {
+			return append(dst, s)
+		}
+		dst, s = append(dst, s[:i]), s[i+1:]
+	}
+}
+
+// appendMain appends the lines of the main pane: the scrollback's rows, or a panel's.
+func (m Model) appendMain(dst []string) []string {
+	if m.panel == panelChat && !m.sb.empty() {
+		return m.sb.appendRows(dst)
+	}
+	return appendLines(dst, m.mainView())
 }
 
 func (m Model) mainView() string {
@@ -114,15 +135,19 @@ func (m Model) helpModel() help.Model {
 // helpWidth is how wide the help may be.
 func (m Model) helpWidth() int { return m.width - 2 }
 
-// helpView is the help, cut to the rows the layout gave it. The full help keeps its last
-// rows, where the way out (quit, close help) is.
-func (m Model) helpView() string {
+// helpView is the help, cut to the rows the layout gave it.
+func (m Model) helpView() string { return strings.Join(m.helpRows(), "\n") }
+
+// helpRows is the help's rows, cut to the rows the layout gave it. The full help keeps
+// its last rows, where the way out (quit, close help) is. The caller must not change the
+// slice.
+func (m Model) helpRows() []string {
 	lines := m.helpLines()
 	rows := min(max(m.helpHeight, 1), len(lines))
 	if m.helpAll {
-		return strings.Join(lines[len(lines)-rows:], "\n")
+		return lines[len(lines)-rows:]
 	}
-	return strings.Join(lines[:rows], "\n")
+	return lines[:rows]
 }
 
 // drawHelpLines draws the help of keys, one string a row, cut to the width.

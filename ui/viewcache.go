@@ -20,6 +20,7 @@ type viewCache struct {
 	input  inputCache
 	help   helpCache
 	status statusCache
+	state  stateCache
 	follow followCache
 	pieces [maxPieces]piece
 	next   int // the slot the next new piece takes
@@ -30,11 +31,14 @@ type viewCache struct {
 // of a frame are the previous frame's, and measuring a line's clusters costs far more than
 // finding it. A line is looked for at the row it is drawn on and a few rows either side
 // (the scrollback scrolls a row or two as a stream wraps); comparing strings costs less
-// than hashing them, and a frame allocates no map.
+// than hashing them, and a frame allocates no map. The slices of the frame before last
+// are kept to put the next frame's lines in.
 type fitCache struct {
 	width  int
 	rows   []string // the last frame's lines, as drawn
 	fitted []string // the same, as fitLine left them
+
+	spareRows, spareFitted []string // the frame before last's, to be written over
 }
 
 // fitReach is how many rows up or down a line is looked for in the last frame.
@@ -54,28 +58,42 @@ func (f *fitCache) fit(l string, i, width int) string {
 	return fitLine(l, width)
 }
 
-// fitLines cuts every line of a drawn view to the pane's width with fitLine: the last
-// guard that none is wider on the screen than the pane, whichever script it shows. Lines of
-// the previous frame are found, not measured again.
-func (c *viewCache) fitLines(view string, width int) string {
+// frameBuffer returns an empty slice to put a frame's lines in, for fitLines. It holds
+// no line of the last frame, which fitLines compares the new one with.
+func (c *viewCache) frameBuffer() []string {
+	clear(c.fit.spareRows)
+	return c.fit.spareRows[:0]
+}
+
+// fitLines cuts every line of a drawn frame to the pane's width with fitLine, and joins
+// them: the last guard that none is wider on the screen than the pane, whichever script
+// it shows. Lines of the previous frame are found, not measured again. fitLines keeps
+// lines until the frame after next.
+func (c *viewCache) fitLines(lines []string, width int) string {
 	f := &c.fit
 	if f.width != width {
-		f.rows, f.fitted = nil, nil
+		f.rows, f.fitted = f.rows[:0], f.fitted[:0]
 	}
-	lines := strings.Split(view, "\n")
-	fitted := make([]string, len(lines))
-	changed := false
+	clear(f.spareFitted)
+	fitted := f.spareFitted[:0]
+	size := len(lines) - 1 // the line breaks
 	for i, l := range lines {
-		fitted[i] = f.fit(l, i, width)
-		if len(fitted[i]) != len(l) {
-			changed = true
+		fl := f.fit(l, i, width)
+		fitted = append(fitted, fl)
+		size += len(fl)
+	}
+	f.spareRows, f.rows = f.rows, lines
+	f.spareFitted, f.fitted = f.fitted, fitted
+	f.width = width
+	var b strings.Builder
+	b.Grow(max(size, 0))
+	for i, l := range fitted {
+		if i > 0 {
+			b.WriteByte('\n')
 		}
+		b.WriteString(l)
 	}
-	f.width, f.rows, f.fitted = width, lines, fitted
-	if !changed {
-		return view
-	}
-	return strings.Join(fitted, "\n")
+	return b.String()
 }
 
 func newViewCache() *viewCache { return &viewCache{} }

@@ -42,16 +42,21 @@ type Screen struct {
 	height  int
 	next    string // the view waiting to be drawn, if pending
 	pending bool
-	shown   string      // the view on the terminal; "" before the first frame and after a resize
-	lines   []string    // the rows of shown, as written
-	drawnAt time.Time   // when the last frame was written, or the slot it was written early for
-	timer   *time.Timer // armed while a frame waits for its turn
-	armed   bool
-	redraw  func() // asks the program for its view again
-	closed  bool
-	buf     bytes.Buffer
-	frames  int
-	onFrame func() // called after each frame is written, for tests
+	shown   string   // the view on the terminal; "" before the first frame and after a resize
+	lines   []string // the rows of shown, as the view gave them
+	cut     []string // the same, cut to the width, as written
+	widths  []int    // their widths in cells
+	// The frame before last's cut rows and widths, to be written over.
+	spareCut    []string
+	spareWidths []int
+	drawnAt     time.Time   // when the last frame was written, or the slot it was written early for
+	timer       *time.Timer // armed while a frame waits for its turn
+	armed       bool
+	redraw      func() // asks the program for its view again
+	closed      bool
+	buf         bytes.Buffer
+	frames      int
+	onFrame     func() // called after each frame is written, for tests
 }
 
 // New returns a Screen writing to out at most fps frames a second (DefaultFPS when fps is
@@ -157,7 +162,7 @@ func (s *Screen) resize(w, h int) {
 	if s.shown != "" {
 		s.next, s.pending = s.shown, true
 	}
-	s.shown, s.lines = "", nil
+	s.shown, s.lines, s.cut, s.widths = "", nil, nil, nil
 }
 
 // draw takes a view: it is written now if the last frame is a frame interval old, later
@@ -264,11 +269,14 @@ func (s *Screen) flushLocked() {
 	if s.height > 0 && len(newLines) > s.height {
 		newLines = newLines[len(newLines)-s.height:]
 	}
+	cut, widths := s.spareCut[:0], s.spareWidths[:0]
 	buf := &s.buf
 	buf.Reset()
 	buf.WriteString(ansi.CursorHomePosition)
 	last := len(newLines) - 1
 	for i, line := range newLines {
+		shown, w := s.measure(line, i)
+		cut, widths = append(cut, shown), append(widths, w)
 		if i < len(s.lines) && s.lines[i] == line {
 			if i < last {
 				buf.WriteByte('\n')
@@ -278,11 +286,8 @@ func (s *Screen) flushLocked() {
 		if i == 0 && first {
 			buf.WriteByte('\r')
 		}
-		if s.width > 0 {
-			line = ansi.Truncate(line, s.width, "")
-		}
-		buf.WriteString(line)
-		if ansi.StringWidth(line) < s.width {
+		buf.WriteString(shown)
+		if w < s.width {
 			buf.WriteString(ansi.EraseLineRight)
 		}
 		if i < last {
@@ -300,6 +305,9 @@ func (s *Screen) flushLocked() {
 		s.buf = bytes.Buffer{}
 	}
 	s.shown, s.lines = view, newLines
+	clear(s.cut)
+	s.spareCut, s.cut = s.cut, cut
+	s.spareWidths, s.widths = s.widths, widths
 	// A frame written early counts as written in the slot it came early for.
 	now, slot := time.Now(), s.drawnAt.Add(s.interval)
 	s.drawnAt = now
@@ -311,6 +319,29 @@ func (s *Screen) flushLocked() {
 		s.onFrame()
 	}
 }
+
+// measure returns row i of a frame cut to the terminal's width, and its width. A row
+// that was on the last frame within measureReach rows (the rows a stream scrolls by) is
+// taken from there, not measured again. s.mu is held.
+func (s *Screen) measure(line string, i int) (string, int) {
+	for d := 0; d <= measureReach; d++ {
+		if j := i - d; j >= 0 && j < len(s.lines) && s.lines[j] == line {
+			return s.cut[j], s.widths[j]
+		}
+		if j := i + d; d > 0 && j < len(s.lines) && s.lines[j] == line {
+			return s.cut[j], s.widths[j]
+		}
+	}
+	w := ansi.StringWidth(line)
+	if s.width > 0 && w > s.width {
+		line = ansi.Truncate(line, s.width, "")
+		w = ansi.StringWidth(line)
+	}
+	return line, w
+}
+
+// measureReach is how many rows up or down measure looks for a row in the last frame.
+const measureReach = 4
 
 // keptBuffer is the most frame buffer a Screen keeps between frames.
 const keptBuffer = 4 << 10

@@ -70,7 +70,7 @@ func (l *terminalLog) waitFor(t *testing.T, text string, n int) {
 // TestFramesMatchTheStandardRenderer shows the same views through Bubble Tea's standard
 // renderer and through a Screen, one frame at a time, and compares every byte written:
 // the start, the frames (rows kept, changed, cut to the width, dropped above the height,
-// redrawn after a resize) and the end.
+// redrawn after a resize, scrolled) and the end.
 func TestFramesMatchTheStandardRenderer(t *testing.T) {
 	// Each view's first row is a mark that no other view has: the wait for a frame
 	// counts it.
@@ -88,6 +88,11 @@ func TestFramesMatchTheStandardRenderer(t *testing.T) {
 		{showMsg("mark 6\nsecond row\n\nlast"), "mark 6"},
 		{showMsg("mark 7\nsecond row\nlast"), "mark 7"}, // one row shorter
 		{showMsg("mark 8\n"), "mark 8"},
+		// Rows that scroll by a row or two, some wider than the terminal, and a row as
+		// wide as it.
+		{showMsg("mark 9\na row far wider than twenty cells\n한국어 넓은 글자 행 넓은\nx\ntwenty cells exactly"), "mark 9"},
+		{showMsg("mark 10\nnew\na row far wider than twenty cells\n한국어 넓은 글자 행 넓은\nx\ntwenty cells exactly"), "mark 10"},
+		{showMsg("mark 11\n한국어 넓은 글자 행 넓은\nx\ntwenty cells exactly\ny"), "mark 11"},
 	}
 	run := func(start func(m tea.Model, out *terminalLog) (*tea.Program, <-chan error)) string {
 		out := &terminalLog{written: make(chan struct{}, 1)}

@@ -12,7 +12,6 @@ import (
 	"os"
 	"time"
 
-	"github.com/charmbracelet/bubbles/spinner"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/yeok/yeok/model"
@@ -140,7 +139,7 @@ type Model struct {
 
 	input   editor
 	helpAll bool // the full help shows
-	spin    spinner.Model
+	spin    spin
 	sb      *scrollback
 
 	from, to  model.Language
@@ -230,8 +229,6 @@ func New(cfg Config, tr Translator, st Store) Model {
 	}
 	m.sb = newScrollback(m.look())
 	m.input = newInput(&keys, &styles)
-	// The spinner's frames come out unstyled: the status bar styles each frame once.
-	m.spin = spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(cfg.Renderer.NewStyle()))
 	return m
 }
 
@@ -269,13 +266,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.applyModelsLoaded(msg), nil
 	case pickedModelMsg:
 		return m.applyPickedModel(msg)
-	case spinner.TickMsg:
-		if m.flight == nil {
-			return m, nil // let the tick chain end while idle
-		}
-		var cmd tea.Cmd
-		m.spin, cmd = m.spin.Update(msg)
-		return m, cmd
+	case spinTickMsg:
+		return m.applySpinTick(msg)
 	}
 	next, cmd, _ := m.handleResult(msg)
 	return next, cmd

@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/charmbracelet/bubbles/spinner"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/yeok/yeok/model"
@@ -201,7 +200,7 @@ func TestRetryCountdown(t *testing.T) {
 		t.Fatalf("no countdown:\n%s", m.View())
 	}
 	now = now.Add(1100 * time.Millisecond)
-	m = step(m, spinner.TickMsg{})
+	m = step(m, spinTickMsg{seq: m.spin.seq})
 	if !strings.Contains(m.View(), "retry 2 in 2s") {
 		t.Fatalf("countdown did not tick:\n%s", m.View())
 	}
@@ -209,7 +208,7 @@ func TestRetryCountdown(t *testing.T) {
 	if m.flight != nil || m.sb.last().entry.Status != model.StatusCancelled {
 		t.Fatal("esc did not cancel a retry wait")
 	}
-	if _, cmd := m.Update(spinner.TickMsg{}); cmd != nil {
+	if _, cmd := m.Update(spinTickMsg{seq: m.spin.seq}); cmd != nil {
 		t.Fatal("the spinner keeps ticking while idle")
 	}
 }

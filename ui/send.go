@@ -146,9 +146,9 @@ func (m Model) start(req model.Request, targets []model.Language, opts startOpts
 	m.focus = 0
 	m.sb.follow = true
 	m.writes += len(targets)
-	frames := waitFrameCmd(m.cfg.Ctx, f.id, f.bufs(), time.Time{})
+	frames, spinning := waitFrameCmd(m.cfg.Ctx, f.id, f.bufs(), time.Time{}), m.startSpinCmd()
 	if m.session.ID != 0 {
-		cmds := []tea.Cmd{frames, m.spin.Tick}
+		cmds := []tea.Cmd{frames, spinning}
 		for _, r := range f.runs {
 			r.job.req.SessionID = m.session.ID
 			cmds = append(cmds, r.job.cmd())
@@ -158,7 +158,7 @@ func (m Model) start(req model.Request, targets []model.Language, opts startOpts
 	tmpl := m.cfg.Session
 	tmpl.ScriptID, tmpl.From, tmpl.To = m.scriptID, req.From, req.To
 	tmpl.Title = model.Title(req.Source, 60)
-	return m, tea.Batch(newSessionCmd(ctx, m.st, m.cfg.Owner, tmpl, m.nextID), frames, m.spin.Tick)
+	return m, tea.Batch(newSessionCmd(ctx, m.st, m.cfg.Owner, tmpl, m.nextID), frames, spinning)
 }
 
 // applySession starts the translations that waited for their session. A line stopped in
@@ -199,6 +199,7 @@ func (m Model) applyFrame(msg frameMsg) (Model, tea.Cmd) {
 		return m, nil
 	}
 	f.shown = m.now()
+	m.spin.turn(f.shown)
 	done := true
 	for i, snap := range msg.snaps() {
 		if i >= len(f.runs) {

@@ -213,7 +213,7 @@ func (m Model) stateText(b []byte) (*lipgloss.Style, string, []byte) {
 		}
 		return &st.StatusIdle, "", append(b, "idle"...)
 	}
-	spin := m.spin.View()
+	spin := m.spin.view()
 	snap := f.state()
 	switch snap.phase() {
 	case phaseStreaming:

@@ -72,7 +72,7 @@ func TestViewCacheMatchesFresh(t *testing.T) {
 		act{"session", func() tea.Msg {
 			return sessionMsg{id: m.flight.id, session: model.Session{ID: 1, Started: testNow}}
 		}},
-		act{"spinner", func() tea.Msg { return m.spin.Tick() }},
+		act{"spinner", func() tea.Msg { return spinTickMsg{seq: m.spin.seq} }},
 		act{"retrying", func() tea.Msg {
 			return frameMsg{id: m.flight.id, snap: snapshot{retryAt: testNow.Add(3 * time.Second), attempt: 1}}
 		}},
@@ -80,7 +80,7 @@ func TestViewCacheMatchesFresh(t *testing.T) {
 	for k := 1; k <= 40; k++ {
 		acts = append(acts, act{"frame", func() tea.Msg { return growing(k) }})
 		if k%3 == 0 {
-			acts = append(acts, act{"spinner", func() tea.Msg { return m.spin.Tick() }})
+			acts = append(acts, act{"spinner", func() tea.Msg { return spinTickMsg{seq: m.spin.seq} }})
 		}
 	}
 	acts = append(acts,

@@ -93,6 +93,17 @@ func fitCells(s string, width int, strict bool) string {
 	if !needsFit(s, width) {
 		return s
 	}
+	// Most lines with wide or unusual text fit: measured first, they are returned as they
+	// are, not copied piece by piece.
+	if cells, sure := drawnCells(s); cells <= width && (!strict || sure || cells < width) {
+		return s
+	}
+	return cutCells(s, width, strict)
+}
+
+// cutCells is fitCells for a line that may not fit: it copies s piece by piece, leaving
+// out the text past the cut.
+func cutCells(s string, width int, strict bool) string {
 	var (
 		b         strings.Builder
 		cells     int
@@ -101,6 +112,7 @@ func fitCells(s string, width int, strict bool) string {
 		cut       bool
 		keepFirst = -1 // the length of b before the text past width-1 cells
 	)
+	b.Grow(len(s))
 	for rest := s; rest != ""; {
 		seq, gw, n, next := ansi.DecodeSequence(rest, state, nil)
 		state, rest = next, rest[n:]
@@ -129,6 +141,23 @@ func fitCells(s string, width int, strict bool) string {
 		out = out[:keepFirst] + keepEscapes(out[keepFirst:])
 	}
 	return out
+}
+
+// drawnCells is how many cells a drawn line (which may hold escape sequences) takes at
+// most, and whether the terminals agree on it, as fitCells counts them.
+func drawnCells(s string) (cells int, sure bool) {
+	sure = true
+	var state byte
+	for rest := s; rest != ""; {
+		seq, gw, n, next := ansi.DecodeSequence(rest, state, nil)
+		state, rest = next, rest[n:]
+		if gw == 0 && !isText(seq) {
+			continue
+		}
+		w, ok := clusterCells(seq)
+		cells, sure = cells+w, sure && ok
+	}
+	return cells, sure
 }
 
 // needsFit says whether s could be too wide: a line of printable ASCII and escapes that

@@ -81,3 +81,22 @@ func TestFitLine(t *testing.T) {
 		})
 	}
 }
+
+// TestFitCellsReturnsAFittingLineAsItIs holds fitCells, which returns a line that fits
+// without copying it, against copying every line piece by piece, for lines of every kind
+// of text at widths around theirs.
+func TestFitCellsReturnsAFittingLineAsItIs(t *testing.T) {
+	lines := []string{
+		"plain ascii line", "\x1b[38;5;252mstyled\x1b[0m text", "한국어 넓은 글자", "\x1b[1m한국어\x1b[0m · 넓은",
+		"हिन्दी पाठ", "👩‍👩‍👧 family", "⠋ streaming 60 tok/s", "│ box │", "e\u0301 combining", "\x1b]8;;http://x\x07link\x1b]8;;\x07",
+	}
+	for _, l := range lines {
+		for width := 1; width <= 30; width++ {
+			for _, strict := range []bool{true, false} {
+				if got, want := fitCells(l, width, strict), cutCells(l, width, strict); needsFit(l, width) && got != want {
+					t.Errorf("fitCells(%q, %d, %v) = %q, want %q", l, width, strict, got, want)
+				}
+			}
+		}
+	}
+}

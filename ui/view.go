@@ -21,6 +21,38 @@ func (m Model) View() string {
 	if m.tooSmall() {
 		return m.noticeView()
 	}
+	return joinLines(m.frameLines())
+}
+
+// ViewLines is the view's lines, strings.Split(m.View(), "\n"), without joining them:
+// a screen that compares a frame with the last row by row takes them as they are. The
+// slice is the view cache's: the caller must not change it or keep it past the next View.
+func (m Model) ViewLines() []string {
+	if m.width <= 0 || m.height <= 0 || m.tooSmall() {
+		return strings.Split(m.View(), "\n")
+	}
+	return m.frameLines()
+}
+
+// joinLines is strings.Join(lines, "\n").
+func joinLines(lines []string) string {
+	size := len(lines) - 1
+	for _, l := range lines {
+		size += len(l)
+	}
+	var b strings.Builder
+	b.Grow(max(size, 0))
+	for i, l := range lines {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(l)
+	}
+	return b.String()
+}
+
+// frameLines draws the layout's lines, each fitted to the width.
+func (m Model) frameLines() []string {
 	lines := m.vc.frameBuffer()
 	panelOnly := m.panel != panelChat && m.panelHeight > m.mainHeight
 	if m.mainHeight > 0 || panelOnly {

@@ -3,7 +3,6 @@ package ui
 import (
 	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/lipgloss"
@@ -65,35 +64,24 @@ func (c *viewCache) frameBuffer() []string {
 	return c.fit.spareRows[:0]
 }
 
-// fitLines cuts every line of a drawn frame to the pane's width with fitLine, and joins
-// them: the last guard that none is wider on the screen than the pane, whichever script
-// it shows. Lines of the previous frame are found, not measured again. fitLines keeps
-// lines until the frame after next.
-func (c *viewCache) fitLines(lines []string, width int) string {
+// fitLines cuts every line of a drawn frame to the pane's width with fitLine: the last
+// guard that none is wider on the screen than the pane, whichever script it shows. Lines
+// of the previous frame are found, not measured again. fitLines keeps lines until the
+// frame after next, and returns a slice it keeps as long.
+func (c *viewCache) fitLines(lines []string, width int) []string {
 	f := &c.fit
 	if f.width != width {
 		f.rows, f.fitted = f.rows[:0], f.fitted[:0]
 	}
 	clear(f.spareFitted)
 	fitted := f.spareFitted[:0]
-	size := len(lines) - 1 // the line breaks
 	for i, l := range lines {
-		fl := f.fit(l, i, width)
-		fitted = append(fitted, fl)
-		size += len(fl)
+		fitted = append(fitted, f.fit(l, i, width))
 	}
 	f.spareRows, f.rows = f.rows, lines
 	f.spareFitted, f.fitted = f.fitted, fitted
 	f.width = width
-	var b strings.Builder
-	b.Grow(max(size, 0))
-	for i, l := range fitted {
-		if i > 0 {
-			b.WriteByte('\n')
-		}
-		b.WriteString(l)
-	}
-	return b.String()
+	return fitted
 }
 
 func newViewCache() *viewCache { return &viewCache{} }

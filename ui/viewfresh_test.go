@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -103,6 +104,8 @@ func TestEntryLifeMatchesAFreshView(t *testing.T) {
 		msg("back to the end", press(tea.KeyPgDown)),
 		msg("back to the end", press(tea.KeyPgDown)),
 		msg("small", tea.WindowSizeMsg{Width: 30, Height: 12}),
+		msg("too small", tea.WindowSizeMsg{Width: 15, Height: 6}),
+		msg("size again", tea.WindowSizeMsg{Width: 80, Height: 24}),
 	)
 	for i, a := range acts {
 		next, _ := m.Update(a.do())
@@ -114,6 +117,10 @@ func TestEntryLifeMatchesAFreshView(t *testing.T) {
 		// Twice in a row: the kept buffers of a frame must not leak into the next.
 		if again := m.View(); again != got {
 			t.Fatalf("step %d (%s): the same model drew a different view the second time\n%s\nthen\n%s", i, a.name, got, again)
+		}
+		// A screen takes the lines: they are the view's.
+		if lines := m.ViewLines(); !slices.Equal(lines, strings.Split(got, "\n")) {
+			t.Fatalf("step %d (%s): the view's lines are not the view:\n%q\nthen\n%q", i, a.name, got, lines)
 		}
 	}
 	v := m.View()

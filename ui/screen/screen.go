@@ -21,6 +21,7 @@ package screen
 import (
 	"bytes"
 	"io"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -40,10 +41,10 @@ type Screen struct {
 	mu      sync.Mutex
 	width   int
 	height  int
-	next    string // the view waiting to be drawn, if pending
+	next    []string // the lines of the view waiting to be drawn, if pending
 	pending bool
-	shown   string   // the view on the terminal; "" before the first frame and after a resize
-	lines   []string // the rows of shown, as the view gave them
+	shown   []string // the lines of the view on the terminal; nil before the first frame and after a resize
+	lines   []string // the rows of shown written, as the view gave them
 	cut     []string // the same, cut to the width, as written
 	widths  []int    // their widths in cells
 	// The frame before last's cut rows and widths, to be written over.
@@ -159,28 +160,37 @@ func (s *Screen) resize(w, h int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.width, s.height = w, h
-	if s.shown != "" {
+	if s.shown != nil {
 		s.next, s.pending = s.shown, true
 	}
-	s.shown, s.lines, s.cut, s.widths = "", nil, nil, nil
+	s.shown, s.lines, s.cut, s.widths = nil, nil, nil, nil
 }
 
 // draw takes a view: it is written now if the last frame is a frame interval old, later
 // if not, and never if it is the view already shown.
 func (s *Screen) draw(view string) {
-	if view == "" {
-		view = " " // as the standard renderer: clear what was drawn
+	s.drawLines(strings.Split(view, "\n"), true)
+}
+
+// drawLines is draw for a view given as its lines; owned says the Screen may keep the
+// slice, which it copies otherwise.
+func (s *Screen) drawLines(lines []string, owned bool) {
+	if len(lines) == 0 || len(lines) == 1 && lines[0] == "" {
+		lines, owned = []string{" "}, true // as the standard renderer: clear what was drawn
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
 		return
 	}
-	if view == s.shown {
-		s.next, s.pending = "", false
+	if s.shown != nil && slices.Equal(lines, s.shown) {
+		s.next, s.pending = nil, false
 		return
 	}
-	s.next, s.pending = view, true
+	if !owned {
+		lines = slices.Clone(lines)
+	}
+	s.next, s.pending = lines, true
 	if s.armed {
 		return
 	}
@@ -263,9 +273,9 @@ func (s *Screen) redrawn() {
 // flushLocked writes the pending view, skipping the rows that did not change.
 func (s *Screen) flushLocked() {
 	view := s.next
-	s.next, s.pending = "", false
-	first := s.shown == ""
-	newLines := strings.Split(view, "\n")
+	s.next, s.pending = nil, false
+	first := s.shown == nil
+	newLines := view
 	if s.height > 0 && len(newLines) > s.height {
 		newLines = newLines[len(newLines)-s.height:]
 	}
@@ -368,10 +378,23 @@ func (d drawn) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 }
 
 // View draws the app's view on the Screen when a frame is due; the program's own
-// renderer is off and gets nothing.
+// renderer is off and gets nothing. An app that gives its view as lines (LinesViewer)
+// is asked for them.
 func (d drawn) View() string {
 	if d.s.due() {
-		d.s.draw(d.app.View())
+		if lv, ok := d.app.(LinesViewer); ok {
+			d.s.drawLines(lv.ViewLines(), false)
+		} else {
+			d.s.draw(d.app.View())
+		}
 	}
 	return ""
+}
+
+// LinesViewer is a model that gives its view as lines as well, sparing the joining of a
+// whole frame into a string and its splitting again. ViewLines must be
+// strings.Split(View(), "\n"); the Screen does not change the slice or keep it past the
+// call.
+type LinesViewer interface {
+	ViewLines() []string
 }

@@ -31,6 +31,17 @@ func (m viewsModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 
 func (m viewsModel) View() string { return m.view }
 
+// linesModel is viewsModel giving its views as lines too, which a Screen takes instead
+// of View while the program runs.
+type linesModel struct{ viewsModel }
+
+func (m linesModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	next, cmd := m.viewsModel.Update(msg)
+	return linesModel{next.(viewsModel)}, cmd
+}
+
+func (m linesModel) ViewLines() []string { return strings.Split(m.view, "\n") }
+
 // terminalLog records what a program writes and lets a test wait for a text to show.
 type terminalLog struct {
 	mu      sync.Mutex
@@ -94,9 +105,9 @@ func TestFramesMatchTheStandardRenderer(t *testing.T) {
 		{showMsg("mark 10\nnew\na row far wider than twenty cells\n한국어 넓은 글자 행 넓은\nx\ntwenty cells exactly"), "mark 10"},
 		{showMsg("mark 11\n한국어 넓은 글자 행 넓은\nx\ntwenty cells exactly\ny"), "mark 11"},
 	}
-	run := func(start func(m tea.Model, out *terminalLog) (*tea.Program, <-chan error)) string {
+	run := func(m tea.Model, start func(m tea.Model, out *terminalLog) (*tea.Program, <-chan error)) string {
 		out := &terminalLog{written: make(chan struct{}, 1)}
-		p, done := start(viewsModel{view: "mark 0"}, out)
+		p, done := start(m, out)
 		out.waitFor(t, "mark 0", 1)
 		for _, s := range steps {
 			n := strings.Count(out.String(), s.mark) + 1
@@ -109,22 +120,25 @@ func TestFramesMatchTheStandardRenderer(t *testing.T) {
 		}
 		return out.String()
 	}
-	standard := run(func(m tea.Model, out *terminalLog) (*tea.Program, <-chan error) {
+	standard := run(viewsModel{view: "mark 0"}, func(m tea.Model, out *terminalLog) (*tea.Program, <-chan error) {
 		p := tea.NewProgram(m, tea.WithInput(nil), tea.WithOutput(out), tea.WithoutSignalHandler(),
 			tea.WithAltScreen(), tea.WithMouseCellMotion())
 		done := make(chan error, 1)
 		go func() { _, err := p.Run(); done <- err }()
 		return p, done
 	})
-	ours := run(func(m tea.Model, out *terminalLog) (*tea.Program, <-chan error) {
+	screen := func(m tea.Model, out *terminalLog) (*tea.Program, <-chan error) {
 		s := New(out, DefaultFPS)
 		p := s.Program(m, tea.WithInput(nil), tea.WithOutput(out), tea.WithoutSignalHandler())
 		done := make(chan error, 1)
 		go func() { _, err := s.Run(p); done <- err }()
 		return p, done
-	})
-	if ours != standard {
+	}
+	if ours := run(viewsModel{view: "mark 0"}, screen); ours != standard {
 		t.Errorf("the Screen wrote\n%q\nthe standard renderer\n%q", ours, standard)
+	}
+	if ours := run(linesModel{viewsModel{view: "mark 0"}}, screen); ours != standard {
+		t.Errorf("the Screen, given lines, wrote\n%q\nthe standard renderer\n%q", ours, standard)
 	}
 }
 

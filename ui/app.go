@@ -139,7 +139,7 @@ type Model struct {
 
 	input   editor
 	helpAll bool // the full help shows
-	spin    spin
+	spin    spinState
 	sb      *scrollback
 
 	from, to  model.Language

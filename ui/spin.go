@@ -7,13 +7,13 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 )
 
-// spin is the status bar's spinner while a line is in flight. It turns with the stream's
-// frames while they come, and with a tick of its own while they do not (waiting for the
-// first token, a retry's countdown, a stalled stream). A tick that turned it while frames
-// come would change the view between two of them, and the screen, which draws at most a
-// frame an interval, would then hold the next stream frame back for a whole interval; so
-// while frames come the tick only checks back, less often.
-type spin struct {
+// spinState is the status bar's spinner while a line is in flight. It turns with the
+// stream's frames while they come, and with a tick of its own while they do not (waiting
+// for the first token, a retry's countdown, a stalled stream). A tick that turned it
+// while frames come would change the view between two of them, and the screen, which
+// draws at most a frame an interval, would then hold the next stream frame back for a
+// whole interval; so while frames come the tick only checks back, less often.
+type spinState struct {
 	frame int
 	at    time.Time // when frame was turned to
 	seq   int       // the tick chain that is current; older ticks end
@@ -33,10 +33,10 @@ const spinCheck = 250 * time.Millisecond
 type spinTickMsg struct{ seq int }
 
 // view is the spinner's frame, unstyled.
-func (s spin) view() string { return spinFrames[s.frame%len(spinFrames)] }
+func (s spinState) view() string { return spinFrames[s.frame%len(spinFrames)] }
 
 // turn shows the next frame when the current one has shown for an interval by now.
-func (s *spin) turn(now time.Time) {
+func (s *spinState) turn(now time.Time) {
 	if now.Sub(s.at) >= spinInterval {
 		s.frame, s.at = s.frame+1, now
 	}

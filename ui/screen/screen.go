@@ -5,10 +5,12 @@
 // program runs, so an idle program wakes 60 times a second to find nothing to draw. A
 // Screen is driven by the views instead: the program runs without its renderer
 // (tea.WithoutRenderer), a wrapper model hands each view to the Screen, and the Screen
-// writes it at once when the last frame is a frame interval old. Within the interval the
-// view is not even drawn: a one-shot timer asks the program for it once the interval is
-// over, so a busy program draws its view at most at the frame rate, not after every
-// message as Bubble Tea does. A program whose view does not change schedules nothing.
+// writes it at once when the last frame is a frame interval old (or nearly: a frame a
+// little early stands for the slot it came early for). Within the interval the view is
+// not even drawn: a one-shot timer asks the program for it once the interval is over, so
+// a busy program draws its view at most at the frame rate, not after every message as
+// Bubble Tea does. A program whose view does not change schedules nothing. An app that
+// gives its view as lines (LinesViewer) hands them over without joining them.
 //
 // Frames are drawn as Bubble Tea's standard renderer draws them on the alternate screen
 // (the same bytes for the same views): lines equal to the line last drawn at that row are
@@ -43,7 +45,7 @@ type Screen struct {
 	height  int
 	next    []string // the lines of the view waiting to be drawn, if pending
 	pending bool
-	shown   []string // the lines of the view on the terminal; nil before the first frame and after a resize
+	shown   []string // the view on the terminal, as lines; nil before the first frame and after a resize
 	lines   []string // the rows of shown written, as the view gave them
 	cut     []string // the same, cut to the width, as written
 	widths  []int    // their widths in cells

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -270,6 +271,29 @@ func TestFramesCoalesce(t *testing.T) {
 	cancel()
 	if got := waitFrameCmd(ctx, 7, []*streamBuffer{b}, time.Time{})(); got != nil {
 		t.Fatalf("frame command did not give up with its context: %v", got)
+	}
+}
+
+// TestFrameTakesTheDeltasOfItsWait checks a frame that waits for its turn: a stream's end
+// cuts the wait short, the deltas that came meanwhile are in the frame, and their pokes
+// are spent (a next frame would wait for news).
+func TestFrameTakesTheDeltasOfItsWait(t *testing.T) {
+	b := newStreamBuffer(time.Now, nil)
+	b.emit(model.Event{Kind: model.EventDelta, Text: "a"})
+	frames := make(chan tea.Msg, 1)
+	// The last frame is an hour ahead: only the stream's end can end the wait.
+	go func() { frames <- waitFrameCmd(t.Context(), 7, []*streamBuffer{b}, time.Now().Add(time.Hour))() }()
+	for len(b.signal) != 0 {
+		runtime.Gosched() // until the command took the poke of "a" and waits for its turn
+	}
+	b.emit(model.Event{Kind: model.EventDelta, Text: "b"})
+	b.finish()
+	msg := (<-frames).(frameMsg)
+	if msg.snap.text != "ab" || !msg.snap.done {
+		t.Fatalf("the frame shows %q (done %v), want both deltas and the end", msg.snap.text, msg.snap.done)
+	}
+	if n := len(b.signal); n != 0 {
+		t.Fatalf("%d pokes left for what the frame took", n)
 	}
 }
 

@@ -295,18 +295,14 @@ func waitFrameCmd(parent context.Context, id uint64, bufs []*streamBuffer, last 
 		if wait := frameInterval - b.now().Sub(last); wait > 0 && !allDone() {
 			t := time.NewTimer(wait)
 			defer t.Stop()
-		wait:
-			for {
-				select {
-				case <-t.C:
-					break wait
-				case <-b.signal:
-					if allDone() {
-						break wait
-					}
-				case <-parent.Done():
-					return nil
-				}
+			if !waitFrameTurn(parent, t.C, bufs, allDone) {
+				return nil
+			}
+			// The pokes of the deltas this frame takes are spent: a poke after the
+			// snapshot is news for the next frame.
+			select {
+			case <-b.signal:
+			default:
 			}
 		}
 		msg := frameMsg{id: id, snap: b.snapshot()}
@@ -314,6 +310,34 @@ func waitFrameCmd(parent context.Context, id uint64, bufs []*streamBuffer, last 
 			msg.more = append(msg.more, o.snapshot())
 		}
 		return msg
+	}
+}
+
+// waitFrameTurn waits for the frame's turn (turn), cut short once every stream has ended;
+// false when parent ended first. One stream's end is waited for on its own, so that the
+// deltas coming meanwhile (about two a frame) do not each wake the wait; the streams of
+// a line into several targets share one signal, which the wait checks on each poke.
+func waitFrameTurn(parent context.Context, turn <-chan time.Time, bufs []*streamBuffer, allDone func() bool) bool {
+	if len(bufs) == 1 {
+		select {
+		case <-turn:
+		case <-bufs[0].done:
+		case <-parent.Done():
+			return false
+		}
+		return true
+	}
+	for {
+		select {
+		case <-turn:
+			return true
+		case <-bufs[0].signal:
+			if allDone() {
+				return true
+			}
+		case <-parent.Done():
+			return false
+		}
 	}
 }
 

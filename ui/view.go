@@ -167,9 +167,6 @@ func (m Model) helpModel() help.Model {
 // helpWidth is how wide the help may be.
 func (m Model) helpWidth() int { return m.width - 2 }
 
-// helpView is the help, cut to the rows the layout gave it.
-func (m Model) helpView() string { return strings.Join(m.helpRows(), "\n") }
-
 // helpRows is the help's rows, cut to the rows the layout gave it. The full help keeps
 // its last rows, where the way out (quit, close help) is. The caller must not change the
 // slice.

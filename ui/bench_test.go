@@ -68,8 +68,14 @@ func benchModelWith(b *testing.B, cfg Config, n int) Model {
 // 480 tokens and starts again, so frames of every length are drawn.
 func BenchmarkStreamFrame256(b *testing.B) {
 	m := benchModel256(b, 20)
-	toks := benchTokens(480)
-	// Each frame's text is a prefix of the answer, as the stream buffer gives it.
+	streamFrames(b, m, benchTokens(480))
+}
+
+// streamFrames draws frames of an answer of toks growing by two tokens a frame, each the
+// Update of the frame then the View, starting again at the end. Each frame's text is a
+// prefix of the answer, as the stream buffer gives it.
+func streamFrames(b *testing.B, m Model, toks []string) {
+	b.Helper()
 	answer, ends := strings.Join(toks, ""), make([]int, len(toks)+1)
 	for i, t := range toks {
 		ends[i+1] = ends[i] + len(t)
@@ -113,31 +119,10 @@ func benchTokens(n int) []string {
 // a 100x30 256-colour terminal, an answer of 480 short Latin tokens growing by two a frame,
 // the Update of the frame, then the View.
 func BenchmarkStreamFrameSSH(b *testing.B) {
-	cfg := testConfig(b)
-	r := lipgloss.NewRenderer(io.Discard)
-	r.SetColorProfile(termenv.ANSI256)
-	r.SetHasDarkBackground(true)
-	cfg.Renderer = r
-	m := benchModelWith(b, cfg, 20)
-	m = sized(m, 100, 30)
+	m := sized(benchModel256(b, 20), 100, 30)
 	toks := make([]string, 480)
 	for i := range toks {
 		toks[i] = fmt.Sprintf("t%03dn%04d ", 7, i)
 	}
-	answer, ends := strings.Join(toks, ""), make([]int, len(toks)+1)
-	for i, t := range toks {
-		ends[i+1] = ends[i] + len(t)
-	}
-	id := m.flight.id
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; b.Loop(); i++ {
-		k := i%(len(toks)/2) + 1
-		snap := snapshot{text: answer[:ends[2*k]], deltas: 2 * k, firstAt: testNow.Add(-time.Duration(k) * frameInterval)}
-		next, _ := m.Update(frameMsg{id: id, snap: snap})
-		m = next.(Model)
-		if v := m.View(); len(v) == 0 {
-			b.Fatal("empty view")
-		}
-	}
+	streamFrames(b, m, toks)
 }

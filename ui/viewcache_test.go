@@ -50,25 +50,20 @@ func TestViewCacheMatchesFresh(t *testing.T) {
 	growing := func(k int) tea.Msg {
 		return frameMsg{id: m.flight.id, snap: snapshot{text: strings.Join(toks[:k], ""), deltas: k, firstAt: testNow.Add(-time.Duration(k) * 50 * time.Millisecond)}}
 	}
-	type act struct {
-		name string
-		do   func() tea.Msg
-	}
-	msg := func(name string, msg tea.Msg) act { return act{name, func() tea.Msg { return msg }} }
 	acts := []act{
-		msg("size", tea.WindowSizeMsg{Width: 80, Height: 24}),
-		msg("recents", recentsMsg{langs: []model.Language{"ja", "ko-KR"}}),
-		msg("transcript", transcriptMsg{session: model.Session{ID: 1, Started: testNow}, entries: []model.Entry{
+		msgAct("size", tea.WindowSizeMsg{Width: 80, Height: 24}),
+		msgAct("recents", recentsMsg{langs: []model.Language{"ja", "ko-KR"}}),
+		msgAct("transcript", transcriptMsg{session: model.Session{ID: 1, Started: testNow}, entries: []model.Entry{
 			{ID: 1, Source: "Good morning.", Text: "좋은 아침입니다.", To: "ko-KR", Status: model.StatusDone},
 		}}),
 	}
 	for _, r := range "Hello there, world" {
-		acts = append(acts, msg("type", tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}}))
+		acts = append(acts, msgAct("type", tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}}))
 	}
 	acts = append(acts,
-		msg("left", press(tea.KeyLeft)), msg("left", press(tea.KeyLeft)), msg("home", press(tea.KeyHome)),
-		msg("full help", tea.KeyMsg{Type: tea.KeyCtrlG}), msg("close help", press(tea.KeyEsc)),
-		msg("send", press(tea.KeyEnter)),
+		msgAct("left", press(tea.KeyLeft)), msgAct("left", press(tea.KeyLeft)), msgAct("home", press(tea.KeyHome)),
+		msgAct("full help", tea.KeyMsg{Type: tea.KeyCtrlG}), msgAct("close help", press(tea.KeyEsc)),
+		msgAct("send", press(tea.KeyEnter)),
 		act{"session", func() tea.Msg {
 			return sessionMsg{id: m.flight.id, session: model.Session{ID: 1, Started: testNow}}
 		}},
@@ -84,11 +79,11 @@ func TestViewCacheMatchesFresh(t *testing.T) {
 		}
 	}
 	acts = append(acts,
-		msg("narrower", tea.WindowSizeMsg{Width: 50, Height: 16}),
+		msgAct("narrower", tea.WindowSizeMsg{Width: 50, Height: 16}),
 		act{"frame", func() tea.Msg { return growing(60) }},
-		msg("swap", tea.KeyMsg{Type: tea.KeyCtrlX}),
+		msgAct("swap", tea.KeyMsg{Type: tea.KeyCtrlX}),
 		act{"frame", func() tea.Msg { return growing(61) }},
-		msg("scroll up", press(tea.KeyPgUp)),
+		msgAct("scroll up", press(tea.KeyPgUp)),
 		act{"frame", func() tea.Msg { return growing(62) }},
 		act{"done", func() tea.Msg {
 			s := growing(70).(frameMsg)
@@ -101,16 +96,16 @@ func TestViewCacheMatchesFresh(t *testing.T) {
 			e.Apply(doneResult(f.runs[0].snap.text), testNow)
 			return translatedMsg{id: f.id, blk: f.runs[0].blk, entry: e}
 		}},
-		msg("scroll down", press(tea.KeyPgDown)),
-		msg("scroll up", press(tea.KeyPgUp)),
+		msgAct("scroll down", press(tea.KeyPgDown)),
+		msgAct("scroll up", press(tea.KeyPgUp)),
 		act{"flash cleared", func() tea.Msg { return flashClearMsg{seq: m.flash.seq} }},
-		msg("picker", tea.KeyMsg{Type: tea.KeyCtrlT}),
-		msg("filter", tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("ja")}),
-		msg("pick", press(tea.KeyEnter)),
-		msg("history", tea.KeyMsg{Type: tea.KeyCtrlO}),
-		msg("back", press(tea.KeyEsc)),
-		msg("wider", tea.WindowSizeMsg{Width: 100, Height: 30}),
-		msg("quit", tea.KeyMsg{Type: tea.KeyCtrlC}),
+		msgAct("picker", tea.KeyMsg{Type: tea.KeyCtrlT}),
+		msgAct("filter", tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("ja")}),
+		msgAct("pick", press(tea.KeyEnter)),
+		msgAct("history", tea.KeyMsg{Type: tea.KeyCtrlO}),
+		msgAct("back", press(tea.KeyEsc)),
+		msgAct("wider", tea.WindowSizeMsg{Width: 100, Height: 30}),
+		msgAct("quit", tea.KeyMsg{Type: tea.KeyCtrlC}),
 	)
 	for i, a := range acts {
 		next, _ := m.Update(a.do())
@@ -250,3 +245,13 @@ func TestFitLinesMatchesAFreshFit(t *testing.T) {
 		}
 	}
 }
+
+// act is one step of a test that drives a model through messages: its name, and the message,
+// made when the step is taken.
+type act struct {
+	name string
+	do   func() tea.Msg
+}
+
+// msgAct is a step that sends msg.
+func msgAct(name string, msg tea.Msg) act { return act{name, func() tea.Msg { return msg }} }

@@ -42,19 +42,14 @@ func TestEntryLifeMatchesAFreshView(t *testing.T) {
 		history = append(history, model.Entry{ID: uint64(i + 1), SessionID: 1, Source: fmt.Sprintf("Earlier line %d.", i),
 			Text: strings.Repeat("이전 줄의 번역입니다. ", i+1), To: "ko-KR", Status: model.StatusDone, Created: testNow})
 	}
-	type act struct {
-		name string
-		do   func() tea.Msg
-	}
-	msg := func(name string, msg tea.Msg) act { return act{name, func() tea.Msg { return msg }} }
 	acts := []act{
-		msg("size", tea.WindowSizeMsg{Width: 80, Height: 24}),
-		msg("transcript", transcriptMsg{session: model.Session{ID: 1, Started: testNow}, entries: history}),
+		msgAct("size", tea.WindowSizeMsg{Width: 80, Height: 24}),
+		msgAct("transcript", transcriptMsg{session: model.Session{ID: 1, Started: testNow}, entries: history}),
 	}
 	for _, r := range "The first line." {
-		acts = append(acts, msg("type", tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}}))
+		acts = append(acts, msgAct("type", tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}}))
 	}
-	acts = append(acts, msg("send", press(tea.KeyEnter)))
+	acts = append(acts, msgAct("send", press(tea.KeyEnter)))
 	for k := 1; k <= 30; k += 3 {
 		acts = append(acts, act{"frame", func() tea.Msg { return growing(k, false) }})
 	}
@@ -67,45 +62,45 @@ func TestEntryLifeMatchesAFreshView(t *testing.T) {
 			stored(e)
 			return translatedMsg{id: f.id, blk: f.runs[0].blk, entry: e}
 		}},
-		msg("narrower", tea.WindowSizeMsg{Width: 57, Height: 19}),
-		msg("scroll up", press(tea.KeyPgUp)),
-		msg("wheel up", tea.MouseMsg{Button: tea.MouseButtonWheelUp, Action: tea.MouseActionPress}),
-		msg("scroll down", press(tea.KeyPgDown)),
-		msg("scroll down", press(tea.KeyPgDown)),
+		msgAct("narrower", tea.WindowSizeMsg{Width: 57, Height: 19}),
+		msgAct("scroll up", press(tea.KeyPgUp)),
+		msgAct("wheel up", tea.MouseMsg{Button: tea.MouseButtonWheelUp, Action: tea.MouseActionPress}),
+		msgAct("scroll down", press(tea.KeyPgDown)),
+		msgAct("scroll down", press(tea.KeyPgDown)),
 		act{"approve", func() tea.Msg {
 			_, cmd := m.Update(altKey('a'))
 			return approved(cmd)
 		}},
-		msg("correct", altKey('e')),
-		msg("type", tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(" (고침)")}),
+		msgAct("correct", altKey('e')),
+		msgAct("type", tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(" (고침)")}),
 		act{"save correction", func() tea.Msg {
 			next, cmd := m.Update(press(tea.KeyEnter))
 			m = next.(Model)
 			return approved(cmd)
 		}},
-		msg("wider", tea.WindowSizeMsg{Width: 100, Height: 30}),
+		msgAct("wider", tea.WindowSizeMsg{Width: 100, Height: 30}),
 	)
 	for _, r := range "A second line." {
-		acts = append(acts, msg("type", tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}}))
+		acts = append(acts, msgAct("type", tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}}))
 	}
-	acts = append(acts, msg("send", press(tea.KeyEnter)))
+	acts = append(acts, msgAct("send", press(tea.KeyEnter)))
 	for k := 2; k <= 60; k += 7 {
 		acts = append(acts, act{"frame", func() tea.Msg { return growing(k, false) }})
 		switch k {
 		case 16:
-			acts = append(acts, msg("resize", tea.WindowSizeMsg{Width: 71, Height: 22}))
+			acts = append(acts, msgAct("resize", tea.WindowSizeMsg{Width: 71, Height: 22}))
 		case 30:
-			acts = append(acts, msg("scroll up", press(tea.KeyPgUp)))
+			acts = append(acts, msgAct("scroll up", press(tea.KeyPgUp)))
 		}
 	}
 	acts = append(acts,
-		msg("stop", press(tea.KeyEsc)),
-		msg("back to the end", press(tea.KeyPgDown)),
-		msg("back to the end", press(tea.KeyPgDown)),
-		msg("back to the end", press(tea.KeyPgDown)),
-		msg("small", tea.WindowSizeMsg{Width: 30, Height: 12}),
-		msg("too small", tea.WindowSizeMsg{Width: 15, Height: 6}),
-		msg("size again", tea.WindowSizeMsg{Width: 80, Height: 24}),
+		msgAct("stop", press(tea.KeyEsc)),
+		msgAct("back to the end", press(tea.KeyPgDown)),
+		msgAct("back to the end", press(tea.KeyPgDown)),
+		msgAct("back to the end", press(tea.KeyPgDown)),
+		msgAct("small", tea.WindowSizeMsg{Width: 30, Height: 12}),
+		msgAct("too small", tea.WindowSizeMsg{Width: 15, Height: 6}),
+		msgAct("size again", tea.WindowSizeMsg{Width: 80, Height: 24}),
 	)
 	for i, a := range acts {
 		next, _ := m.Update(a.do())

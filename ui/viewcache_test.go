@@ -108,12 +108,9 @@ func TestViewCacheMatchesFresh(t *testing.T) {
 		msgAct("quit", tea.KeyMsg{Type: tea.KeyCtrlC}),
 	)
 	for i, a := range acts {
-		next, _ := m.Update(a.do())
-		m = next.(Model)
-		got, want := m.View(), freshView(m)
-		if got != want {
-			t.Fatalf("step %d (%s): the view differs from one drawn afresh\n got\n%s\n want\n%s", i, a.name, got, want)
-		}
+		msg := a.do() // first: a step may change m
+		var got string
+		m, got = stepFresh(t, m, i, a.name, msg)
 		if !strings.Contains(got, "\x1b[") {
 			t.Fatalf("step %d (%s): no colour drawn", i, a.name)
 		}
@@ -255,3 +252,16 @@ type act struct {
 
 // msgAct is a step that sends msg.
 func msgAct(name string, msg tea.Msg) act { return act{name, func() tea.Msg { return msg }} }
+
+// stepFresh sends msg, step i named name, to m and fails when the view then differs from
+// one drawn with nothing kept; it returns the model and its view.
+func stepFresh(t *testing.T, m Model, i int, name string, msg tea.Msg) (Model, string) {
+	t.Helper()
+	next, _ := m.Update(msg)
+	m = next.(Model)
+	got, want := m.View(), freshView(m)
+	if got != want {
+		t.Fatalf("step %d (%s): the view differs from one drawn afresh\n got\n%s\n want\n%s", i, name, got, want)
+	}
+	return m, got
+}

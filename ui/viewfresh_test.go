@@ -103,12 +103,9 @@ func TestEntryLifeMatchesAFreshView(t *testing.T) {
 		msgAct("size again", tea.WindowSizeMsg{Width: 80, Height: 24}),
 	)
 	for i, a := range acts {
-		next, _ := m.Update(a.do())
-		m = next.(Model)
-		got, want := m.View(), freshView(m)
-		if got != want {
-			t.Fatalf("step %d (%s): the view differs from one drawn afresh\n got\n%s\n want\n%s", i, a.name, got, want)
-		}
+		msg := a.do() // first: a step may change m
+		var got string
+		m, got = stepFresh(t, m, i, a.name, msg)
 		// Twice in a row: the kept buffers of a frame must not leak into the next.
 		if again := m.View(); again != got {
 			t.Fatalf("step %d (%s): the same model drew a different view the second time\n%s\nthen\n%s", i, a.name, got, again)

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -237,17 +238,7 @@ func TestTranslateResumeAfterKill(t *testing.T) {
 	}
 	args := []string{"translate", "--lines", "--parallel", "3", "--to", "fr", "--db", db, "--script", "talk"}
 
-	cmd := exec.Command(yeokBin, append(args, input)...)
-	cmd.Env = cleanEnv(t, providerEnv(srv)...)
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	out := bufio.NewReader(stdout)
+	cmd, out := startYeok(t, cleanEnv(t, providerEnv(srv)...), nil, append(args, input)...)
 	for i := 1; i <= first; i++ {
 		line, err := out.ReadString('\n')
 		if err != nil || line != fmt.Sprintf("L%d\n", i) {
@@ -364,4 +355,22 @@ func TestTranslateResumeTargets(t *testing.T) {
 	if n := srv.Count() - sent; n != 3 {
 		t.Fatalf("resume sent %d requests, want 3", n)
 	}
+}
+
+// startYeok runs yeok with args in env, its stderr into stderr when not nil, and returns the
+// process and its stdout to read as it writes; the process is killed when the test ends.
+func startYeok(t *testing.T, env []string, stderr io.Writer, args ...string) (*exec.Cmd, *bufio.Reader) {
+	t.Helper()
+	cmd := exec.Command(yeokBin, args...)
+	cmd.Env = env
+	cmd.Stderr = stderr
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	return cmd, bufio.NewReader(stdout)
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"errors"
 	"io"
 	"net/http"
@@ -126,20 +125,9 @@ func TestTranslateFileChanged(t *testing.T) {
 	if err := os.WriteFile(input, []byte(in), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(yeokBin, "translate", "--lines", "--parallel", "1", "--to", "fr",
-		"--db", filepath.Join(dir, "y.db"), "--script", "talk", input)
-	cmd.Env = cleanEnv(t, providerEnv(srv)...)
 	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	out := bufio.NewReader(stdout)
+	cmd, out := startYeok(t, cleanEnv(t, providerEnv(srv)...), &stderr, "translate", "--lines", "--parallel", "1", "--to", "fr",
+		"--db", filepath.Join(dir, "y.db"), "--script", "talk", input)
 	if line, err := out.ReadString('\n'); err != nil || line != "L1\n" {
 		t.Fatalf("first line: %q %v", line, err)
 	}
@@ -150,7 +138,7 @@ func TestTranslateFileChanged(t *testing.T) {
 	}
 	close(release)
 	rest, _ := io.ReadAll(out)
-	err = cmd.Wait()
+	err := cmd.Wait()
 	var exit *exec.ExitError
 	if !errors.As(err, &exit) || exit.ExitCode() == 0 {
 		t.Fatalf("exit: %v, want a failure", err)

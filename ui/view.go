@@ -21,7 +21,7 @@ func (m Model) View() string {
 	if m.tooSmall() {
 		return m.noticeView()
 	}
-	return joinLines(m.frameLines())
+	return strings.Join(m.frameLines(), "\n")
 }
 
 // ViewLines is the view's lines, strings.Split(m.View(), "\n"), without joining them:
@@ -32,23 +32,6 @@ func (m Model) ViewLines() []string {
 		return strings.Split(m.View(), "\n")
 	}
 	return m.frameLines()
-}
-
-// joinLines is strings.Join(lines, "\n").
-func joinLines(lines []string) string {
-	size := len(lines) - 1
-	for _, l := range lines {
-		size += len(l)
-	}
-	var b strings.Builder
-	b.Grow(max(size, 0))
-	for i, l := range lines {
-		if i > 0 {
-			b.WriteByte('\n')
-		}
-		b.WriteString(l)
-	}
-	return b.String()
 }
 
 // frameLines draws the layout's lines, each fitted to the width.

@@ -237,7 +237,7 @@ func TestFitLinesMatchesAFreshFit(t *testing.T) {
 		{0, 12, 20}, {0, 12, 20}, {1, 12, 20}, {3, 12, 20}, {3, 13, 20}, {40, 12, 20}, {41, 12, 12}, {41, 12, 20}, {0, 3, 20},
 	} {
 		view := frame(step.from, step.n)
-		if got, want := joinLines(c.fitLines(appendLines(c.frameBuffer(), view), step.width)), fresh(view, step.width); got != want {
+		if got, want := strings.Join(c.fitLines(appendLines(c.frameBuffer(), view), step.width), "\n"), fresh(view, step.width); got != want {
 			t.Fatalf("frame from %d, width %d:\n%q\nwant\n%q", step.from, step.width, got, want)
 		}
 	}

@@ -121,11 +121,13 @@ func (b *streamBuffer) emit(ev model.Event) {
 	case model.EventRetry:
 		b.retryAt, b.attempt = b.now().Add(ev.Wait), ev.Attempt
 	}
-	b.mu.Unlock()
 	b.poke()
+	b.mu.Unlock()
 }
 
-// poke wakes the frame command without blocking.
+// poke wakes the frame command without blocking. It is called with b.mu held, so that a
+// frame that spends the pokes and takes its snapshot under the lock (spentSnapshot) has
+// either the event of a poke or the poke itself left for the next frame.
 func (b *streamBuffer) poke() {
 	select {
 	case b.signal <- struct{}{}:
@@ -139,6 +141,8 @@ func (b *streamBuffer) markLogged() { b.loggedOnce.Do(func() { close(b.logged) }
 // finish says the engine has returned and wakes the frame command for the last frame.
 func (b *streamBuffer) finish() {
 	b.markLogged()
+	b.mu.Lock()
+	defer b.mu.Unlock()
 	close(b.done)
 	b.poke()
 }
@@ -156,6 +160,23 @@ func (b *streamBuffer) finished() bool {
 func (b *streamBuffer) snapshot() snapshot {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	return b.snapshotLocked()
+}
+
+// spentSnapshot is snapshot for a frame: the pokes of the events it takes are spent with
+// it, and a poke left is news for the next frame.
+func (b *streamBuffer) spentSnapshot() snapshot {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	select {
+	case <-b.signal:
+	default:
+	}
+	return b.snapshotLocked()
+}
+
+// snapshotLocked is snapshot with b.mu held.
+func (b *streamBuffer) snapshotLocked() snapshot {
 	text, r := model.SplitReasoning(b.text.String())
 	return snapshot{
 		text: text, refusal: b.refusal.String(), deltas: b.deltas,
@@ -298,14 +319,8 @@ func waitFrameCmd(parent context.Context, id uint64, bufs []*streamBuffer, last 
 			if !waitFrameTurn(parent, t.C, bufs, allDone) {
 				return nil
 			}
-			// The pokes of the deltas this frame takes are spent: a poke after the
-			// snapshot is news for the next frame.
-			select {
-			case <-b.signal:
-			default:
-			}
 		}
-		msg := frameMsg{id: id, snap: b.snapshot()}
+		msg := frameMsg{id: id, snap: b.spentSnapshot()}
 		for _, o := range bufs[1:] {
 			msg.more = append(msg.more, o.snapshot())
 		}
